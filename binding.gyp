@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "knetstat",
+      "sources": [
+        "src-native/addon/binding.cc",
+        "src-native/addon/dump_worker.cc",
+        "src-native/addon/parse_reply_binding.cc",
+        "src-native/addon/record_buffer.cc",
+        "src-native/addon/request_args.cc",
+        "src-native/addon/system_error.cc",
+        "src-native/diag/failure_message.cc",
+        "src-native/diag/parse_reply.cc",
+        "src-native/diag/sock_diag_dump.cc",
+        "src-native/util/errno_name.cc"
+      ],
+      "include_dirs": ["src-native"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
+      "cflags": ["-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fexceptions"],
+      "conditions": [
+        ["OS != 'linux'", { "type": "none" }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,39 @@
+// The addon's entry point: a context-aware Napi::Addon (one instance per Node
+// environment, so worker_threads each get their own; no mutable globals).
+#include <napi.h>
+
+#include "addon/dump_worker.h"
+#include "addon/parse_reply_binding.h"
+#include "addon/request_args.h"
+#include "diag/record_layout.h"
+
+namespace knetstat::addon {
+
+class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
+ public:
+  KnetstatAddon(Napi::Env env, Napi::Object exports) {
+    DefineAddon(exports, {
+        InstanceMethod("dump", &KnetstatAddon::Dump),
+        InstanceMethod("parseReplyForTest", &KnetstatAddon::ParseReplyForTest),
+        InstanceValue("recordAbiVersion", Napi::Number::New(env, diag::record::kRecordAbiVersion),
+                      napi_enumerable),
+    });
+  }
+
+ private:
+  // dump(requests: DumpRequest[]): Promise<Buffer>
+  Napi::Value Dump(const Napi::CallbackInfo& info) {
+    auto* worker = new DumpWorker(info.Env(), read_dump_requests(info[0]));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();  // the worker deletes itself after settling
+    return promise;
+  }
+
+  Napi::Value ParseReplyForTest(const Napi::CallbackInfo& info) { return parse_reply_for_test(info); }
+};
+
+}  // namespace knetstat::addon
+
+// The registration macro pastes the class name into an identifier: no `::` allowed.
+using knetstat::addon::KnetstatAddon;
+NODE_API_ADDON(KnetstatAddon)
