@@ -1,0 +1,207 @@
+// parseKnetstat: the text of /proc/net/{tcp,tcp6,udp,udp6}stat -> SocketEntry[].
+// Fields are read as whitespace-separated tokens so addresses longer than their
+// column still parse; every token is checked, and anything unexpected is an error
+// that points at it. Nothing is skipped.
+import { formatIPv6, formatIPv4, parseIPv4, parseIPv6 } from '../address.js'
+import type { Endpoint, Family, Proto, SocketEntry, SocketOptions, TcpState } from '../model.js'
+import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue, TEXT_OPTION_ORDER } from '../options.js'
+import { diagFromCode, HEADERS, noDiag, STATES_BY_CODE, TCP_HEADER, UDP_HEADER } from './codes.js'
+import { KnetstatParseError } from './errors.js'
+import { makeTable, type KnetstatTable } from './table.js'
+
+export interface ParseHint {
+  /** The table the text must be; it must agree with the header. */
+  proto?: Proto
+  /** The family of an empty table, or the one every line must have. */
+  family?: Family
+}
+
+interface Token {
+  text: string
+  column: number
+}
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/
+const STATE_LIST = [...STATES_BY_CODE.keys()].join(', ')
+
+/** Parses knetstat text. Throws KnetstatParseError naming the line and column of anything wrong. */
+export function parseKnetstat(text: string, hint: ParseHint = {}): KnetstatTable {
+  if (typeof text !== 'string') throw new TypeError(`parseKnetstat: text must be a string, got ${typeof text}`)
+  checkHint(hint)
+  const lines = text.split('\n')
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
+  lines.forEach((line, i) => {
+    const cr = line.indexOf('\r')
+    if (cr !== -1) fail(i + 1, cr + 1, 'carriage return in the line: knetstat text ends lines with LF only')
+  })
+
+  const proto = protoFromHeader(lines[0] ?? '')
+  if (hint.proto !== undefined && hint.proto !== proto) {
+    fail(1, 1, `header is that of a ${proto.toUpperCase()} table, but a ${hint.proto.toUpperCase()} table was expected`)
+  }
+
+  let family: Family | null = hint.family ?? null
+  const entries: SocketEntry[] = []
+  for (let i = 1; i < lines.length; i++) {
+    const entry = parseLine(lines[i] as string, i + 1, proto)
+    if (family === null) family = entry.family
+    else if (entry.family !== family) {
+      fail(i + 1, 1, `IPv${entry.family} socket in a table of IPv${family} sockets; each file holds one family`)
+    }
+    entries.push(entry)
+  }
+  return makeTable(entries, proto, family)
+}
+
+function checkHint(hint: ParseHint): void {
+  if (hint === null || typeof hint !== 'object') throw new TypeError('parseKnetstat: hint must be an object')
+  if (hint.proto !== undefined && hint.proto !== 'tcp' && hint.proto !== 'udp') {
+    throw new TypeError(`parseKnetstat: hint.proto must be 'tcp' or 'udp', got ${JSON.stringify(hint.proto)}`)
+  }
+  if (hint.family !== undefined && hint.family !== 4 && hint.family !== 6) {
+    throw new TypeError(`parseKnetstat: hint.family must be 4 or 6, got ${JSON.stringify(hint.family)}`)
+  }
+}
+
+function protoFromHeader(header: string): Proto {
+  for (const [proto, expected] of Object.entries(HEADERS) as [Proto, string][]) {
+    if (header === expected) return proto
+  }
+  const found = header === '' ? 'an empty line' : `"${clip(header)}"`
+  fail(1, 1, `missing header: found ${found}, expected "${TCP_HEADER}" or "${UDP_HEADER}"`)
+}
+
+function parseLine(line: string, lineNo: number, proto: Proto): SocketEntry {
+  const tokens = tokenize(line)
+  const min = proto === 'tcp' ? 5 : 4
+  const max = proto === 'tcp' ? 7 : 5
+  if (tokens.length < min || tokens.length > max) {
+    const layout =
+      proto === 'tcp' ? 'Recv-Q Send-Q Local Foreign Stat [Diag] [Options]' : 'Recv-Q Send-Q Local Foreign [Options]'
+    const where = tokens.length > max ? (tokens[max] as Token) : { column: line.length + 1, text: '' }
+    const extra = tokens.length > max ? `, starting at "${clip(where.text)}"` : ''
+    fail(lineNo, where.column, `wrong column count: ${tokens.length} fields${extra}; a ${proto.toUpperCase()} line is ${layout}`)
+  }
+  const [recvQ, sendQ, local, remote] = tokens as [Token, Token, Token, Token, ...Token[]]
+  const localEp = parseEndpoint(local, lineNo)
+  const remoteEp = parseEndpoint(remote, lineNo)
+  if (localEp.family !== remoteEp.family) {
+    fail(lineNo, remote.column, `foreign address "${remote.text}" is IPv${remoteEp.family} but the local one is IPv${localEp.family}`)
+  }
+
+  let rest = tokens.slice(4)
+  let state: TcpState
+  let diag = noDiag()
+  if (proto === 'tcp') {
+    const stat = rest[0] as Token
+    const known = STATES_BY_CODE.get(stat.text)
+    if (known === undefined) fail(lineNo, stat.column, `unknown state code "${clip(stat.text)}"; expected one of ${STATE_LIST}`)
+    state = known
+    rest = rest.slice(1)
+    const flags = rest[0] === undefined ? undefined : diagFromCode(rest[0].text)
+    if (flags !== undefined) {
+      diag = flags
+      rest = rest.slice(1)
+    } else if (rest.length === 2) {
+      const bad = rest[0] as Token
+      fail(lineNo, bad.column, `unknown diag code "${clip(bad.text)}"; expected one of >|< >| |< >#`)
+    }
+  } else {
+    state = remoteEp.endpoint.port !== 0 ? 'ESTABLISHED' : 'CLOSE'
+  }
+
+  const options = rest[0] === undefined ? null : parseOptions(rest[0], lineNo, proto)
+  return {
+    proto,
+    family: localEp.family,
+    state,
+    recvQ: parseCount(recvQ, lineNo, 'Recv-Q'),
+    sendQ: parseCount(sendQ, lineNo, 'Send-Q'),
+    local: localEp.endpoint,
+    remote: remoteEp.endpoint,
+    uid: null,
+    inode: null,
+    diag,
+    options,
+    optionsSource: options === null ? null : 'module',
+  }
+}
+
+function tokenize(line: string): Token[] {
+  const tokens: Token[] = []
+  for (const match of line.matchAll(/[^ ]+/g)) tokens.push({ text: match[0], column: (match.index ?? 0) + 1 })
+  return tokens
+}
+
+function parseCount(token: Token, lineNo: number, what: string): number {
+  const value = Number(token.text)
+  if (!DECIMAL.test(token.text) || !Number.isSafeInteger(value)) {
+    fail(lineNo, token.column, `bad ${what} "${clip(token.text)}": expected a non-negative decimal integer`)
+  }
+  return value
+}
+
+function parseEndpoint(token: Token, lineNo: number): { endpoint: Endpoint; family: Family } {
+  const colon = token.text.lastIndexOf(':')
+  if (colon <= 0) fail(lineNo, token.column, `bad address "${clip(token.text)}": expected address:port`)
+  const addressText = token.text.slice(0, colon)
+  const portText = token.text.slice(colon + 1)
+  let port = 0
+  if (portText !== '*') {
+    port = Number(portText)
+    if (!DECIMAL.test(portText) || port < 1 || port > 65535) {
+      fail(lineNo, token.column + colon + 1, `bad port "${clip(portText)}" in "${clip(token.text)}": expected 1-65535, or * for none`)
+    }
+  }
+  if (addressText.includes(':')) {
+    const bytes = parseIPv6(addressText)
+    if (bytes === null) fail(lineNo, token.column, `bad address "${clip(addressText)}": not an IPv6 address`)
+    return { endpoint: { address: formatIPv6(bytes), port }, family: 6 }
+  }
+  const bytes = parseIPv4(addressText)
+  if (bytes === null) fail(lineNo, token.column, `bad address "${clip(addressText)}": not an IPv4 dotted quad`)
+  return { endpoint: { address: formatIPv4(bytes), port }, family: 4 }
+}
+
+function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions {
+  const order = TEXT_OPTION_ORDER[proto]
+  const options: SocketOptions = {}
+  let lastRank = -1
+  let lastName = ''
+  let column = token.column
+  for (const pair of token.text.split(',')) {
+    const eq = pair.indexOf('=')
+    if (pair === '') fail(lineNo, column, `empty option in "${clip(token.text)}": options are NAME=value separated by single commas`)
+    if (eq === -1) fail(lineNo, column, `option "${clip(pair)}" has no "=": expected NAME=value`)
+    const name = pair.slice(0, eq)
+    const valueText = pair.slice(eq + 1)
+    if (!OPTION_NAME.test(name)) fail(lineNo, column, `bad option name "${clip(name)}": expected an upper-case setsockopt name`)
+    if (Object.prototype.hasOwnProperty.call(options, name)) fail(lineNo, column, `option ${name} appears twice`)
+    const value = parseOptionValue(name, valueText)
+    if (value === undefined) {
+      const expected = OPTION_KINDS[name] === undefined ? 'text where \\xHH escapes a byte' : describeOptionKind(name)
+      fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${name}: expected ${expected}`)
+    }
+    // The module prints its options in a fixed order and newer ones after them;
+    // holding text to that order is what lets formatKnetstat give it back unchanged.
+    const rank = order.indexOf(name)
+    const effectiveRank = rank === -1 ? order.length : rank
+    if (effectiveRank < lastRank) {
+      fail(lineNo, column, `option ${name} is out of order: it comes before ${lastName} in knetstat text`)
+    }
+    lastRank = effectiveRank
+    lastName = name
+    options[name] = value
+    column += pair.length + 1
+  }
+  return options
+}
+
+function clip(text: string): string {
+  const shown = JSON.stringify(text).slice(1, -1)
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown
+}
+
+function fail(line: number, column: number, reason: string): never {
+  throw new KnetstatParseError(reason, line, column)
+}
