@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knetstat: /proc/net/{tcp,tcp6,udp,udp6}stat
+ *
+ * One line per socket, in the order of the kernel's own /proc/net/tcp,
+ * tcp6, udp and udp6, with the socket options the owning process set and a
+ * few TCP health flags. The text format is specified in the project's
+ * DESIGN.md and docs/kernel-module.md.
+ *
+ * The module walks the same hash tables as /proc/net/{tcp,udp} itself, in
+ * the same order and under the same bucket locks, so it does not depend on
+ * tcp_seq_*() / udp_seq_*() being exported (they are not from 6.15 on when
+ * IPv6 is built in). One seq_file record is one hash bucket: show() takes
+ * the bucket lock, prints every matching socket of the bucket and drops the
+ * lock again; seq_file retries a record with a larger buffer when it does
+ * not fit.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/version.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <net/net_namespace.h>
+#include <net/netns/ipv4.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/tcp_states.h>
+#include <net/inet_sock.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
+#include <net/request_sock.h>
+#include <net/udp.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "knetstat needs Linux 5.10 or newer"
+#endif
+
+/* PDE_DATA() was renamed pde_data() in 5.17. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 17, 0)
+#define pde_data(inode) PDE_DATA(inode)
+#endif
+
+/*
+ * Which table /proc/net/tcp walks for listeners:
+ *  - before 5.15: the 32-bucket listening_hash, hlist_nulls chains;
+ *  - 5.15 to 5.18: lhash2, chained through icsk_listen_portaddr_node;
+ *  - 5.19 and later: lhash2, hlist_nulls chains (listening_hash is gone).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 15, 0)
+#define KNETSTAT_LISTENING_HASH 1
+#elif defined(inet_lhash2_for_each_icsk)
+#define KNETSTAT_LHASH2_ICSK 1
+#else
+#define KNETSTAT_LHASH2_NULLS 1
+#endif
+
+/* TCP_BOUND_INACTIVE (6.7) is a pseudo-state right after TCP_NEW_SYN_RECV. */
+#define KNETSTAT_TCP_BOUND_INACTIVE (TCP_NEW_SYN_RECV + 1)
+
+#define KNETSTAT_ADDR_WIDTH 23
+
+struct knetstat_afinfo {
+	int protocol;		/* IPPROTO_TCP or IPPROTO_UDP */
+	sa_family_t family;	/* AF_INET or AF_INET6 */
+};
+
+static const struct knetstat_afinfo knetstat_tcp4 = { IPPROTO_TCP, AF_INET };
+static const struct knetstat_afinfo knetstat_udp4 = { IPPROTO_UDP, AF_INET };
+#if IS_ENABLED(CONFIG_IPV6)
+static const struct knetstat_afinfo knetstat_tcp6 = { IPPROTO_TCP, AF_INET6 };
+static const struct knetstat_afinfo knetstat_udp6 = { IPPROTO_UDP, AF_INET6 };
+#endif
+
+struct knetstat_iter {
+	struct seq_net_private p;	/* first: seq_file_net() needs it */
+	const struct knetstat_afinfo *afinfo;
+	unsigned int slot;		/* the bucket being shown */
+};
+
+static const char *const knetstat_state_codes[] = {
+	[TCP_ESTABLISHED]		= "ESTB",
+	[TCP_SYN_SENT]			= "SYNS",
+	[TCP_SYN_RECV]			= "SYNR",
+	[TCP_FIN_WAIT1]			= "FNW1",
+	[TCP_FIN_WAIT2]			= "FNW2",
+	[TCP_TIME_WAIT]			= "TIMW",
+	[TCP_CLOSE]			= "CLSD",
+	[TCP_CLOSE_WAIT]		= "CLSW",
+	[TCP_LAST_ACK]			= "LACK",
+	[TCP_LISTEN]			= "LSTN",
+	[TCP_CLOSING]			= "CLSG",
+	[TCP_NEW_SYN_RECV]		= "SYNR",
+	[KNETSTAT_TCP_BOUND_INACTIVE]	= "BNDI",
+};
+
+static const char *knetstat_state_code(unsigned int state)
+{
+	if (state < ARRAY_SIZE(knetstat_state_codes) &&
+	    knetstat_state_codes[state])
+		return knetstat_state_codes[state];
+	return "UNKN";
+}
+
+/* ---- hash tables, per network namespace --------------------------------- */
+
+static struct inet_hashinfo *knetstat_tcp_hashinfo(struct net *net)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+	return net->ipv4.tcp_death_row.hashinfo;
+#else
+	return &tcp_hashinfo;
+#endif
+}
+
+static struct udp_table *knetstat_udp_table(struct net *net)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return net->ipv4.udp_table;
+#else
+	return &udp_table;
+#endif
+}
+
+static unsigned int knetstat_tcp_listen_slots(struct inet_hashinfo *h)
+{
+#ifdef KNETSTAT_LISTENING_HASH
+	return INET_LHTABLE_SIZE;
+#else
+	return h->lhash2_mask + 1;
+#endif
+}
+
+static struct inet_listen_hashbucket *
+knetstat_tcp_listen_bucket(struct inet_hashinfo *h, unsigned int i)
+{
+#ifdef KNETSTAT_LISTENING_HASH
+	return &h->listening_hash[i];
+#else
+	return &h->lhash2[i];
+#endif
+}
+
+static bool knetstat_listen_bucket_empty(struct inet_listen_hashbucket *ilb)
+{
+#ifdef KNETSTAT_LHASH2_ICSK
+	return hlist_empty(&ilb->head);
+#else
+	return hlist_nulls_empty(&ilb->nulls_head);
+#endif
+}
+
+/* Number of records (buckets) of a file, and whether one may hold sockets. */
+static unsigned int knetstat_slots(struct net *net,
+				   const struct knetstat_afinfo *afinfo)
+{
+	struct inet_hashinfo *h;
+
+	if (afinfo->protocol == IPPROTO_UDP)
+		return knetstat_udp_table(net)->mask + 1;
+	h = knetstat_tcp_hashinfo(net);
+	return knetstat_tcp_listen_slots(h) + h->ehash_mask + 1;
+}
+
+static bool knetstat_slot_empty(struct net *net,
+				const struct knetstat_afinfo *afinfo,
+				unsigned int slot)
+{
+	struct inet_hashinfo *h;
+	unsigned int nlisten;
+
+	if (afinfo->protocol == IPPROTO_UDP)
+		return hlist_empty(&knetstat_udp_table(net)->hash[slot].head);
+	h = knetstat_tcp_hashinfo(net);
+	nlisten = knetstat_tcp_listen_slots(h);
+	if (slot < nlisten)
+		return knetstat_listen_bucket_empty(
+				knetstat_tcp_listen_bucket(h, slot));
+	return hlist_nulls_empty(&h->ehash[slot - nlisten].chain);
+}
+
+/* ---- formatting ---------------------------------------------------------- */
+
+static void knetstat_put_addr4(struct seq_file *m, __be32 addr, u16 port)
+{
+	char buf[32];
+
+	if (port)
+		snprintf(buf, sizeof(buf), "%pI4:%u", &addr, port);
+	else
+		snprintf(buf, sizeof(buf), "%pI4:*", &addr);
+	seq_printf(m, "%-*s ", KNETSTAT_ADDR_WIDTH, buf);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static void knetstat_put_addr6(struct seq_file *m, const struct in6_addr *addr,
+			       u16 port)
+{
+	char buf[64];
+
+	if (port)
+		snprintf(buf, sizeof(buf), "%pI6c:%u", addr, port);
+	else
+		snprintf(buf, sizeof(buf), "%pI6c:*", addr);
+	seq_printf(m, "%-*s ", KNETSTAT_ADDR_WIDTH, buf);
+}
+#endif
+
+/* Local and remote address of a full socket (listener, connection, UDP). */
+static void knetstat_put_sk_addrs(struct seq_file *m, struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	u16 sport = ntohs(inet->inet_sport);
+	u16 dport = ntohs(inet->inet_dport);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		knetstat_put_addr6(m, &sk->sk_v6_rcv_saddr, sport);
+		knetstat_put_addr6(m, &sk->sk_v6_daddr, dport);
+		return;
+	}
+#endif
+	knetstat_put_addr4(m, inet->inet_rcv_saddr, sport);
+	knetstat_put_addr4(m, inet->inet_daddr, dport);
+}
+
+/* A timeout in jiffies as milliseconds, without overflowing. */
+static unsigned long long knetstat_jiffies_to_ms(long t)
+{
+	unsigned long long j = t;
+
+	return div_u64(j, HZ) * MSEC_PER_SEC +
+	       div_u64((j % HZ) * MSEC_PER_SEC, HZ);
+}
+
+/*
+ * The options common to TCP and UDP that come before the protocol's own,
+ * in DESIGN's order.
+ */
+static void knetstat_put_buf_timeo_linger(struct seq_file *m, struct sock *sk)
+{
+	u8 userlocks = sk->sk_userlocks;	/* a bitfield before 5.15 */
+	long timeo;
+
+	if (userlocks & SOCK_RCVBUF_LOCK)
+		seq_printf(m, ",SO_RCVBUF=%d", READ_ONCE(sk->sk_rcvbuf) / 2);
+	if (userlocks & SOCK_SNDBUF_LOCK)
+		seq_printf(m, ",SO_SNDBUF=%d", READ_ONCE(sk->sk_sndbuf) / 2);
+	timeo = READ_ONCE(sk->sk_rcvtimeo);
+	if (timeo != MAX_SCHEDULE_TIMEOUT)
+		seq_printf(m, ",SO_RCVTIMEO=%llums",
+			   knetstat_jiffies_to_ms(timeo));
+	timeo = READ_ONCE(sk->sk_sndtimeo);
+	if (timeo != MAX_SCHEDULE_TIMEOUT)
+		seq_printf(m, ",SO_SNDTIMEO=%llums",
+			   knetstat_jiffies_to_ms(timeo));
+	if (sock_flag(sk, SOCK_LINGER))
+		seq_printf(m, ",SO_LINGER=%lus",
+			   (unsigned long)READ_ONCE(sk->sk_lingertime) / HZ);
+}
+
+/*
+ * TCP_DEFER_ACCEPT as getsockopt() reports it: the kernel stores a number
+ * of SYN-ACK retransmissions and converts it back to seconds, doubling the
+ * initial timeout up to the maximum RTO for each retransmission.
+ */
+static int knetstat_defer_accept_secs(u8 retrans)
+{
+	int timeout = TCP_TIMEOUT_INIT / HZ;
+	int rto_max = TCP_RTO_MAX / HZ;
+	int period = 0;
+
+	if (retrans > 0) {
+		period = timeout;
+		while (--retrans) {
+			timeout <<= 1;
+			if (timeout > rto_max)
+				timeout = rto_max;
+			period += timeout;
+		}
+	}
+	return period;
+}
+
+static const char *knetstat_tcp_diag(const struct tcp_sock *tp)
+{
+	u32 snd_wnd = READ_ONCE(tp->snd_wnd);
+	u32 rcv_wnd = READ_ONCE(tp->rcv_wnd);
+
+	if (!snd_wnd && !rcv_wnd)
+		return ">|<";
+	if (!snd_wnd)
+		return ">|";
+	if (!rcv_wnd)
+		return "|<";
+	if (READ_ONCE(tp->packets_out) &&
+	    time_after32(tcp_jiffies32, READ_ONCE(tp->rcv_tstamp) + HZ))
+		return ">#";
+	return "";
+}
+
+static void knetstat_tcp_show_full(struct seq_file *m, struct sock *sk)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int state = inet_sk_state_load(sk);
+	u32 rx, tx, val;
+
+	if (state == TCP_LISTEN) {
+		rx = READ_ONCE(sk->sk_ack_backlog);
+		tx = 0;
+	} else {
+		rx = max_t(int, READ_ONCE(tp->rcv_nxt) -
+				READ_ONCE(tp->copied_seq), 0);
+		tx = READ_ONCE(tp->write_seq) - tp->snd_una;
+	}
+	seq_printf(m, "%6u %6u ", rx, tx);
+	knetstat_put_sk_addrs(m, sk);
+	seq_printf(m, "%s %-4s ", knetstat_state_code(state),
+		   state == TCP_ESTABLISHED ? knetstat_tcp_diag(tp) : "");
+
+	seq_printf(m, "SO_REUSEADDR=%d,SO_REUSEPORT=%d,SO_KEEPALIVE=%d",
+		   sk->sk_reuse != 0, sk->sk_reuseport != 0,
+		   sock_flag(sk, SOCK_KEEPOPEN) ? 1 : 0);
+	val = READ_ONCE(tp->keepalive_time);
+	if (val)
+		seq_printf(m, ",TCP_KEEPIDLE=%u", val / HZ);
+	val = READ_ONCE(tp->keepalive_probes);
+	if (val)
+		seq_printf(m, ",TCP_KEEPCNT=%u", val);
+	val = READ_ONCE(tp->keepalive_intvl);
+	if (val)
+		seq_printf(m, ",TCP_KEEPINTVL=%u", val / HZ);
+	val = READ_ONCE(icsk->icsk_user_timeout);
+	if (val)
+		seq_printf(m, ",TCP_USER_TIMEOUT=%u", val);
+	knetstat_put_buf_timeo_linger(m, sk);
+	seq_printf(m, ",TCP_NODELAY=%d",
+		   (tp->nonagle & TCP_NAGLE_OFF) ? 1 : 0);
+	if (state == TCP_LISTEN)
+		seq_printf(m, ",TCP_FASTOPEN=%d",
+			   READ_ONCE(icsk->icsk_accept_queue.fastopenq.max_qlen));
+	seq_printf(m, ",TCP_DEFER_ACCEPT=%d\n",
+		   knetstat_defer_accept_secs(
+			READ_ONCE(icsk->icsk_accept_queue.rskq_defer_accept)));
+}
+
+static void knetstat_tcp_show_tw(struct seq_file *m, struct sock *sk)
+{
+	const struct inet_timewait_sock *tw = inet_twsk(sk);
+	u16 sport = ntohs(tw->tw_sport);
+	u16 dport = ntohs(tw->tw_dport);
+
+	seq_printf(m, "%6u %6u ", 0, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		knetstat_put_addr6(m, &tw->tw_v6_rcv_saddr, sport);
+		knetstat_put_addr6(m, &tw->tw_v6_daddr, dport);
+	} else
+#endif
+	{
+		knetstat_put_addr4(m, tw->tw_rcv_saddr, sport);
+		knetstat_put_addr4(m, tw->tw_daddr, dport);
+	}
+	/* tw_substate is TIME_WAIT, or FIN_WAIT2 for an orphaned socket. */
+	seq_printf(m, "%s\n", knetstat_state_code(tw->tw_substate));
+}
+
+static void knetstat_tcp_show_req(struct seq_file *m, struct sock *sk)
+{
+	const struct inet_request_sock *ireq = inet_rsk(inet_reqsk(sk));
+	u16 lport = ireq->ir_num;	/* host order, unlike ir_loc_port */
+	u16 rport = ntohs(ireq->ir_rmt_port);
+
+	seq_printf(m, "%6u %6u ", 0, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		knetstat_put_addr6(m, &ireq->ir_v6_loc_addr, lport);
+		knetstat_put_addr6(m, &ireq->ir_v6_rmt_addr, rport);
+	} else
+#endif
+	{
+		knetstat_put_addr4(m, ireq->ir_loc_addr, lport);
+		knetstat_put_addr4(m, ireq->ir_rmt_addr, rport);
+	}
+	seq_printf(m, "%s\n", knetstat_state_code(TCP_SYN_RECV));
+}
+
+static void knetstat_udp_show_sk(struct seq_file *m, struct sock *sk)
+{
+	seq_printf(m, "%6u %6u ", (u32)udp_rqueue_get(sk),
+		   (u32)sk_wmem_alloc_get(sk));
+	knetstat_put_sk_addrs(m, sk);
+	seq_printf(m, "SO_REUSEADDR=%d,SO_REUSEPORT=%d",
+		   sk->sk_reuse != 0, sk->sk_reuseport != 0);
+	knetstat_put_buf_timeo_linger(m, sk);
+	seq_printf(m, ",SO_BROADCAST=%d\n",
+		   sock_flag(sk, SOCK_BROADCAST) ? 1 : 0);
+}
+
+/* ---- one bucket per record ----------------------------------------------- */
+
+static bool knetstat_match(struct sock *sk, struct net *net,
+			   const struct knetstat_afinfo *afinfo)
+{
+	return sk->sk_family == afinfo->family && net_eq(sock_net(sk), net);
+}
+
+static void knetstat_tcp_show_listen_bucket(struct seq_file *m,
+					    struct inet_listen_hashbucket *ilb,
+					    struct net *net,
+					    const struct knetstat_afinfo *af)
+{
+#ifdef KNETSTAT_LHASH2_ICSK
+	struct inet_connection_sock *icsk;
+#else
+	struct hlist_nulls_node *node;
+#endif
+	struct sock *sk;
+
+	/* /proc/net/tcp takes listener bucket locks without disabling BH. */
+	spin_lock(&ilb->lock);
+#ifdef KNETSTAT_LHASH2_ICSK
+	inet_lhash2_for_each_icsk(icsk, &ilb->head) {
+		sk = (struct sock *)icsk;
+		if (knetstat_match(sk, net, af))
+			knetstat_tcp_show_full(m, sk);
+	}
+#else
+	sk_nulls_for_each(sk, node, &ilb->nulls_head) {
+		if (knetstat_match(sk, net, af))
+			knetstat_tcp_show_full(m, sk);
+	}
+#endif
+	spin_unlock(&ilb->lock);
+}
+
+static void knetstat_tcp_show_ehash_bucket(struct seq_file *m,
+					   struct inet_hashinfo *h,
+					   unsigned int bucket, struct net *net,
+					   const struct knetstat_afinfo *af)
+{
+	spinlock_t *lock = inet_ehash_lockp(h, bucket);
+	struct hlist_nulls_node *node;
+	struct sock *sk;
+
+	spin_lock_bh(lock);
+	sk_nulls_for_each(sk, node, &h->ehash[bucket].chain) {
+		if (!knetstat_match(sk, net, af))
+			continue;
+		if (sk->sk_state == TCP_TIME_WAIT)
+			knetstat_tcp_show_tw(m, sk);
+		else if (sk->sk_state == TCP_NEW_SYN_RECV)
+			knetstat_tcp_show_req(m, sk);
+		else
+			knetstat_tcp_show_full(m, sk);
+	}
+	spin_unlock_bh(lock);
+}
+
+static void knetstat_udp_show_bucket(struct seq_file *m,
+				     struct udp_table *table,
+				     unsigned int bucket, struct net *net,
+				     const struct knetstat_afinfo *af)
+{
+	struct udp_hslot *hslot = &table->hash[bucket];
+	struct sock *sk;
+
+	spin_lock_bh(&hslot->lock);
+	sk_for_each(sk, &hslot->head) {
+		if (knetstat_match(sk, net, af))
+			knetstat_udp_show_sk(m, sk);
+	}
+	spin_unlock_bh(&hslot->lock);
+}
+
+/* ---- seq_file ------------------------------------------------------------ */
+
+/*
+ * Position 0 is the header; position n > 0 is bucket n - 1. Empty buckets
+ * are skipped by moving the position forward, so a restarted read resumes
+ * at the same bucket.
+ */
+static void *knetstat_seek(struct seq_file *m, unsigned int from, loff_t *pos)
+{
+	struct knetstat_iter *it = m->private;
+	struct net *net = seq_file_net(m);
+	unsigned int n = knetstat_slots(net, it->afinfo);
+	unsigned int slot;
+
+	for (slot = from; slot < n; slot++) {
+		if (!knetstat_slot_empty(net, it->afinfo, slot)) {
+			it->slot = slot;
+			*pos = (loff_t)slot + 1;
+			return it;
+		}
+	}
+	*pos = (loff_t)n + 1;
+	return NULL;
+}
+
+static void *knetstat_seq_start(struct seq_file *m, loff_t *pos)
+{
+	struct knetstat_iter *it = m->private;
+
+	it->afinfo = pde_data(file_inode(m->file));
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	if (*pos > UINT_MAX)
+		return NULL;
+	return knetstat_seek(m, *pos - 1, pos);
+}
+
+static void *knetstat_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct knetstat_iter *it = m->private;
+	loff_t old = *pos;
+	void *rc;
+
+	rc = knetstat_seek(m, v == SEQ_START_TOKEN ? 0 : it->slot + 1, pos);
+	if (*pos <= old)
+		*pos = old + 1;
+	return rc;
+}
+
+static void knetstat_seq_stop(struct seq_file *m, void *v)
+{
+}
+
+static int knetstat_seq_show(struct seq_file *m, void *v)
+{
+	struct knetstat_iter *it = m->private;
+	const struct knetstat_afinfo *af = it->afinfo;
+	struct net *net = seq_file_net(m);
+	struct inet_hashinfo *h;
+	unsigned int nlisten;
+
+	if (v == SEQ_START_TOKEN) {
+		if (af->protocol == IPPROTO_TCP)
+			seq_puts(m, "Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n");
+		else
+			seq_puts(m, "Recv-Q Send-Q Local Address           Foreign Address         Options\n");
+		return 0;
+	}
+
+	if (af->protocol == IPPROTO_UDP) {
+		knetstat_udp_show_bucket(m, knetstat_udp_table(net), it->slot,
+					 net, af);
+		return 0;
+	}
+	h = knetstat_tcp_hashinfo(net);
+	nlisten = knetstat_tcp_listen_slots(h);
+	if (it->slot < nlisten)
+		knetstat_tcp_show_listen_bucket(m,
+				knetstat_tcp_listen_bucket(h, it->slot),
+				net, af);
+	else
+		knetstat_tcp_show_ehash_bucket(m, h, it->slot - nlisten,
+					       net, af);
+	return 0;
+}
+
+static const struct seq_operations knetstat_seq_ops = {
+	.start	= knetstat_seq_start,
+	.next	= knetstat_seq_next,
+	.stop	= knetstat_seq_stop,
+	.show	= knetstat_seq_show,
+};
+
+/* ---- per network namespace files ----------------------------------------- */
+
+static const struct {
+	const char *name;
+	const struct knetstat_afinfo *afinfo;
+} knetstat_files[] = {
+	{ "tcpstat", &knetstat_tcp4 },
+	{ "udpstat", &knetstat_udp4 },
+#if IS_ENABLED(CONFIG_IPV6)
+	{ "tcp6stat", &knetstat_tcp6 },
+	{ "udp6stat", &knetstat_udp6 },
+#endif
+};
+
+static void knetstat_remove_files(struct net *net, int count)
+{
+	while (count-- > 0)
+		remove_proc_entry(knetstat_files[count].name, net->proc_net);
+}
+
+static int __net_init knetstat_net_init(struct net *net)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(knetstat_files); i++) {
+		if (!proc_create_net_data(knetstat_files[i].name, 0444,
+					  net->proc_net, &knetstat_seq_ops,
+					  sizeof(struct knetstat_iter),
+					  (void *)knetstat_files[i].afinfo)) {
+			knetstat_remove_files(net, i);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void __net_exit knetstat_net_exit(struct net *net)
+{
+	knetstat_remove_files(net, ARRAY_SIZE(knetstat_files));
+}
+
+static struct pernet_operations knetstat_net_ops = {
+	.init = knetstat_net_init,
+	.exit = knetstat_net_exit,
+};
+
+static int __init knetstat_init(void)
+{
+	return register_pernet_subsys(&knetstat_net_ops);
+}
+
+static void __exit knetstat_exit(void)
+{
+	unregister_pernet_subsys(&knetstat_net_ops);
+}
+
+module_init(knetstat_init);
+module_exit(knetstat_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The knetstat authors");
+MODULE_DESCRIPTION("Socket options and TCP health flags in /proc/net/{tcp,tcp6,udp,udp6}stat");
+MODULE_VERSION("0.1.0");

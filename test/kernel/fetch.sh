@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# fetch.sh SUITE: download Debian's kernel image and headers of SUITE with
+# apt-get download (private apt config, never installed into the machine) and
+# unpack them with dpkg-deb -x under test/kernel/.cache/SUITE/root.
+# Prints the kernel release on success. Cached: a second run does nothing.
+set -euo pipefail
+
+suite=$1
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${KNETSTAT_CACHE:-$here/.cache}
+aptdir=$cache/apt
+kdir=$cache/$suite
+mkdir -p "$cache"
+
+if [ -f "$kdir/release" ] && [ -d "$kdir/root" ]; then
+	cat "$kdir/release"
+	exit 0
+fi
+
+# The same archive the machine is configured for, other suite names.
+uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+	uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+fi
+[ -n "$uri" ] || { echo "fetch: no Debian archive URI configured in /etc/apt" >&2; exit 1; }
+
+aptopts=(
+	-o "Dir::Etc::SourceList=$aptdir/sources.list"
+	-o Dir::Etc::SourceParts=/dev/null
+	-o "Dir::State::Lists=$aptdir/lists"
+	-o "Dir::Cache=$aptdir/cache"
+	-o Dir::State::status=/dev/null
+	-o Debug::NoLocking=1
+)
+mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+# One apt update at a time when several suites are fetched in parallel.
+exec 9> "$aptdir/lock"
+flock 9
+want="bullseye bookworm bookworm-backports sid"
+: > "$aptdir/sources.list.new"
+for s in $want; do
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main" >> "$aptdir/sources.list.new"
+done
+# Refresh the lists when the URI changed or they are older than a day.
+if ! cmp -s "$aptdir/sources.list.new" "$aptdir/sources.list" ||
+   [ -z "$(find "$aptdir/lists" -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null | head -n1)" ]; then
+	mv "$aptdir/sources.list.new" "$aptdir/sources.list"
+	apt-get "${aptopts[@]}" -q update >&2
+else
+	rm -f "$aptdir/sources.list.new"
+fi
+flock -u 9
+
+# Follow the Depends of the meta packages, within SUITE, through linux-* packages.
+deps_of() {
+	apt-cache "${aptopts[@]}" show --no-all-versions "$1/$suite" 2>/dev/null |
+		awk -F': ' '/^(Pre-)?Depends:/ { print $2 }' | tr ',' '\n' |
+		sed -e 's/(.*)//' -e 's/|.*//' -e 's/[[:space:]]//g' -e 's/:any$//' |
+		grep -E '^linux-(image|headers|kbuild|compiler)' || true
+}
+declare -A seen=()
+queue=(linux-image-amd64 linux-headers-amd64)
+pkgs=()
+while [ "${#queue[@]}" -gt 0 ]; do
+	p=${queue[0]}
+	queue=("${queue[@]:1}")
+	[ -n "${seen[$p]:-}" ] && continue
+	seen[$p]=1
+	case $p in
+	linux-image-amd64|linux-headers-amd64) ;;
+	*) pkgs+=("$p") ;;
+	esac
+	for d in $(deps_of "$p"); do
+		queue+=("$d")
+	done
+done
+img=$(printf '%s\n' "${pkgs[@]}" | grep -E '^linux-image-[0-9].*-amd64(-unsigned)?$' | head -n1)
+[ -n "$img" ] || { echo "fetch: no kernel image found in $suite" >&2; exit 1; }
+release=${img#linux-image-}
+release=${release%-unsigned}
+
+rm -rf "$kdir.tmp"
+mkdir -p "$kdir.tmp/debs" "$kdir.tmp/root"
+(cd "$kdir.tmp/debs" && for p in "${pkgs[@]}"; do
+	apt-get "${aptopts[@]}" -q download "$p/$suite" >&2
+done)
+for deb in "$kdir.tmp"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$kdir.tmp/root"
+done
+# Debian's per-flavour header Makefile includes the -common tree by absolute
+# path; point it at our unpacked copy.
+hdr=$kdir.tmp/root/usr/src/linux-headers-$release
+[ -d "$hdr" ] || { echo "fetch: headers for $release missing" >&2; exit 1; }
+grep -rlZ --include=Makefile "/usr/src/linux-headers-" "$hdr" 2>/dev/null |
+	xargs -0 -r sed -i "s|include /usr/src/|include $kdir/root/usr/src/|"
+rm -rf "$kdir.tmp/debs"
+echo "$release" > "$kdir.tmp/release"
+rm -rf "$kdir"
+mv "$kdir.tmp" "$kdir"
+echo "$release"
