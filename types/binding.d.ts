@@ -1,0 +1,69 @@
+// The typed contract of the native addon (src-native/, built as knetstat.node).
+// Exactly what it exports; src/native/load.ts loads it and src/native/decode.ts
+// reads the records it returns (layout: docs/native.md, src-native/diag/record_layout.h).
+
+/** One NETLINK_SOCK_DIAG SOCK_DIAG_BY_FAMILY dump (struct inet_diag_req_v2). */
+export interface DumpRequest {
+  /** AF_INET (2) or AF_INET6 (10). Other values go to the kernel, which rejects them (ENOENT/EINVAL). */
+  family: number
+  /** IPPROTO_TCP (6) or IPPROTO_UDP (17); 0..255. */
+  protocol: number
+  /** idiag_states: bit `1 << state` per wanted kernel state; 0xffffffff for all. */
+  states: number
+  /**
+   * idiag_ext: bit `1 << (INET_DIAG_x - 1)` per wanted reply attribute; 0..255, so only
+   * attributes 1..8 (MEMINFO, INFO, VEGASINFO, CONG, TOS, TCLASS, SKMEMINFO, SHUTDOWN).
+   * SHUTDOWN, SKV6ONLY, SOCKOPT, MARK (CAP_NET_ADMIN), CGROUP_ID come unasked.
+   */
+  extensions: number
+  /** INET_DIAG_REQ_BYTECODE: a kernel-side filter program (struct inet_diag_bc_op[]). */
+  bytecode?: Uint8Array
+}
+
+/** What `parseReplyForTest` reports about one datagram of crafted netlink bytes. */
+export interface ParseReplyResult {
+  /** 'more': all messages consumed, no NLMSG_DONE yet; 'done': NLMSG_DONE (success); 'error': see errno. */
+  end: 'more' | 'done' | 'error'
+  /** Records appended before the parser stopped, back to back (see decodeRecords). */
+  records: Buffer
+  recordCount: number
+  /** Messages ignored: unknown types, acks, non-inet families, NLMSG_NOOP. */
+  skipped: number
+  /** NLM_F_DUMP_INTR was set on a message. */
+  interrupted: boolean
+  /** With end 'error': negative errno (from NLMSG_ERROR/NLMSG_DONE, or -EBADMSG for malformed bytes). */
+  errno?: number
+  /** With end 'error': the errno's name, e.g. 'ENOENT', 'EBADMSG'. */
+  code?: string
+  /** For malformed bytes: which length did not add up. */
+  detail?: string
+}
+
+/** A failed dump rejects with this: shaped like Node core system errors. */
+export interface NativeSystemError extends Error {
+  /** errno name: 'EPERM', 'ENOENT', 'EPROTONOSUPPORT', 'ENOBUFS', 'EINTR' (dump kept being interrupted), 'EBADMSG', 'ETIMEDOUT', … or 'UNKNOWN'. */
+  code: string
+  /** Negative errno, like Node core errors. */
+  errno: number
+  /** 'socket' | 'sendmsg' | 'recvmsg' (kernel replies to the request arrive with recvmsg). */
+  syscall: string
+}
+
+export interface NativeBinding {
+  /**
+   * Runs the dumps in order on a worker thread over one netlink socket and resolves
+   * with all records of all requests back to back. A dump the kernel flags
+   * NLM_F_DUMP_INTR is retried up to 5 times, then rejected with code 'EINTR'.
+   * Rejects with a NativeSystemError; throws a TypeError/RangeError (code
+   * ERR_INVALID_ARG_TYPE/ERR_OUT_OF_RANGE) synchronously for malformed requests
+   * (not an array, more than 64 entries, a field out of its integer range).
+   */
+  dump(requests: readonly DumpRequest[]): Promise<Buffer>
+  /**
+   * Runs the pure reply parser synchronously over one datagram of netlink bytes;
+   * `protocol` (default 0) is stamped into each record as the dump's protocol.
+   */
+  parseReplyForTest(bytes: Uint8Array, protocol?: number): ParseReplyResult
+  /** Version of the record layout; load.ts refuses a binary whose version differs from the decoder's. */
+  readonly recordAbiVersion: number
+}
