@@ -1,5 +1,10 @@
 // The public model: what every source (netlink, the kernel module, pidfd, recorded
 // text) is turned into. `null` always means "unknown", never a made-up default.
+import type { SocketMemInfo } from './native/mem-info.js'
+import type { DiagSockopt } from './native/sockopt.js'
+import type { TcpInfo } from './native/tcp-info.js'
+
+export type { DiagSockopt, SocketMemInfo, TcpInfo }
 
 export type Proto = 'tcp' | 'udp'
 export type Family = 4 | 6
@@ -139,5 +144,45 @@ export interface SocketEntry {
   optionsSource: OptionsSource | null
   optionsError?: OptionsError
   processes?: SocketHolder[]
-  tcpInfo?: Record<string, number | null> | null
+  /** LISTEN sockets from netlink: the accept queue's limit (the listen() backlog as the kernel holds it). */
+  backlog?: number
+  /** tcp_info, when asked for (TCP; null for TIME_WAIT and request sockets, which have none). */
+  tcpInfo?: TcpInfo | null
+  /** What netlink sock_diag says beyond netstat's columns; absent for entries parsed from text. */
+  netlink?: NetlinkDetails
+}
+
+/** Timer pending on a socket (idiag_timer). */
+export type SocketTimer = 'none' | 'retransmit' | 'keepalive' | 'time_wait' | 'zero_window_probe'
+
+export interface NetlinkDetails {
+  /** The kernel's socket cookie (a 64-bit number, as a decimal string): stable while the socket lives. */
+  cookie: string
+  /** Bound device index (SO_BINDTODEVICE), 0 for none. */
+  ifindex: number
+  timer: SocketTimer
+  /** Retransmits (or keepalive/zero-window probes) of the pending timer. */
+  retransmits: number
+  /** Milliseconds until the pending timer fires. */
+  expiresMs: number
+  /** shutdown(2) state: which directions are shut; null when the kernel did not say. */
+  shutdown: { read: boolean; write: boolean } | null
+  /** IPV6_V6ONLY, for IPv6 sockets where the kernel reports it. */
+  v6only: boolean | null
+  /** IP_TOS of the socket's traffic. */
+  tos: number | null
+  /** IPV6_TCLASS of the socket's traffic. */
+  tclass: number | null
+  /** SO_MARK (the kernel sends it only to CAP_NET_ADMIN callers). */
+  mark: number | null
+  /** net_cls class id, else SO_PRIORITY. */
+  classId: number | null
+  /** cgroup v2 id of the socket's creator (decimal string). */
+  cgroupId: string | null
+  /** inet-level flags (IP_FREEBIND, IP_TRANSPARENT, …; Linux 5.10+). */
+  sockopt: DiagSockopt | null
+  /** Congestion control algorithm (TCP). */
+  congestion: string | null
+  /** Socket memory accounting (SK_MEMINFO). */
+  memInfo: SocketMemInfo | null
 }

@@ -1,0 +1,122 @@
+// The listSockets query: validated once, up front, into a normalized form. A bad
+// field is a TypeError that names it and lists what is allowed.
+import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
+
+/** A port, or an inclusive range of ports. */
+export type PortMatch = number | { from: number; to: number }
+
+export interface ListQuery {
+  /** 'tcp', 'udp' or both (default both). */
+  proto?: Proto | readonly Proto[]
+  /** 4, 6 or both (default both). */
+  family?: Family | readonly Family[]
+  /** Kernel state names (default all). UDP sockets are CLOSE (unconnected) or ESTABLISHED (connected). */
+  state?: TcpState | readonly TcpState[]
+  /** Sockets whose local port matches any of these. */
+  localPort?: PortMatch | readonly PortMatch[]
+  /** Sockets whose remote port matches any of these. */
+  remotePort?: PortMatch | readonly PortMatch[]
+  /** Sockets whose local or remote port matches any of these. */
+  port?: PortMatch | readonly PortMatch[]
+  /** Decode tcp_info for TCP sockets (default true); also what the diag flags come from without the module. */
+  tcpInfo?: boolean
+}
+
+export interface NormalizedQuery {
+  protos: Proto[]
+  families: Family[]
+  /** null: every state. */
+  states: Set<TcpState> | null
+  localPorts: PortRange[] | null
+  remotePorts: PortRange[] | null
+  ports: PortRange[] | null
+  tcpInfo: boolean
+}
+
+export interface PortRange {
+  from: number
+  to: number
+}
+
+const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'tcpInfo'] as const
+
+export function normalizeQuery(query: ListQuery | undefined, knownFields: readonly string[] = QUERY_FIELDS): NormalizedQuery {
+  if (query === undefined || query === null) query = {}
+  if (typeof query !== 'object' || Array.isArray(query)) {
+    throw new TypeError(`listSockets: the query must be an object, got ${describe(query)}`)
+  }
+  for (const key of Object.keys(query)) {
+    if (!knownFields.includes(key)) {
+      throw new TypeError(`listSockets: unknown query field "${key}"; the fields are ${knownFields.join(', ')}`)
+    }
+  }
+  return {
+    protos: oneOrMany('proto', query.proto, ['tcp', 'udp'] as const),
+    families: oneOrMany('family', query.family, [4, 6] as const),
+    states: query.state === undefined ? null : new Set(oneOrMany('state', query.state, TCP_STATES)),
+    localPorts: ports('localPort', query.localPort),
+    remotePorts: ports('remotePort', query.remotePort),
+    ports: ports('port', query.port),
+    tcpInfo: flag('tcpInfo', query.tcpInfo, true),
+  }
+}
+
+function oneOrMany<T extends string | number>(field: string, value: unknown, allowed: readonly T[]): T[] {
+  if (value === undefined) return [...allowed]
+  const values = Array.isArray(value) ? value : [value]
+  if (values.length === 0) throw new TypeError(`listSockets: ${field} is an empty list; leave it out to mean all of ${list(allowed)}`)
+  for (const v of values) {
+    if (!allowed.includes(v as T)) {
+      throw new TypeError(`listSockets: ${field} ${describe(v)} is not allowed; use one of ${list(allowed)} or a list of them`)
+    }
+  }
+  return allowed.filter((a) => values.includes(a))
+}
+
+function ports(field: string, value: unknown): PortRange[] | null {
+  if (value === undefined) return null
+  const values = Array.isArray(value) ? value : [value]
+  if (values.length === 0) throw new TypeError(`listSockets: ${field} is an empty list; leave it out to match every port`)
+  return values.map((v) => {
+    if (isPort(v)) return { from: v, to: v }
+    if (v !== null && typeof v === 'object' && isPort(v.from) && isPort(v.to) && v.from <= v.to) return { from: v.from, to: v.to }
+    throw new TypeError(
+      `listSockets: ${field} ${describe(v)} is not a port; use an integer 0-65535, a range { from, to } with from <= to, or a list of them`,
+    )
+  })
+}
+
+function isPort(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535
+}
+
+function flag(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new TypeError(`listSockets: ${field} must be true or false, got ${describe(value)}`)
+  return value
+}
+
+function list(values: readonly (string | number)[]): string {
+  return values.map((v) => JSON.stringify(v)).join(', ')
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value)
+    } catch {
+      return Object.prototype.toString.call(value)
+    }
+  }
+  return String(value)
+}
+
+/** Whether a socket's ports match the query's port filters. */
+export function portsMatch(query: NormalizedQuery, localPort: number, remotePort: number): boolean {
+  const within = (ranges: PortRange[], port: number): boolean => ranges.some((r) => port >= r.from && port <= r.to)
+  if (query.localPorts !== null && !within(query.localPorts, localPort)) return false
+  if (query.remotePorts !== null && !within(query.remotePorts, remotePort)) return false
+  if (query.ports !== null && !within(query.ports, localPort) && !within(query.ports, remotePort)) return false
+  return true
+}
