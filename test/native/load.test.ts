@@ -1,0 +1,31 @@
+// Loading the addon: the real one, and the error when no binary can be found.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { NativeLoadError, PACKAGE_ROOT, loadBinding, loadFrom } from '../../src/native/load.js'
+import { RECORD_ABI_VERSION } from '../../src/native/record-layout.js'
+
+t.test('the package\'s addon loads once and matches the decoder', (t) => {
+  const binding = loadBinding()
+  t.equal(binding, loadBinding(), 'cached')
+  t.equal(binding.recordAbiVersion, RECORD_ABI_VERSION)
+  t.type(binding.dump, 'function')
+  t.type(binding.parseReplyForTest, 'function')
+  t.ok(PACKAGE_ROOT.endsWith('/'), 'a directory')
+  t.end()
+})
+
+t.test('a package without a binary says where it looked and how to build', (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'knetstat-load-'))
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }))
+  const error = t.throws(() => loadFrom(empty)) as unknown
+  t.ok(error instanceof NativeLoadError)
+  const { message, code } = error as NativeLoadError
+  t.equal(code, 'ERR_KNETSTAT_NATIVE_LOAD')
+  t.match(message, join(empty, 'prebuilds', `${process.platform}-${process.arch}`))
+  t.match(message, join(empty, 'build', 'Release'))
+  t.match(message, 'npm run build:native')
+  t.match(message, /python3, make and g\+\+/)
+  t.end()
+})
