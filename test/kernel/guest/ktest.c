@@ -1,0 +1,1485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktest: the in-guest half of the knetstat kernel module test.
+ *
+ * Runs inside a qemu guest (as /init's child) with knetstat.ko loaded. It
+ * opens real sockets, sets real options with setsockopt(), reads
+ * /proc/net/{tcp,tcp6,udp,udp6}stat and checks every line against the
+ * kernel's own /proc/net/{tcp,tcp6,udp,udp6} and against the values it set.
+ *
+ * Output: one line per check, "KTEST ok NAME" or "KTEST not ok NAME: WHY".
+ *
+ *   ktest check          the static checks
+ *   ktest churn SECONDS  read the four files while connections churn
+ *   ktest perf SOCKETS   time reading tcpstat against tcp with that many
+ *                        established sockets
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures, passes;
+
+static void result(int ok, const char *name, const char *fmt, ...)
+{
+	char why[4096] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
+	if (ok) {
+		passes++;
+		printf("KTEST ok %s\n", name);
+	} else {
+		failures++;
+		printf("KTEST not ok %s: %s\n", name, why);
+	}
+	fflush(stdout);
+}
+
+static void count_results(void);
+
+static void die(const char *what)
+{
+	printf("KTEST not ok setup: %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+	exit(2);
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+/* Read a whole file with reads of at most chunk bytes. */
+static char *slurp(const char *path, size_t chunk)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + chunk > cap) {
+			cap = (cap + chunk) * 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				die("realloc");
+		}
+		n = read(fd, buf + len, chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+struct lines {
+	char **v;
+	int n;
+};
+
+static struct lines split(char *text)
+{
+	struct lines l = { NULL, 0 };
+	int cap = 0;
+	char *p = text;
+
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+
+		if (l.n == cap) {
+			cap = cap ? cap * 2 : 64;
+			l.v = realloc(l.v, cap * sizeof(*l.v));
+		}
+		l.v[l.n++] = p;
+		if (!nl)
+			break;
+		*nl = 0;
+		p = nl + 1;
+	}
+	return l;
+}
+
+/* ---- the kernel's own /proc/net files ------------------------------------ */
+
+struct entry {
+	char local[64];
+	char remote[64];
+	unsigned int state;
+	unsigned long txq, rxq;
+};
+
+static void fmt_endpoint(char *out, size_t sz, int family, const void *addr,
+			 unsigned int port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(family, addr, a, sizeof(a));
+	if (port)
+		snprintf(out, sz, "%s:%u", a, port);
+	else
+		snprintf(out, sz, "%s:*", a);
+}
+
+static int parse_hex_endpoint(const char *s, int family, char *out, size_t sz)
+{
+	unsigned int port;
+
+	if (family == AF_INET) {
+		unsigned int a;
+		struct in_addr in;
+
+		if (sscanf(s, "%8X:%4X", &a, &port) != 2)
+			return -1;
+		in.s_addr = a;
+		fmt_endpoint(out, sz, AF_INET, &in, port);
+	} else {
+		struct in6_addr in6;
+		char w[9];
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			memcpy(w, s + 8 * i, 8);
+			w[8] = 0;
+			in6.s6_addr32[i] = (uint32_t)strtoul(w, NULL, 16);
+		}
+		if (s[32] != ':' || sscanf(s + 33, "%4X", &port) != 1)
+			return -1;
+		fmt_endpoint(out, sz, AF_INET6, &in6, port);
+	}
+	return 0;
+}
+
+/* One line of /proc/net/{tcp,udp}{,6}. */
+static int parse_proc_line(const char *line, int family, struct entry *e)
+{
+	char local[64], remote[64];
+
+	if (sscanf(line, " %*d: %63s %63s %X %lX:%lX", local, remote,
+		   &e->state, &e->txq, &e->rxq) != 5)
+		return -1;
+	if (parse_hex_endpoint(local, family, e->local, sizeof(e->local)) ||
+	    parse_hex_endpoint(remote, family, e->remote, sizeof(e->remote)))
+		return -1;
+	return 0;
+}
+
+/* ---- the knetstat text format -------------------------------------------- */
+
+static const char *const state_codes[] = {
+	"UNKN", "ESTB", "SYNS", "SYNR", "FNW1", "FNW2", "TIMW", "CLSD", "CLSW",
+	"LACK", "LSTN", "CLSG", "SYNR", "BNDI",
+};
+
+static const char *const tcp_opts[] = {
+	"SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE", "TCP_KEEPIDLE",
+	"TCP_KEEPCNT", "TCP_KEEPINTVL", "TCP_USER_TIMEOUT", "SO_RCVBUF",
+	"SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_LINGER", "TCP_NODELAY",
+	"TCP_FASTOPEN", "TCP_DEFER_ACCEPT", NULL,
+};
+
+static const char *const udp_opts[] = {
+	"SO_REUSEADDR", "SO_REUSEPORT", "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO",
+	"SO_SNDTIMEO", "SO_LINGER", "SO_BROADCAST", NULL,
+};
+
+#define TCP_HEADER "Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options"
+#define UDP_HEADER "Recv-Q Send-Q Local Address           Foreign Address         Options"
+
+struct kline {
+	unsigned long recvq, sendq;
+	char local[64], remote[64];
+	char state[5];
+	char diag[5];
+	const char *options;	/* NULL: no full socket (TIME_WAIT, request) */
+};
+
+static int is_always(const char *name, int tcp, int listen)
+{
+	static const char *const t[] = { "SO_REUSEADDR", "SO_REUSEPORT",
+		"SO_KEEPALIVE", "TCP_NODELAY", "TCP_DEFER_ACCEPT", NULL };
+	static const char *const u[] = { "SO_REUSEADDR", "SO_REUSEPORT",
+		"SO_BROADCAST", NULL };
+	const char *const *p;
+
+	if (tcp && listen && !strcmp(name, "TCP_FASTOPEN"))
+		return 1;
+	for (p = tcp ? t : u; *p; p++)
+		if (!strcmp(*p, name))
+			return 1;
+	return 0;
+}
+
+/* Validate an options field strictly: names, order, value syntax. */
+static int check_options(const char *opts, int tcp, int listen, char *why,
+			 size_t wsz)
+{
+	const char *const *names = tcp ? tcp_opts : udp_opts;
+	char seen[32] = { 0 };
+	const char *p = opts;
+	int last = -1, i;
+
+	if (!*p) {
+		snprintf(why, wsz, "empty options");
+		return -1;
+	}
+	while (*p) {
+		const char *eq = strchr(p, '='), *v, *end;
+		size_t nlen;
+		int idx = -1;
+
+		if (!eq) {
+			snprintf(why, wsz, "option without '=' at \"%s\"", p);
+			return -1;
+		}
+		nlen = eq - p;
+		for (i = 0; names[i]; i++)
+			if (strlen(names[i]) == nlen && !strncmp(names[i], p, nlen))
+				idx = i;
+		if (idx < 0) {
+			snprintf(why, wsz, "unknown option \"%.*s\"", (int)nlen, p);
+			return -1;
+		}
+		if (idx <= last) {
+			snprintf(why, wsz, "option %s out of order", names[idx]);
+			return -1;
+		}
+		last = idx;
+		seen[idx] = 1;
+		v = eq + 1;
+		end = v;
+		while (*end >= '0' && *end <= '9')
+			end++;
+		if (end == v || (end - v > 1 && *v == '0')) {
+			snprintf(why, wsz, "bad number for %s", names[idx]);
+			return -1;
+		}
+		if (!strcmp(names[idx], "SO_RCVTIMEO") ||
+		    !strcmp(names[idx], "SO_SNDTIMEO")) {
+			if (strncmp(end, "ms", 2)) {
+				snprintf(why, wsz, "%s without ms", names[idx]);
+				return -1;
+			}
+			end += 2;
+		} else if (!strcmp(names[idx], "SO_LINGER")) {
+			if (*end != 's') {
+				snprintf(why, wsz, "SO_LINGER without s");
+				return -1;
+			}
+			end++;
+		} else if (is_always(names[idx], tcp, listen) &&
+			   strcmp(names[idx], "TCP_DEFER_ACCEPT") &&
+			   strcmp(names[idx], "TCP_FASTOPEN") &&
+			   (end - v != 1 || *v > '1')) {
+			snprintf(why, wsz, "%s not 0/1", names[idx]);
+			return -1;
+		}
+		if (*end == ',' && end[1]) {
+			p = end + 1;
+		} else if (*end == 0) {
+			p = end;
+		} else {
+			snprintf(why, wsz, "junk after %s", names[idx]);
+			return -1;
+		}
+	}
+	for (i = 0; names[i]; i++) {
+		if (!seen[i] && is_always(names[i], tcp, listen)) {
+			snprintf(why, wsz, "%s missing", names[i]);
+			return -1;
+		}
+		if (seen[i] && !strcmp(names[i], "TCP_FASTOPEN") && !listen) {
+			snprintf(why, wsz, "TCP_FASTOPEN on a non-listener");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Parse and strictly validate one knetstat line. */
+static int parse_kline(const char *line, int tcp, struct kline *k, char *why,
+		       size_t wsz)
+{
+	const char *p = line;
+	int field;
+
+	memset(k, 0, sizeof(*k));
+	/* "%6u ": right-aligned in 6 columns; a larger number is wider. */
+	for (field = 0; field < 2; field++) {
+		const char *d = p;
+		unsigned long v;
+		char *end;
+
+		while (*d == ' ')
+			d++;
+		v = strtoul(d, &end, 10);
+		if (*d < '0' || *d > '9' || *end != ' ' ||
+		    (end - p < 6) || (end - p > 6 && d != p) ||
+		    (end - d > 1 && *d == '0')) {
+			snprintf(why, wsz, "queue column %d malformed", field);
+			return -1;
+		}
+		if (field == 0)
+			k->recvq = v;
+		else
+			k->sendq = v;
+		p = end + 1;
+	}
+	for (field = 0; field < 2; field++) {
+		const char *sp = strchr(p, ' ');
+		size_t len, pad;
+		char *dst = field ? k->remote : k->local;
+
+		if (!sp || sp == p || sp - p >= 64) {
+			snprintf(why, wsz, "address %d malformed", field);
+			return -1;
+		}
+		len = sp - p;
+		memcpy(dst, p, len);
+		dst[len] = 0;
+		if (!strchr(dst, ':')) {
+			snprintf(why, wsz, "address %d without port", field);
+			return -1;
+		}
+		pad = len < 23 ? 23 - len + 1 : 1;
+		if (strspn(sp, " ") < pad) {
+			snprintf(why, wsz, "address %d padding short", field);
+			return -1;
+		}
+		p = sp + pad;
+		if (*p == ' ') {
+			snprintf(why, wsz, "address %d padding long", field);
+			return -1;
+		}
+	}
+	if (!tcp) {
+		k->options = p;
+		return check_options(p, 0, 0, why, wsz);
+	}
+	if (strlen(p) < 4) {
+		snprintf(why, wsz, "state missing");
+		return -1;
+	}
+	memcpy(k->state, p, 4);
+	p += 4;
+	if (*p == 0) {
+		if (strcmp(k->state, "TIMW") && strcmp(k->state, "SYNR") &&
+		    strcmp(k->state, "FNW2")) {
+			snprintf(why, wsz, "state %s without options", k->state);
+			return -1;
+		}
+		return 0;
+	}
+	if (*p != ' ' || strlen(p) < 7 || p[5] != ' ') {
+		snprintf(why, wsz, "diag column malformed");
+		return -1;
+	}
+	memcpy(k->diag, p + 1, 4);
+	{
+		int i = 3;
+
+		while (i >= 0 && k->diag[i] == ' ')
+			k->diag[i--] = 0;
+	}
+	if (k->diag[0] && strcmp(k->diag, ">|<") && strcmp(k->diag, ">|") &&
+	    strcmp(k->diag, "|<") && strcmp(k->diag, ">#")) {
+		snprintf(why, wsz, "unknown diag \"%s\"", k->diag);
+		return -1;
+	}
+	if (k->diag[0] && strcmp(k->state, "ESTB")) {
+		snprintf(why, wsz, "diag on a non-ESTB socket");
+		return -1;
+	}
+	k->options = p + 6;
+	return check_options(k->options, 1, !strcmp(k->state, "LSTN"), why,
+			     wsz);
+}
+
+/* ---- sockets ------------------------------------------------------------- */
+
+static void setint(int fd, int level, int opt, int val)
+{
+	if (setsockopt(fd, level, opt, &val, sizeof(val)))
+		die("setsockopt");
+}
+
+static void settimeo(int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)))
+		die("setsockopt timeo");
+}
+
+static void setlinger(int fd, int secs)
+{
+	struct linger l = { 1, secs };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
+		die("setsockopt linger");
+}
+
+static socklen_t mkaddr(struct sockaddr_storage *ss, int family,
+			const char *addr, int port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+		s->sin_family = AF_INET;
+		s->sin_port = htons(port);
+		inet_pton(AF_INET, addr, &s->sin_addr);
+		return sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &s->sin6_addr);
+		return sizeof(*s);
+	}
+}
+
+static int sock_bind(int family, int type, const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(&ss, family, addr, port);
+	int fd = socket(family, type, 0);
+
+	if (fd < 0)
+		die("socket");
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("bind");
+	return fd;
+}
+
+static int do_connect(int fd, int family, const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(&ss, family, addr, port);
+
+	return connect(fd, (struct sockaddr *)&ss, len);
+}
+
+static int tcp_client(int family, const char *addr, int port)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		die("socket");
+	if (do_connect(fd, family, addr, port))
+		die("connect");
+	return fd;
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		die("getsockname");
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static void lo_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		die("SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		die("SIOCSIFFLAGS");
+	close(fd);
+	msleep(100);	/* ::1 appears when lo comes up */
+}
+
+/* ---- comparing the module's files with the kernel's ---------------------- */
+
+struct file_pair {
+	const char *name;	/* tcp, tcp6, udp, udp6 */
+	int family;
+	int tcp;
+};
+
+static const struct file_pair files[] = {
+	{ "tcp", AF_INET, 1 }, { "tcp6", AF_INET6, 1 },
+	{ "udp", AF_INET, 0 }, { "udp6", AF_INET6, 0 },
+};
+
+struct snapshot {
+	char *text;
+	struct lines lines;
+	struct kline *k;
+};
+
+/* Read both files, compare them line by line; returns the parsed module lines. */
+static int compare_with_kernel(const char *procdir, const struct file_pair *f,
+			       struct snapshot *snap, const char *tag)
+{
+	char path[128], name[160], why[512];
+	char *ptext, *ktext;
+	struct lines pl, kl;
+	int i, bad = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", procdir, f->name);
+	ptext = slurp(path, 1 << 16);
+	snprintf(path, sizeof(path), "%s/%sstat", procdir, f->name);
+	ktext = slurp(path, 1 << 16);
+	snprintf(name, sizeof(name), "%s%sstat-readable", tag, f->name);
+	result(ptext && ktext, name, "cannot read %s", path);
+	if (!ptext || !ktext)
+		return -1;
+	pl = split(ptext);
+	kl = split(strdup(ktext));
+
+	snprintf(name, sizeof(name), "%s%sstat-header", tag, f->name);
+	result(kl.n > 0 && !strcmp(kl.v[0], f->tcp ? TCP_HEADER : UDP_HEADER),
+	       name, "header is \"%s\"", kl.n ? kl.v[0] : "");
+	snprintf(name, sizeof(name), "%s%sstat-line-count", tag, f->name);
+	result(kl.n == pl.n, name, "%d lines in %sstat, %d in %s", kl.n - 1,
+	       f->name, pl.n - 1, f->name);
+
+	snap->k = calloc(kl.n + 1, sizeof(*snap->k));
+	for (i = 1; i < kl.n && i < pl.n; i++) {
+		struct entry e;
+		struct kline *k = &snap->k[i];
+
+		if (parse_kline(kl.v[i], f->tcp, k, why, sizeof(why))) {
+			if (bad++ < 5)
+				printf("  %sstat line %d: %s: \"%s\"\n", f->name, i,
+				       why, kl.v[i]);
+			continue;
+		}
+		if (parse_proc_line(pl.v[i], f->family, &e)) {
+			if (bad++ < 5)
+				printf("  %s line %d unparsable: \"%s\"\n",
+				       f->name, i, pl.v[i]);
+			continue;
+		}
+		if (strcmp(k->local, e.local) || strcmp(k->remote, e.remote) ||
+		    k->recvq != e.rxq || k->sendq != e.txq ||
+		    (f->tcp && strcmp(k->state, state_codes[e.state < 14 ?
+							    e.state : 0]))) {
+			if (bad++ < 5)
+				printf("  %sstat line %d \"%s\" differs from %s: %s %s st=%u rx=%lu tx=%lu\n",
+				       f->name, i, kl.v[i], f->name, e.local,
+				       e.remote, e.state, e.rxq, e.txq);
+		}
+	}
+	snprintf(name, sizeof(name), "%s%sstat-lines-match-%s", tag, f->name,
+		 f->name);
+	result(!bad, name, "%d lines differ or are malformed", bad);
+	snap->text = ktext;
+	snap->lines = kl;
+	free(ptext);
+	return 0;
+}
+
+/* The line whose local and remote endpoints are these, or NULL. */
+static const char *find_line(struct snapshot *s, const char *local,
+			     const char *remote, struct kline **kp)
+{
+	int i;
+
+	for (i = 1; i < s->lines.n; i++) {
+		if (!s->k || !s->k[i].local[0])
+			continue;
+		if (!strcmp(s->k[i].local, local) &&
+		    (!remote || !strcmp(s->k[i].remote, remote))) {
+			if (kp)
+				*kp = &s->k[i];
+			return s->lines.v[i];
+		}
+	}
+	return NULL;
+}
+
+static void expect_line(struct snapshot *s, const char *name,
+			const char *expected)
+{
+	int i;
+
+	for (i = 1; i < s->lines.n; i++)
+		if (!strcmp(s->lines.v[i], expected))
+			break;
+	result(i < s->lines.n, name, "no line is exactly\n    \"%s\"",
+	       expected);
+}
+
+static void expect_endpoints(struct snapshot *s, const char *name,
+			     const char *local, const char *remote,
+			     const char *expected)
+{
+	const char *got = find_line(s, local, remote, NULL);
+
+	result(got && !strcmp(got, expected), name,
+	       "want \"%s\"\n    got  \"%s\"", expected, got ? got : "(none)");
+}
+
+static char *line_fmt(char *buf, size_t sz, unsigned long rq, unsigned long sq,
+		      const char *local, const char *remote, const char *rest)
+{
+	snprintf(buf, sz, "%6lu %6lu %-23s %-23s %s", rq, sq, local, remote,
+		 rest);
+	return buf;
+}
+
+static char *ep(char *buf, const char *addr, int port)
+{
+	if (port)
+		sprintf(buf, "%s:%d", addr, port);
+	else
+		sprintf(buf, "%s:*", addr);
+	return buf;
+}
+
+/* ---- the static checks --------------------------------------------------- */
+
+#define P_LISTEN4	6010
+#define P_DEFER4	6011
+#define P_ZERO4		6012
+#define P_STALL4	6013
+#define P_TW4		6014
+#define P_LISTEN6	6020
+#define P_DEFER6	6021
+#define P_TW6		6022
+#define P_MAPPED	6023
+#define P_REUSE6	6024
+#define P_LONG6		6025
+#define LONG6		"2001:db8:1:2:3:4:5:6"
+#define P_BULK4		6030
+#define P_BULK6		6031
+#define P_NETNS		6040
+#define U_BOUND4	7010
+#define U_CONN4		7011
+#define U_BOUND6	7020
+#define U_CONN6		7021
+
+#define N_REUSE6	120
+#define N_BULK		40
+
+static int accept_one(int lfd)
+{
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0)
+		die("accept");
+	return fd;
+}
+
+static void check_files_mode(const char *procdir, const char *tag)
+{
+	const char *names[] = { "tcpstat", "tcp6stat", "udpstat", "udp6stat" };
+	char path[128], name[128];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", procdir, names[i]);
+		snprintf(name, sizeof(name), "%s%s-mode-0444", tag, names[i]);
+		if (stat(path, &st)) {
+			result(0, name, "stat %s: %s", path, strerror(errno));
+			continue;
+		}
+		result((st.st_mode & 07777) == 0444, name, "mode is %o",
+		       st.st_mode & 07777);
+	}
+}
+
+/* Reading in small pieces must give the same text as one big read. */
+static void check_chunked_reads(void)
+{
+	static const size_t chunks[] = { 1, 7, 100, 4095, 4097 };
+	const char *names[] = { "tcpstat", "tcp6stat", "udpstat", "udp6stat" };
+	char path[128], name[128];
+	int i, c;
+
+	for (i = 0; i < 4; i++) {
+		char *whole;
+
+		snprintf(path, sizeof(path), "/proc/net/%s", names[i]);
+		whole = slurp(path, 1 << 20);
+		for (c = 0; c < 5; c++) {
+			char *part = slurp(path, chunks[c]);
+
+			snprintf(name, sizeof(name), "%s-read-by-%zu-bytes",
+				 names[i], chunks[c]);
+			result(whole && part && !strcmp(whole, part), name,
+			       "%zu bytes in one read, %zu in reads of %zu",
+			       whole ? strlen(whole) : 0,
+			       part ? strlen(part) : 0, chunks[c]);
+			free(part);
+		}
+		snprintf(name, sizeof(name), "%s-larger-than-a-page", names[i]);
+		if (i < 2)
+			result(whole && strlen(whole) > 8192, name,
+			       "only %zu bytes", whole ? strlen(whole) : 0);
+		free(whole);
+	}
+}
+
+static void check_netns(void)
+{
+	int to_child[2], to_parent[2];
+	char c, name[64], l[64];
+	pid_t pid;
+
+	if (pipe(to_child) || pipe(to_parent))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		struct snapshot s4 = { 0 }, su = { 0 };
+		int lfd, ufd, i, leaked = 0;
+
+		passes = failures = 0;	/* the child counts its own */
+		if (unshare(CLONE_NEWNET))
+			die("unshare(CLONE_NEWNET)");
+		lo_up();
+		lfd = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", P_NETNS);
+		if (listen(lfd, 5))
+			die("listen");
+		ufd = sock_bind(AF_INET, SOCK_DGRAM, "127.0.0.1", P_NETNS);
+		check_files_mode("/proc/self/net", "netns-");
+		compare_with_kernel("/proc/self/net", &files[0], &s4, "netns-");
+		compare_with_kernel("/proc/self/net", &files[2], &su, "netns-");
+		ep(l, "127.0.0.1", P_NETNS);
+		result(find_line(&s4, l, NULL, NULL) != NULL,
+		       "netns-listener-shown-in-its-namespace", "no line for %s", l);
+		result(find_line(&su, l, NULL, NULL) != NULL,
+		       "netns-udp-shown-in-its-namespace", "no line for %s", l);
+		for (i = 1; i < s4.lines.n; i++)
+			if (strstr(s4.lines.v[i], ":601"))
+				leaked++;
+		result(s4.lines.n == 2 && !leaked,
+		       "netns-tcpstat-shows-only-its-namespace",
+		       "%d lines, %d from the initial namespace", s4.lines.n - 1,
+		       leaked);
+		result(su.lines.n == 2, "netns-udpstat-shows-only-its-namespace",
+		       "%d lines", su.lines.n - 1);
+		fflush(stdout);
+		if (write(to_parent[1], "r", 1) != 1 ||
+		    read(to_child[0], &c, 1) != 1)
+			_exit(3);
+		close(lfd);
+		close(ufd);
+		count_results();
+		_exit(failures ? 1 : 0);
+	}
+	if (read(to_parent[0], &c, 1) != 1) {
+		result(0, "netns-child", "child died");
+	} else {
+		char *t = slurp("/proc/net/tcpstat", 4096);
+		char *u = slurp("/proc/net/udpstat", 4096);
+
+		snprintf(name, sizeof(name), ":%d ", P_NETNS);
+		result(t && !strstr(t, name),
+		       "netns-socket-absent-from-initial-namespace-tcpstat",
+		       "%s", "the other namespace's listener shows here");
+		result(u && !strstr(u, name),
+		       "netns-socket-absent-from-initial-namespace-udpstat",
+		       "%s", "the other namespace's socket shows here");
+		free(t);
+		free(u);
+	}
+	if (write(to_child[1], "x", 1) != 1)
+		die("write");
+	{
+		int status;
+
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failures++;
+	}
+}
+
+static int check(void)
+{
+	struct snapshot snap[4] = { { 0 } };
+	char exp[1024], l[64], r[64], opts[512];
+	int l4, c4a, c4b, s4a, d4, cd4, z4, cz4, sz4, a4, ca4, sa4, t4, ct4, st4;
+	int l6, c6, s6, d6, cd6, t6, ct6, st6, m6, cm4, sm6, lg6;
+	int u4, uc4, u6, uc6, i, n, flags;
+	int reuse[N_REUSE6];
+	char buf[65536];
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { 1, &drop };
+	int ctw4port, ctw6port;
+
+	lo_up();
+
+	/* IPv4 listener with every option set. */
+	l4 = socket(AF_INET, SOCK_STREAM, 0);
+	setint(l4, SOL_SOCKET, SO_REUSEADDR, 1);
+	setint(l4, SOL_SOCKET, SO_KEEPALIVE, 1);
+	setint(l4, IPPROTO_TCP, TCP_KEEPIDLE, 75);
+	setint(l4, IPPROTO_TCP, TCP_KEEPCNT, 4);
+	setint(l4, IPPROTO_TCP, TCP_KEEPINTVL, 13);
+	setint(l4, IPPROTO_TCP, TCP_USER_TIMEOUT, 12345);
+	setint(l4, SOL_SOCKET, SO_RCVBUF, 65536);
+	setint(l4, SOL_SOCKET, SO_SNDBUF, 32768);
+	settimeo(l4, SO_RCVTIMEO, 1500);
+	settimeo(l4, SO_SNDTIMEO, 2500);
+	setlinger(l4, 7);
+	setint(l4, IPPROTO_TCP, TCP_NODELAY, 1);
+	setint(l4, IPPROTO_TCP, TCP_FASTOPEN, 5);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET, "127.0.0.1", P_LISTEN4);
+
+		if (bind(l4, (struct sockaddr *)&ss, len) || listen(l4, 16))
+			die("bind/listen l4");
+	}
+	c4a = socket(AF_INET, SOCK_STREAM, 0);
+	setint(c4a, IPPROTO_TCP, TCP_NODELAY, 1);
+	if (do_connect(c4a, AF_INET, "127.0.0.1", P_LISTEN4))
+		die("connect c4a");
+	s4a = accept_one(l4);
+	c4b = tcp_client(AF_INET, "127.0.0.1", P_LISTEN4);	/* not accepted */
+	memset(buf, 'x', sizeof(buf));
+	if (write(c4a, buf, 100) != 100)
+		die("write c4a");
+
+	/* IPv4 listener with TCP_DEFER_ACCEPT: a connection without data
+	 * stays a request socket (SYN_RECV). */
+	d4 = socket(AF_INET, SOCK_STREAM, 0);
+	setint(d4, SOL_SOCKET, SO_REUSEPORT, 1);
+	setint(d4, IPPROTO_TCP, TCP_DEFER_ACCEPT, 30);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET, "127.0.0.1", P_DEFER4);
+
+		if (bind(d4, (struct sockaddr *)&ss, len) || listen(d4, 16))
+			die("bind/listen d4");
+	}
+	cd4 = tcp_client(AF_INET, "127.0.0.1", P_DEFER4);
+
+	/* Zero window: a small receive buffer never read, a small MSS on the
+	 * sender which writes until it cannot. */
+	z4 = socket(AF_INET, SOCK_STREAM, 0);
+	setint(z4, SOL_SOCKET, SO_RCVBUF, 4096);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET, "127.0.0.1", P_ZERO4);
+
+		if (bind(z4, (struct sockaddr *)&ss, len) || listen(z4, 16))
+			die("bind/listen z4");
+	}
+	cz4 = socket(AF_INET, SOCK_STREAM, 0);
+	setint(cz4, IPPROTO_TCP, TCP_MAXSEG, 536);
+	if (do_connect(cz4, AF_INET, "127.0.0.1", P_ZERO4))
+		die("connect cz4");
+	sz4 = accept_one(z4);
+	flags = fcntl(cz4, F_GETFL);
+	fcntl(cz4, F_SETFL, flags | O_NONBLOCK);
+	for (i = 0; i < 200; i++) {
+		if (write(cz4, buf, sizeof(buf)) < 0 && errno == EAGAIN) {
+			msleep(20);
+			if (write(cz4, buf, 1) < 0 && errno == EAGAIN)
+				break;
+		}
+	}
+
+	/* Stalled ACKs: the receiver drops every segment (socket filter). */
+	a4 = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", P_STALL4);
+	if (listen(a4, 16))
+		die("listen a4");
+	ca4 = tcp_client(AF_INET, "127.0.0.1", P_STALL4);
+	sa4 = accept_one(a4);
+	if (setsockopt(sa4, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		die("SO_ATTACH_FILTER");
+	if (write(ca4, buf, 10) != 10)
+		die("write ca4");
+
+	/* TIME_WAIT: the client closes first. */
+	t4 = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", P_TW4);
+	if (listen(t4, 16))
+		die("listen t4");
+	ct4 = tcp_client(AF_INET, "127.0.0.1", P_TW4);
+	ctw4port = local_port(ct4);
+	st4 = accept_one(t4);
+	close(ct4);
+	msleep(50);
+	close(st4);
+
+	/* IPv6 listener, connection, deferred request, TIME_WAIT. */
+	l6 = socket(AF_INET6, SOCK_STREAM, 0);
+	setint(l6, SOL_SOCKET, SO_REUSEPORT, 1);
+	setint(l6, SOL_SOCKET, SO_SNDBUF, 16384);
+	setint(l6, IPPROTO_TCP, TCP_KEEPCNT, 9);
+	setint(l6, IPPROTO_TCP, TCP_NODELAY, 0);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET6, "::1", P_LISTEN6);
+
+		if (bind(l6, (struct sockaddr *)&ss, len) || listen(l6, 16))
+			die("bind/listen l6");
+	}
+	c6 = socket(AF_INET6, SOCK_STREAM, 0);
+	setint(c6, SOL_SOCKET, SO_KEEPALIVE, 1);
+	setint(c6, IPPROTO_TCP, TCP_USER_TIMEOUT, 3000);
+	settimeo(c6, SO_RCVTIMEO, 20);
+	if (do_connect(c6, AF_INET6, "::1", P_LISTEN6))
+		die("connect c6");
+	s6 = accept_one(l6);
+	setint(s6, IPPROTO_TCP, TCP_NODELAY, 1);
+
+	d6 = socket(AF_INET6, SOCK_STREAM, 0);
+	setint(d6, IPPROTO_TCP, TCP_DEFER_ACCEPT, 5);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET6, "::1", P_DEFER6);
+
+		if (bind(d6, (struct sockaddr *)&ss, len) || listen(d6, 16))
+			die("bind/listen d6");
+	}
+	cd6 = tcp_client(AF_INET6, "::1", P_DEFER6);
+
+	t6 = sock_bind(AF_INET6, SOCK_STREAM, "::1", P_TW6);
+	if (listen(t6, 16))
+		die("listen t6");
+	ct6 = tcp_client(AF_INET6, "::1", P_TW6);
+	ctw6port = local_port(ct6);
+	st6 = accept_one(t6);
+	close(ct6);
+	msleep(50);
+	close(st6);
+
+	/* A dual-stack listener and a v4 client: v4-mapped addresses. */
+	m6 = socket(AF_INET6, SOCK_STREAM, 0);
+	setint(m6, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET6, "::", P_MAPPED);
+
+		if (bind(m6, (struct sockaddr *)&ss, len) || listen(m6, 16))
+			die("bind/listen m6");
+	}
+	cm4 = tcp_client(AF_INET, "127.0.0.1", P_MAPPED);
+	sm6 = accept_one(m6);
+
+	/* A local address longer than the 23-column field (IPV6_FREEBIND:
+	 * the address need not be configured). */
+	lg6 = socket(AF_INET6, SOCK_STREAM, 0);
+	setint(lg6, IPPROTO_IPV6, IPV6_FREEBIND, 1);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET6, LONG6, P_LONG6);
+
+		if (bind(lg6, (struct sockaddr *)&ss, len) || listen(lg6, 4))
+			die("bind/listen lg6");
+	}
+
+	/* Many SO_REUSEPORT listeners on one port share one lhash2 bucket:
+	 * one seq_file record larger than a page. */
+	for (i = 0; i < N_REUSE6; i++) {
+		reuse[i] = socket(AF_INET6, SOCK_STREAM, 0);
+		setint(reuse[i], SOL_SOCKET, SO_REUSEPORT, 1);
+		{
+			struct sockaddr_storage ss;
+			socklen_t len = mkaddr(&ss, AF_INET6, "::1", P_REUSE6);
+
+			if (bind(reuse[i], (struct sockaddr *)&ss, len) ||
+			    listen(reuse[i], 4))
+				die("bind/listen reuse");
+		}
+	}
+
+	/* Bulk connections so that the files span several pages. */
+	{
+		int b4 = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", P_BULK4);
+		int b6 = sock_bind(AF_INET6, SOCK_STREAM, "::1", P_BULK6);
+
+		if (listen(b4, N_BULK + 1) || listen(b6, N_BULK + 1))
+			die("listen bulk");
+		for (i = 0; i < N_BULK; i++) {
+			int c = socket(AF_INET, SOCK_STREAM, 0);
+
+			setint(c, SOL_SOCKET, SO_KEEPALIVE, i & 1);
+			setint(c, IPPROTO_TCP, TCP_KEEPIDLE, 10 + i);
+			if (do_connect(c, AF_INET, "127.0.0.1", P_BULK4))
+				die("connect bulk4");
+			accept_one(b4);
+			c = socket(AF_INET6, SOCK_STREAM, 0);
+			setint(c, SOL_SOCKET, SO_RCVBUF, 10000 + i);
+			if (do_connect(c, AF_INET6, "::1", P_BULK6))
+				die("connect bulk6");
+			accept_one(b6);
+		}
+	}
+
+	/* UDP. */
+	u4 = socket(AF_INET, SOCK_DGRAM, 0);
+	setint(u4, SOL_SOCKET, SO_REUSEADDR, 1);
+	setint(u4, SOL_SOCKET, SO_BROADCAST, 1);
+	setint(u4, SOL_SOCKET, SO_RCVBUF, 8192);
+	setint(u4, SOL_SOCKET, SO_SNDBUF, 9000);
+	settimeo(u4, SO_RCVTIMEO, 1000);
+	setlinger(u4, 3);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET, "0.0.0.0", U_BOUND4);
+
+		if (bind(u4, (struct sockaddr *)&ss, len))
+			die("bind u4");
+	}
+	uc4 = socket(AF_INET, SOCK_DGRAM, 0);
+	setint(uc4, SOL_SOCKET, SO_REUSEPORT, 1);
+	settimeo(uc4, SO_SNDTIMEO, 2000);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET, "127.0.0.1", U_CONN4);
+
+		if (bind(uc4, (struct sockaddr *)&ss, len))
+			die("bind uc4");
+	}
+	if (do_connect(uc4, AF_INET, "127.0.0.1", U_BOUND4))
+		die("connect uc4");
+	for (i = 0; i < 3; i++)
+		if (write(uc4, buf, 50) != 50)
+			die("send uc4");
+	u6 = sock_bind(AF_INET6, SOCK_DGRAM, "::1", U_BOUND6);
+	uc6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	setint(uc6, SOL_SOCKET, SO_RCVBUF, 6000);
+	setint(uc6, SOL_SOCKET, SO_BROADCAST, 1);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = mkaddr(&ss, AF_INET6, "::1", U_CONN6);
+
+		if (bind(uc6, (struct sockaddr *)&ss, len))
+			die("bind uc6");
+	}
+	if (do_connect(uc6, AF_INET6, "::1", U_BOUND6))
+		die("connect uc6");
+	if (write(uc6, buf, 20) != 20)
+		die("send uc6");
+
+	/* Let the zero window settle and the unacknowledged data age > 1 s. */
+	msleep(1600);
+
+	check_files_mode("/proc/net", "");
+	for (i = 0; i < 4; i++)
+		compare_with_kernel("/proc/net", &files[i], &snap[i], "");
+
+	/* --- exact lines --- */
+	line_fmt(exp, sizeof(exp), 1, 0, ep(l, "127.0.0.1", P_LISTEN4),
+		 "0.0.0.0:*",
+		 "LSTN      SO_REUSEADDR=1,SO_REUSEPORT=0,SO_KEEPALIVE=1,TCP_KEEPIDLE=75,TCP_KEEPCNT=4,TCP_KEEPINTVL=13,TCP_USER_TIMEOUT=12345,SO_RCVBUF=65536,SO_SNDBUF=32768,SO_RCVTIMEO=1500ms,SO_SNDTIMEO=2500ms,SO_LINGER=7s,TCP_NODELAY=1,TCP_FASTOPEN=5,TCP_DEFER_ACCEPT=0");
+	expect_line(&snap[0], "tcp4-listener-all-options", exp);
+
+	/* The accepted socket inherits the listener's options. */
+	ep(r, "127.0.0.1", local_port(c4a));
+	line_fmt(exp, sizeof(exp), 100, 0, ep(l, "127.0.0.1", P_LISTEN4), r,
+		 "ESTB      SO_REUSEADDR=1,SO_REUSEPORT=0,SO_KEEPALIVE=1,TCP_KEEPIDLE=75,TCP_KEEPCNT=4,TCP_KEEPINTVL=13,TCP_USER_TIMEOUT=12345,SO_RCVBUF=65536,SO_SNDBUF=32768,SO_RCVTIMEO=1500ms,SO_SNDTIMEO=2500ms,SO_LINGER=7s,TCP_NODELAY=1,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[0], "tcp4-accepted-inherits-options-recvq-100",
+			 l, r, exp);
+	line_fmt(exp, sizeof(exp), 0, 0, r, l,
+		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=1,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[0], "tcp4-client-nodelay", r, l, exp);
+	ep(r, "127.0.0.1", local_port(c4b));
+	line_fmt(exp, sizeof(exp), 0, 0, r, l,
+		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[0], "tcp4-client-defaults", r, l, exp);
+
+	/* TCP_DEFER_ACCEPT=30 is stored as 5 retransmissions: getsockopt
+	 * reports 1+2+4+8+16 = 31 s. */
+	{
+		int v = 0;
+		socklen_t len = sizeof(v);
+
+		getsockopt(d4, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, &len);
+		snprintf(opts, sizeof(opts),
+			 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=%d",
+			 v);
+		result(v == 31, "tcp4-getsockopt-defer-accept-is-31",
+		       "getsockopt says %d", v);
+	}
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", P_DEFER4),
+		 "0.0.0.0:*", opts);
+	expect_line(&snap[0], "tcp4-listener-defer-accept-as-getsockopt", exp);
+	ep(r, "127.0.0.1", local_port(cd4));
+	line_fmt(exp, sizeof(exp), 0, 0, l, r, "SYNR");
+	expect_endpoints(&snap[0], "tcp4-request-sock-local-port-ir_num", l, r,
+			 exp);
+
+	/* TIME_WAIT. */
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", ctw4port),
+		 ep(r, "127.0.0.1", P_TW4), "TIMW");
+	expect_endpoints(&snap[0], "tcp4-time-wait", l, r, exp);
+
+	/* Diag flags. */
+	{
+		struct kline *k = NULL;
+
+		ep(l, "127.0.0.1", P_ZERO4);
+		ep(r, "127.0.0.1", local_port(cz4));
+		find_line(&snap[0], l, r, &k);
+		result(k && !strcmp(k->diag, "|<"),
+		       "tcp4-zero-window-receiver-diag", "diag \"%s\"",
+		       k ? k->diag : "(no line)");
+		result(k && strstr(k->options, ",SO_RCVBUF=4096,"),
+		       "tcp4-zero-window-receiver-rcvbuf", "options \"%s\"",
+		       k ? k->options : "(no line)");
+		k = NULL;
+		find_line(&snap[0], r, l, &k);
+		result(k && !strcmp(k->diag, ">|"),
+		       "tcp4-zero-window-sender-diag", "diag \"%s\"",
+		       k ? k->diag : "(no line)");
+		result(k && k->sendq > 0, "tcp4-zero-window-sender-sendq",
+		       "send-q %lu", k ? k->sendq : 0);
+		k = NULL;
+		ep(l, "127.0.0.1", local_port(ca4));
+		ep(r, "127.0.0.1", P_STALL4);
+		find_line(&snap[0], l, r, &k);
+		result(k && !strcmp(k->diag, ">#"),
+		       "tcp4-ack-stalled-diag", "diag \"%s\"",
+		       k ? k->diag : "(no line)");
+		result(k && k->sendq == 10, "tcp4-ack-stalled-sendq-10",
+		       "send-q %lu", k ? k->sendq : 0);
+		k = NULL;
+		find_line(&snap[0], r, l, &k);
+		result(k && !k->diag[0], "tcp4-ack-stalled-receiver-no-diag",
+		       "diag \"%s\"", k ? k->diag : "(no line)");
+		/* Healthy connections carry no flag. */
+		n = 0;
+		for (i = 1; i < snap[0].lines.n; i++) {
+			struct kline *x = &snap[0].k[i];
+
+			if (x->diag[0] && !strstr(x->local, ":6012") &&
+			    !strstr(x->remote, ":6012") &&
+			    !strstr(x->remote, ":6013"))
+				n++;
+		}
+		result(n == 0, "tcp4-no-diag-on-healthy-connections",
+		       "%d lines flagged", n);
+	}
+
+	/* IPv6. */
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "::1", P_LISTEN6), ":::*",
+		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_KEEPCNT=9,SO_SNDBUF=16384,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0");
+	expect_line(&snap[1], "tcp6-listener", exp);
+	ep(r, "::1", local_port(c6));
+	line_fmt(exp, sizeof(exp), 0, 0, r, l,
+		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=1,TCP_USER_TIMEOUT=3000,SO_RCVTIMEO=20ms,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[1], "tcp6-client-keepalive-user-timeout", r, l,
+			 exp);
+	line_fmt(exp, sizeof(exp), 0, 0, l, r,
+		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_KEEPCNT=9,SO_SNDBUF=16384,TCP_NODELAY=1,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[1], "tcp6-accepted", l, r, exp);
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "::1", P_DEFER6), ":::*",
+		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=7");
+	expect_line(&snap[1], "tcp6-listener-defer-accept-5-reads-7", exp);
+	ep(r, "::1", local_port(cd6));
+	line_fmt(exp, sizeof(exp), 0, 0, l, r, "SYNR");
+	expect_endpoints(&snap[1], "tcp6-request-sock", l, r, exp);
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "::1", ctw6port),
+		 ep(r, "::1", P_TW6), "TIMW");
+	expect_endpoints(&snap[1], "tcp6-time-wait", l, r, exp);
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "::", P_MAPPED), ":::*",
+		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0");
+	expect_line(&snap[1], "tcp6-dual-stack-listener", exp);
+	ep(l, "::ffff:127.0.0.1", P_MAPPED);
+	ep(r, "::ffff:127.0.0.1", local_port(cm4));
+	line_fmt(exp, sizeof(exp), 0, 0, l, r,
+		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[1], "tcp6-v4-mapped-address", l, r, exp);
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, LONG6, P_LONG6), ":::*",
+		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0");
+	result(strlen(l) > 23 && strstr(exp, " :::*") != NULL,
+	       "tcp6-long-address-expectation", "%s", exp);
+	expect_line(&snap[1], "tcp6-long-address-gets-one-space", exp);
+	n = 0;
+	for (i = 1; i < snap[1].lines.n; i++)
+		if (!strcmp(snap[1].k[i].local, ep(l, "::1", P_REUSE6)) &&
+		    !strcmp(snap[1].k[i].state, "LSTN"))
+			n++;
+	result(n == N_REUSE6, "tcp6-reuseport-bucket-larger-than-a-page",
+	       "%d of %d listeners shown", n, N_REUSE6);
+
+	/* UDP. */
+	{
+		struct kline *k = NULL;
+
+		find_line(&snap[2], ep(l, "0.0.0.0", U_BOUND4), "0.0.0.0:*", &k);
+		result(k && k->recvq > 0, "udp4-bound-recvq-nonzero",
+		       "recv-q %lu", k ? k->recvq : 0);
+		line_fmt(exp, sizeof(exp), k ? k->recvq : 0, 0, l, "0.0.0.0:*",
+			 "SO_REUSEADDR=1,SO_REUSEPORT=0,SO_RCVBUF=8192,SO_SNDBUF=9000,SO_RCVTIMEO=1000ms,SO_LINGER=3s,SO_BROADCAST=1");
+		expect_line(&snap[2], "udp4-bound-all-options", exp);
+	}
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", U_CONN4),
+		 ep(r, "127.0.0.1", U_BOUND4),
+		 "SO_REUSEADDR=0,SO_REUSEPORT=1,SO_SNDTIMEO=2000ms,SO_BROADCAST=0");
+	expect_line(&snap[2], "udp4-connected", exp);
+	{
+		struct kline *k = NULL;
+
+		find_line(&snap[3], ep(l, "::1", U_BOUND6), ":::*", &k);
+		result(k && k->recvq > 0, "udp6-bound-recvq-nonzero",
+		       "recv-q %lu", k ? k->recvq : 0);
+		line_fmt(exp, sizeof(exp), k ? k->recvq : 0, 0, l, ":::*",
+			 "SO_REUSEADDR=0,SO_REUSEPORT=0,SO_BROADCAST=0");
+		expect_line(&snap[3], "udp6-bound", exp);
+	}
+	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "::1", U_CONN6),
+		 ep(r, "::1", U_BOUND6),
+		 "SO_REUSEADDR=0,SO_REUSEPORT=0,SO_RCVBUF=6000,SO_BROADCAST=1");
+	expect_line(&snap[3], "udp6-connected", exp);
+
+	check_chunked_reads();
+	check_netns();
+
+	close(sa4);
+	close(s4a);
+	close(sz4);
+	close(s6);
+	close(sm6);
+	(void)u6;
+	return failures ? 1 : 0;
+}
+
+/* ---- churn --------------------------------------------------------------- */
+
+static void churn_worker(double until, int family, int port)
+{
+	const char *addr = family == AF_INET ? "127.0.0.1" : "::1";
+	int lfd = socket(family, SOCK_STREAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(&ss, family, addr, port);
+	int n = 0;
+
+	setint(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 64))
+		die("churn listen");
+	while (now() < until) {
+		int c[8], s[8], u, i;
+
+		for (i = 0; i < 8; i++) {
+			c[i] = socket(family, SOCK_STREAM, 0);
+			setint(c[i], IPPROTO_TCP, TCP_NODELAY, i & 1);
+			if (do_connect(c[i], family, addr, port))
+				die("churn connect");
+			s[i] = accept_one(lfd);
+		}
+		u = socket(family, SOCK_DGRAM, 0);
+		if (do_connect(u, family, addr, port + 1))
+			die("churn udp connect");
+		for (i = 0; i < 8; i++) {
+			if (i & 1) {
+				close(c[i]);
+				close(s[i]);
+			} else {
+				setlinger(s[i], 0);	/* RST */
+				close(s[i]);
+				close(c[i]);
+			}
+		}
+		close(u);
+		n++;
+	}
+	exit(0);
+}
+
+static int churn(int seconds)
+{
+	const char *names[] = { "tcpstat", "tcp6stat", "udpstat", "udp6stat" };
+	double until;
+	pid_t w4, w6;
+	long reads = 0, lines = 0, bad = 0;
+	int i;
+
+	lo_up();
+	until = now() + seconds;
+	w4 = fork();
+	if (w4 == 0)
+		churn_worker(until, AF_INET, 6100);
+	w6 = fork();
+	if (w6 == 0)
+		churn_worker(until, AF_INET6, 6200);
+	while (now() < until) {
+		for (i = 0; i < 4; i++) {
+			char path[64], why[256];
+			struct lines l;
+			char *t;
+			int j;
+
+			snprintf(path, sizeof(path), "/proc/net/%s", names[i]);
+			t = slurp(path, (reads & 1) ? 512 : 65536);
+			reads++;
+			if (!t) {
+				bad++;
+				continue;
+			}
+			l = split(t);
+			if (!l.n || strcmp(l.v[0], i < 2 ? TCP_HEADER : UDP_HEADER))
+				bad++;
+			for (j = 1; j < l.n; j++) {
+				struct kline k;
+
+				lines++;
+				if (parse_kline(l.v[j], i < 2, &k, why,
+						sizeof(why))) {
+					if (bad++ < 5)
+						printf("  %s: %s: \"%s\"\n",
+						       names[i], why, l.v[j]);
+				}
+			}
+			free(l.v);
+			free(t);
+		}
+	}
+	{
+		int st4, st6;
+
+		waitpid(w4, &st4, 0);
+		waitpid(w6, &st6, 0);
+		result(WIFEXITED(st4) && !WEXITSTATUS(st4) && WIFEXITED(st6) &&
+		       !WEXITSTATUS(st6), "churn-workers-ran", "%s",
+		       "a churn worker failed");
+	}
+	printf("  churn: %ld reads, %ld lines\n", reads, lines);
+	result(reads > 20 && !bad, "churn-every-line-well-formed",
+	       "%ld bad of %ld lines in %ld reads", bad, lines, reads);
+	return failures ? 1 : 0;
+}
+
+/* ---- perf ---------------------------------------------------------------- */
+
+static double time_read(const char *path, size_t *bytes)
+{
+	double t0 = now();
+	char *t = slurp(path, 1 << 17);
+	double dt = now() - t0;
+
+	*bytes = t ? strlen(t) : 0;
+	free(t);
+	return dt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int perf(int sockets)
+{
+	struct rlimit rl = { sockets + 1000, sockets + 1000 };
+	int pairs = sockets / 2, ports = (pairs + 19999) / 20000, i, p;
+	double tp[9], tk[9];
+	size_t bp = 0, bk = 0;
+	int *lfd;
+
+	lo_up();
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit");
+	lfd = calloc(ports, sizeof(*lfd));
+	for (p = 0; p < ports; p++) {
+		lfd[p] = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", 8000 + p);
+		if (listen(lfd[p], 4096))
+			die("listen");
+	}
+	for (i = 0; i < pairs; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (c < 0 || do_connect(c, AF_INET, "127.0.0.1", 8000 + i % ports))
+			die("perf connect");
+		accept_one(lfd[i % ports]);
+	}
+	msleep(500);
+	for (i = 0; i < 9; i++) {
+		tp[i] = time_read("/proc/net/tcp", &bp);
+		tk[i] = time_read("/proc/net/tcpstat", &bk);
+	}
+	qsort(tp, 9, sizeof(double), cmp_double);
+	qsort(tk, 9, sizeof(double), cmp_double);
+	printf("KPERF sockets=%d tcp_median_ms=%.1f tcpstat_median_ms=%.1f ratio=%.2f tcp_bytes=%zu tcpstat_bytes=%zu\n",
+	       pairs * 2, tp[4] * 1000, tk[4] * 1000, tk[4] / tp[4], bp, bk);
+	result(1, "perf-measured", NULL);
+	return 0;
+}
+
+/* The host checks that it saw as many results as were printed. */
+static void count_results(void)
+{
+	printf("KTEST-COUNT %d %d\n", passes, failures);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 2 && !strcmp(argv[1], "churn"))
+		rc = churn(argc >= 3 ? atoi(argv[2]) : 20);
+	else if (argc >= 2 && !strcmp(argv[1], "perf"))
+		rc = perf(argc >= 3 ? atoi(argv[2]) : 50000);
+	else
+		rc = check();
+	count_results();
+	return rc;
+}

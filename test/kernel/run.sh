@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# The knetstat kernel-module test: for each kernel, fetch Debian's image and
+# headers, build kernel/ against them, boot the kernel under
+# qemu-system-x86_64 -accel tcg with a busybox initramfs holding the module
+# and the static test program guest/ktest.c, and count the checks the guest
+# reports.
+#
+#   bash test/kernel/run.sh                   the stable matrix: 5.10 6.1 6.12
+#   bash test/kernel/run.sh --kernel 6.1      one kernel (repeatable)
+#   bash test/kernel/run.sh --kernel sid      sid's newest kernel (built in a
+#                                             debootstrap chroot of sid)
+#   bash test/kernel/run.sh --perf 50000      time /proc/net/tcpstat against
+#                                             /proc/net/tcp with that many sockets
+#   --churn SECONDS  how long to read the files while connections churn (20)
+#   --jobs N         VMs run at the same time (default: 2)
+#
+# Host packages: test/kernel/install-deps.sh. Downloads are cached in
+# test/kernel/.cache (KNETSTAT_CACHE overrides). The last line printed is
+# "kernel: N passed, N failed"; the exit status is 0 only when none failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+export KNETSTAT_CACHE=${KNETSTAT_CACHE:-$here/.cache}
+cache=$KNETSTAT_CACHE
+
+kernels=()
+perf=
+churn=20
+jobs=2
+vm_timeout=${KNETSTAT_VM_TIMEOUT:-900}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernels+=("$2"); shift 2 ;;
+	--kernel=*) kernels+=("${1#*=}"); shift ;;
+	--perf) perf=$2; shift 2 ;;
+	--churn) churn=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ "${#kernels[@]}" -gt 0 ] || kernels=(5.10 6.1 6.12)
+
+suite_of() {
+	case $1 in
+	5.10|bullseye) echo bullseye ;;
+	6.1|bookworm) echo bookworm ;;
+	6.12|bookworm-backports) echo bookworm-backports ;;
+	sid|unstable|newest) echo sid ;;
+	*) return 1 ;;
+	esac
+}
+
+start=$(date +%s)
+mkdir -p "$cache"
+work=$(mktemp -d "${TMPDIR:-/tmp}/knetstat-ktest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+total_pass=0
+total_fail=0
+
+# Infrastructure failures count as failed checks too.
+note_fail() { # suite name why
+	echo "KTEST not ok $2: $3" >> "$work/$1.host"
+	echo "[$1] not ok $2: $3" >&2
+}
+note_ok() {
+	echo "KTEST ok $2" >> "$work/$1.host"
+}
+
+for tool in qemu-system-x86_64 busybox cpio gcc make dpkg-deb apt-get; do
+	if ! command -v "$tool" > /dev/null; then
+		echo "run.sh: $tool missing; run test/kernel/install-deps.sh" >&2
+		echo "kernel: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+# The static guest program, built once.
+if ! gcc -O2 -Wall -static -o "$work/ktest" "$here/guest/ktest.c" 2> "$work/ktest.log"; then
+	cat "$work/ktest.log" >&2
+	echo "kernel: 0 passed, 1 failed"
+	exit 1
+fi
+
+suites=()
+for k in "${kernels[@]}"; do
+	s=$(suite_of "$k") || { echo "run.sh: unknown kernel $k (5.10, 6.1, 6.12, sid)" >&2; exit 2; }
+	suites+=("$s")
+	: > "$work/$s.host"
+done
+
+# 1. Fetch every kernel (network bound: in parallel).
+for s in "${suites[@]}"; do
+	(
+		if bash "$here/fetch.sh" "$s" > "$work/$s.release" 2> "$work/$s.fetch.log"; then
+			note_ok "$s" "fetch-$s"
+		else
+			tail -n 20 "$work/$s.fetch.log" >&2
+			note_fail "$s" "fetch-$s" "could not download the kernel"
+		fi
+		if [ "$s" = sid ] && [ -s "$work/$s.release" ]; then
+			if bash "$here/sid-chroot.sh" > "$work/sid.chroot.log" 2>&1; then
+				note_ok "$s" "sid-build-chroot"
+			else
+				tail -n 20 "$work/sid.chroot.log" >&2
+				note_fail "$s" "sid-build-chroot" "debootstrap of sid failed"
+			fi
+		fi
+	) &
+done
+wait
+
+# 2. Build the module for each kernel and boot it.
+build_module() { # suite release -> $work/$suite/knetstat.ko
+	local s=$1 rel=$2 b=$work/$1/build kdir
+	kdir=$cache/$s/root/usr/src/linux-headers-$rel
+	rm -rf "$b"
+	mkdir -p "$b"
+	cp "$repo"/kernel/*.c "$repo"/kernel/Kbuild "$repo"/kernel/Makefile "$b/"
+	if [ "$s" = sid ]; then
+		# sid's kbuild tools need sid's glibc and gcc: build in the chroot,
+		# with the unpacked kernel tree bind-mounted where Debian puts it.
+		bash "$here/sid-chroot.sh" build "$cache/$s/root" "$rel" "$b"
+	else
+		# Debian's headers name the compiler they were built with
+		# (gcc-10 for 5.10, gcc-12 for 6.1 and 6.12-bpo); the machine
+		# has gcc-12, which builds all three.
+		make -C "$b" KDIR="$kdir" CC=gcc-12 HOSTCC=gcc-12 modules
+	fi
+}
+
+run_one() { # suite
+	local s=$1 rel kver vmlinuz initrd log ok=1
+	rel=$(cat "$work/$s.release" 2> /dev/null)
+	[ -n "$rel" ] || return 0
+	if ! build_module "$s" "$rel" > "$work/$s.build.log" 2>&1; then
+		tail -n 30 "$work/$s.build.log" >&2
+		note_fail "$s" "build-$rel" "module does not build"
+		return 0
+	fi
+	if grep -qiE 'warning:|error:' "$work/$s.build.log"; then
+		grep -iE 'warning:|error:' "$work/$s.build.log" | head -n 10 >&2
+		note_fail "$s" "build-$rel-no-warnings" "compiler warnings"
+	else
+		note_ok "$s" "build-$rel-no-warnings"
+	fi
+	kver=$(modinfo -F vermagic "$work/$s/build/knetstat.ko" 2> /dev/null | awk '{ print $1 }')
+	if [ "$kver" = "$rel" ]; then
+		note_ok "$s" "vermagic-$rel"
+	else
+		note_fail "$s" "vermagic-$rel" "vermagic says '$kver'"
+	fi
+
+	# The initramfs: busybox, /init, the module, the test program.
+	local root=$work/$s/initramfs
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	cp "$here/guest/init" "$root/init"
+	cp "$work/ktest" "$root/ktest"
+	cp "$work/$s/build/knetstat.ko" "$root/knetstat.ko"
+	initrd=$work/$s/initrd.gz
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+
+	vmlinuz=$cache/$s/root/boot/vmlinuz-$rel
+	log=$work/$s.console
+	local append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 ktest.churn=$churn"
+	local mem=1024
+	if [ -n "$perf" ]; then
+		append="$append ktest.mode=perf ktest.sockets=$perf"
+		mem=3072
+	fi
+	echo "[$s] booting $rel under qemu (tcg)" >&2
+	local t0=$(date +%s)
+	timeout "$vm_timeout" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
+		-nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$vmlinuz" -initrd "$initrd" -append "$append" \
+		< /dev/null > "$log" 2>&1
+	local rc=$?
+	echo "[$s] guest finished in $(( $(date +%s) - t0 )) s (qemu exit $rc)" >&2
+	tr -d '\r' < "$log" > "$log.txt"
+	if grep -q '^KTEST-DONE' "$log.txt"; then
+		note_ok "$s" "guest-$rel-ran-to-completion"
+	else
+		note_fail "$s" "guest-$rel-ran-to-completion" "no KTEST-DONE (qemu exit $rc; crash, panic or timeout)"
+		tail -n 40 "$log.txt" | sed "s/^/[$s console] /" >&2
+	fi
+	# Every result line printed must have arrived intact.
+	local want got
+	want=$(awk '/^KTEST-COUNT / { n += $2 + $3 } END { print n + 0 }' "$log.txt")
+	got=$(grep -cE '^KTEST (ok|not ok) ' "$log.txt")
+	if [ "$want" -eq "$got" ] && [ "$got" -gt 0 ]; then
+		note_ok "$s" "console-$rel-all-results-received"
+	else
+		note_fail "$s" "console-$rel-all-results-received" "$got result lines on the console, the guest printed $want"
+	fi
+	if grep -qE 'Kernel panic|BUG:|Oops' "$log.txt"; then
+		note_fail "$s" "console-$rel-no-panic" "panic/BUG/Oops on the console"
+		grep -E -A20 'Kernel panic|BUG:|Oops' "$log.txt" | head -n 60 >&2
+	fi
+	return 0
+}
+
+for s in "${suites[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	run_one "$s" &
+done
+wait
+
+# 3. Report.
+for i in "${!suites[@]}"; do
+	s=${suites[$i]}
+	rel=$(cat "$work/$s.release" 2> /dev/null)
+	rel=${rel:-$s}
+	cat "$work/$s.host" > "$work/$s.all"
+	[ -f "$work/$s.console.txt" ] && grep -E '^(KTEST|KPERF|  )' "$work/$s.console.txt" >> "$work/$s.all"
+	grep -E '^KTEST not ok|^  |^KPERF' "$work/$s.all" | sed "s/^/[$rel] /"
+	p=$(grep -c '^KTEST ok ' "$work/$s.all")
+	f=$(grep -c '^KTEST not ok ' "$work/$s.all")
+	echo "kernel ${kernels[$i]} ($rel): $p passed, $f failed"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	if [ -n "${KNETSTAT_KEEP_LOGS:-}" ]; then
+		mkdir -p "$KNETSTAT_KEEP_LOGS"
+		cp "$work/$s".* "$KNETSTAT_KEEP_LOGS/" 2> /dev/null
+	fi
+done
+echo "time: $(( $(date +%s) - start )) s"
+echo "kernel: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
