@@ -5,8 +5,8 @@ import { endianness } from 'node:os'
 
 export const HOST_LITTLE_ENDIAN = endianness() === 'LE'
 
-/** Bits [start, start + width) of a `unitBits`-wide storage unit, counted in declaration order. */
+/** Bits [start, start + width) of a `unitBits`-wide (≤ 32) storage unit, counted in declaration order. */
 export function bitfield(unit: number, start: number, width: number, unitBits: number): number {
   const shift = HOST_LITTLE_ENDIAN ? start : unitBits - start - width
-  return Math.floor(unit / 2 ** shift) % 2 ** width
+  return width >= 32 ? unit >>> 0 : (unit >>> shift) & ((1 << width) - 1)
 }

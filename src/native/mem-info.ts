@@ -1,7 +1,5 @@
 // INET_DIAG_SKMEMINFO: the socket's memory counters (SK_MEMINFO_*), in bytes except
 // drops. An entry the kernel did not send is null.
-import { HOST_LITTLE_ENDIAN } from './bitfield.js'
-
 export interface SocketMemInfo {
   /** SK_MEMINFO_RMEM_ALLOC: receive queue memory in use. */
   rmemAlloc: number | null
@@ -23,10 +21,9 @@ export interface SocketMemInfo {
   drops: number | null
 }
 
-/** Decodes `count` u32 entries at `offset` (the record keeps up to 9). */
-export function decodeMemInfo(view: DataView, offset: number, count: number): SocketMemInfo {
-  const at = (index: number): number | null =>
-    index < count ? view.getUint32(offset + 4 * index, HOST_LITTLE_ENDIAN) : null
+/** Reads `count` u32 entries starting at u32 index `index` of `words` (the record keeps up to 9). */
+export function readMemInfo(words: Uint32Array, index: number, count: number): SocketMemInfo {
+  const at = (entry: number): number | null => (entry < count ? (words[index + entry] as number) : null)
   return {
     rmemAlloc: at(0),
     rcvbuf: at(1),

@@ -27,8 +27,24 @@ export interface DiagSockopt {
   deferConnect: boolean
 }
 
-export function decodeSockopt(first: number, second: number): DiagSockopt {
-  const bit = (byte: number, index: number): boolean => bitfield(byte, index, 1, 8) === 1
+const bit = (byte: number, index: number): boolean => bitfield(byte, index, 1, 8) === 1
+
+// Nearly every socket of a host has one of a few flag combinations: share one frozen
+// object per combination instead of allocating one per socket.
+const decoded = new Map<number, Readonly<DiagSockopt>>()
+
+/** The flags of the two raw bytes, as a shared frozen object. */
+export function decodeSockopt(first: number, second: number): Readonly<DiagSockopt> {
+  const key = (first << 8) | second
+  let flags = decoded.get(key)
+  if (flags === undefined) {
+    flags = Object.freeze(decodeSockoptBits(first, second))
+    decoded.set(key, flags)
+  }
+  return flags
+}
+
+function decodeSockoptBits(first: number, second: number): DiagSockopt {
   return {
     recverr: bit(first, 0),
     isIcsk: bit(first, 1),

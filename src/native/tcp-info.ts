@@ -16,6 +16,7 @@
 // in µs; lastDataSent, lastAckSent, lastDataRecv, lastAckRecv, totalRtoTime in ms;
 // pacingRate, maxPacingRate, deliveryRate in bytes/s; windows and *Bytes in bytes;
 // sndCwnd, sndSsthresh, unacked, sacked, lost, retrans in segments.
+import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { HOST_LITTLE_ENDIAN, bitfield } from './bitfield.js'
 import { TCP_STATE } from './constants.js'
 
@@ -102,29 +103,32 @@ export interface TcpInfo {
 /** sizeof(struct tcp_info) in the newest layout this decoder knows. */
 export const TCP_INFO_KNOWN_SIZE = 280
 
-// Reads fields of one tcp_info; `end` is where the kernel's bytes stop.
+// Reads fields of one tcp_info at an 8-aligned offset of `views`; `end` is where
+// the kernel's bytes stop. Reused across calls: decoding allocates only the result.
 class FieldReader {
-  view!: DataView
+  views!: AlignedViews
   base = 0
   end = 0
 
-  has(offset: number, size: number): boolean {
-    return this.base + offset + size <= this.end
-  }
   u8(offset: number): number | null {
-    return this.has(offset, 1) ? this.view.getUint8(this.base + offset) : null
+    const at = this.base + offset
+    return at + 1 <= this.end ? (this.views.u8[at] as number) : null
   }
   u16(offset: number): number | null {
-    return this.has(offset, 2) ? this.view.getUint16(this.base + offset, HOST_LITTLE_ENDIAN) : null
+    const at = this.base + offset
+    return at + 2 <= this.end ? (this.views.u16[at >>> 1] as number) : null
   }
   u32(offset: number): number | null {
-    return this.has(offset, 4) ? this.view.getUint32(this.base + offset, HOST_LITTLE_ENDIAN) : null
+    const at = this.base + offset
+    return at + 4 <= this.end ? (this.views.u32[at >>> 2] as number) : null
   }
   u64(offset: number): number | null {
-    if (!this.has(offset, 8)) return null
     const at = this.base + offset
-    const low = this.view.getUint32(at + (HOST_LITTLE_ENDIAN ? 0 : 4), HOST_LITTLE_ENDIAN)
-    const high = this.view.getUint32(at + (HOST_LITTLE_ENDIAN ? 4 : 0), HOST_LITTLE_ENDIAN)
+    if (at + 8 > this.end) return null
+    const words = this.views.u32
+    const index = at >>> 2
+    const low = words[HOST_LITTLE_ENDIAN ? index : index + 1] as number
+    const high = words[HOST_LITTLE_ENDIAN ? index + 1 : index] as number
     return high * 0x1_0000_0000 + low
   }
   bits(offset: number, unitBytes: 1 | 4, start: number, width: number): number | null {
@@ -135,10 +139,15 @@ class FieldReader {
 
 const reader = new FieldReader()
 
-/** Decodes the `length` bytes of tcp_info at `offset` of `view`. */
-export function decodeTcpInfo(view: DataView, offset: number, length: number): TcpInfo {
+/** Decodes a tcp_info of `bytes.length` bytes (any alignment). */
+export function decodeTcpInfo(bytes: Uint8Array): TcpInfo {
+  return readTcpInfo(alignedViews(bytes), 0, bytes.length)
+}
+
+/** Decodes the `length` bytes of tcp_info at `offset` of `views`; `offset` must be a multiple of 8. */
+export function readTcpInfo(views: AlignedViews, offset: number, length: number): TcpInfo {
   const r = reader
-  r.view = view
+  r.views = views
   r.base = offset
   r.end = offset + length
   const appLimited = r.bits(7, 1, 0, 1)
