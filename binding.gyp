@@ -5,6 +5,8 @@
       "sources": [
         "src-native/addon/binding.cc",
         "src-native/addon/dump_worker.cc",
+        "src-native/addon/fd_scan_worker.cc",
+        "src-native/addon/sockopt_worker.cc",
         "src-native/addon/parse_reply_binding.cc",
         "src-native/addon/record_buffer.cc",
         "src-native/addon/request_args.cc",
@@ -12,6 +14,8 @@
         "src-native/diag/failure_message.cc",
         "src-native/diag/parse_reply.cc",
         "src-native/diag/sock_diag_dump.cc",
+        "src-native/pidfd/read_options.cc",
+        "src-native/proc/fd_scan.cc",
         "src-native/util/errno_name.cc"
       ],
       "include_dirs": ["src-native"],

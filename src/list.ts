@@ -2,14 +2,27 @@
 import type { SocketEntry } from './model.js'
 import { normalizeQuery, type ListQuery } from './query.js'
 import { listFromNetlink } from './sources/netlink.js'
+import { fillOptionsFromPidfd } from './sources/pidfd.js'
+import { attachProcesses, scanProcesses } from './sources/processes.js'
 
 /**
  * Lists the host's TCP and UDP sockets (of the caller's network namespace) over
- * netlink sock_diag, in the order tcp4, tcp6, udp4, udp6. Throws a TypeError for a
- * bad query; rejects with an Error carrying `code`, `errno` and `syscall` when the
- * kernel refuses the dump.
+ * netlink sock_diag, in the order tcp4, tcp6, udp4, udp6, with their options (from
+ * pidfd_getfd + getsockopt where permitted; see `options`) and, when asked, the
+ * processes holding them. Throws a TypeError for a bad query; rejects with an Error
+ * carrying `code`, `errno` and `syscall` when the kernel refuses the dump. A socket
+ * whose options cannot be read has `options: null` and `optionsError`; it never
+ * fails the listing.
  */
 export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
-  return listFromNetlink(normalized)
+  // 'auto' means the kernel module when its files exist; that source is not wired in
+  // yet, so for now 'auto' reads options through pidfd.
+  const wantOptions = normalized.options !== false
+  if (!wantOptions && !normalized.processes) return listFromNetlink(normalized)
+  // The dump and the /proc scan run side by side on two worker threads.
+  const [entries, scan] = await Promise.all([listFromNetlink(normalized), scanProcesses()])
+  if (normalized.processes) attachProcesses(entries, scan)
+  if (wantOptions) await fillOptionsFromPidfd(entries, scan)
+  return entries
 }

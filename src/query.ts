@@ -20,7 +20,17 @@ export interface ListQuery {
   port?: PortMatch | readonly PortMatch[]
   /** Decode tcp_info for TCP sockets (default true); also what the diag flags come from without the module. */
   tcpInfo?: boolean
+  /**
+   * Where socket options come from: 'auto' (default: the kernel module when its files
+   * exist, else pidfd), 'pidfd' (pidfd_getfd + getsockopt, for processes the caller may
+   * ptrace), or false (netlink only: `options` null, no `optionsError`).
+   */
+  options?: OptionsQuery
+  /** List the processes holding each socket in `processes` (default false). */
+  processes?: boolean
 }
+
+export type OptionsQuery = 'auto' | 'pidfd' | false
 
 export interface NormalizedQuery {
   protos: Proto[]
@@ -31,6 +41,8 @@ export interface NormalizedQuery {
   remotePorts: PortRange[] | null
   ports: PortRange[] | null
   tcpInfo: boolean
+  options: OptionsQuery
+  processes: boolean
 }
 
 export interface PortRange {
@@ -38,7 +50,7 @@ export interface PortRange {
   to: number
 }
 
-const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'tcpInfo'] as const
+const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'tcpInfo', 'options', 'processes'] as const
 
 export function normalizeQuery(query: ListQuery | undefined, knownFields: readonly string[] = QUERY_FIELDS): NormalizedQuery {
   if (query === undefined || query === null) query = {}
@@ -58,6 +70,8 @@ export function normalizeQuery(query: ListQuery | undefined, knownFields: readon
     remotePorts: ports('remotePort', query.remotePort),
     ports: ports('port', query.port),
     tcpInfo: flag('tcpInfo', query.tcpInfo, true),
+    options: optionsQuery(query.options),
+    processes: flag('processes', query.processes, false),
   }
 }
 
@@ -94,6 +108,12 @@ function flag(field: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback
   if (typeof value !== 'boolean') throw new TypeError(`listSockets: ${field} must be true or false, got ${describe(value)}`)
   return value
+}
+
+function optionsQuery(value: unknown): OptionsQuery {
+  if (value === undefined) return 'auto'
+  if (value === 'auto' || value === 'pidfd' || value === false) return value
+  throw new TypeError(`listSockets: options ${describe(value)} is not allowed; use 'auto', 'pidfd' or false`)
 }
 
 function list(values: readonly (string | number)[]): string {

@@ -49,6 +49,18 @@ export interface NativeSystemError extends Error {
   syscall: string
 }
 
+/** What `scanProcFds` resolves with: one pass over /proc/<pid>/fd (src-native/proc/fd_scan.h). */
+export interface ProcFdScan {
+  /** uint32 (pid, fd, inode) triples, host byte order: every descriptor whose link is `socket:[inode]`. */
+  fds: Buffer
+  /** uint32 (pid, errno) pairs: processes holding a socket (errno 0) or whose fd directory was refused (EACCES/EPERM). */
+  processes: Buffer
+  /** /proc/<pid>/comm of each pair of `processes`, in order ("" when unreadable). */
+  commands: string[]
+  /** Processes whose fd directory was read. */
+  scanned: number
+}
+
 export interface NativeBinding {
   /**
    * Runs the dumps in order on a worker thread over one netlink socket and resolves
@@ -66,4 +78,20 @@ export interface NativeBinding {
   parseReplyForTest(bytes: Uint8Array, protocol?: number): ParseReplyResult
   /** Version of the record layout; load.ts refuses a binary whose version differs from the decoder's. */
   readonly recordAbiVersion: number
+  /**
+   * Scans `root` (default "/proc") on a worker thread: which processes hold which
+   * socket inodes. Processes exiting mid-scan are skipped. Rejects with a
+   * NativeSystemError (syscall 'open'/'opendir') only when `root` cannot be read.
+   */
+  scanProcFds(root?: string): Promise<ProcFdScan>
+  /**
+   * For each (pid, fd, inode) triple, on a worker thread: pidfd_open (once per run of
+   * one pid), pidfd_getfd, fstat (same inode?), getsockopt of every option, close.
+   * Resolves with one option record per triple (src-native/pidfd/option_record.h,
+   * decoded by src/sources/option-record.ts); never rejects for one socket. Throws a
+   * TypeError/RangeError synchronously for anything but a Uint32Array of triples.
+   */
+  readSocketOptions(targets: Uint32Array): Promise<Buffer>
+  /** Version of the option record layout. */
+  readonly optionAbiVersion: number
 }

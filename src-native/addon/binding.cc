@@ -3,9 +3,12 @@
 #include <napi.h>
 
 #include "addon/dump_worker.h"
+#include "addon/fd_scan_worker.h"
+#include "addon/sockopt_worker.h"
 #include "addon/parse_reply_binding.h"
 #include "addon/request_args.h"
 #include "diag/record_layout.h"
+#include "pidfd/option_record.h"
 
 namespace knetstat::addon {
 
@@ -17,6 +20,9 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         InstanceMethod("parseReplyForTest", &KnetstatAddon::ParseReplyForTest),
         InstanceValue("recordAbiVersion", Napi::Number::New(env, diag::record::kRecordAbiVersion),
                       napi_enumerable),
+        InstanceMethod("scanProcFds", &KnetstatAddon::ScanProcFds),
+        InstanceMethod("readSocketOptions", &KnetstatAddon::ReadSocketOptions),
+        InstanceValue("optionAbiVersion", Napi::Number::New(env, pidfd::kOptionAbiVersion), napi_enumerable),
     });
   }
 
@@ -30,6 +36,23 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   }
 
   Napi::Value ParseReplyForTest(const Napi::CallbackInfo& info) { return parse_reply_for_test(info); }
+
+  // scanProcFds(root?: string): Promise<{ fds, processes, commands, scanned }>
+  Napi::Value ScanProcFds(const Napi::CallbackInfo& info) {
+    std::string root = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string("/proc");
+    auto* worker = new FdScanWorker(info.Env(), std::move(root));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  }
+
+  // readSocketOptions(targets: Uint32Array): Promise<Buffer>
+  Napi::Value ReadSocketOptions(const Napi::CallbackInfo& info) {
+    auto* worker = new SockoptWorker(info.Env(), SockoptWorker::read_targets(info[0]));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  }
 };
 
 }  // namespace knetstat::addon

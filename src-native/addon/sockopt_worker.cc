@@ -1,0 +1,45 @@
+#include "addon/sockopt_worker.h"
+
+#include "addon/record_buffer.h"
+
+namespace knetstat::addon {
+
+SockoptWorker::SockoptWorker(Napi::Env env, std::vector<pidfd::Target> targets)
+    : Napi::AsyncWorker(env, "knetstat:readSocketOptions"),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      targets_(std::move(targets)) {}
+
+std::vector<pidfd::Target> SockoptWorker::read_targets(const Napi::Value& value) {
+  Napi::Env env = value.Env();
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    Napi::TypeError error = Napi::TypeError::New(env, "targets must be a Uint32Array of (pid, fd, inode) triples");
+    error.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_TYPE"));
+    throw error;
+  }
+  Napi::Uint32Array array = value.As<Napi::Uint32Array>();
+  if (array.ElementLength() % 3 != 0) {
+    Napi::RangeError error = Napi::RangeError::New(env, "targets must hold a multiple of 3 numbers: (pid, fd, inode) triples");
+    error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
+    throw error;
+  }
+  std::vector<pidfd::Target> targets(array.ElementLength() / 3);
+  for (size_t i = 0; i < targets.size(); i++) {
+    targets[i] = {array[i * 3], array[i * 3 + 1], array[i * 3 + 2]};
+  }
+  return targets;
+}
+
+void SockoptWorker::Execute() { pidfd::read_socket_options(targets_, records_); }
+
+void SockoptWorker::OnOK() {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  deferred_.Resolve(to_buffer(env, std::move(records_)));
+}
+
+void SockoptWorker::OnError(const Napi::Error& error) {
+  Napi::HandleScope scope(Env());
+  deferred_.Reject(error.Value());
+}
+
+}  // namespace knetstat::addon

@@ -1,0 +1,193 @@
+#include "pidfd/read_options.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "pidfd/option_record.h"
+#include "util/unique_fd.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef SO_REUSEPORT
+#define SO_REUSEPORT 15
+#endif
+#ifndef TCP_USER_TIMEOUT
+#define TCP_USER_TIMEOUT 18
+#endif
+#ifndef TCP_FASTOPEN
+#define TCP_FASTOPEN 23
+#endif
+#ifndef TCP_NOTSENT_LOWAT
+#define TCP_NOTSENT_LOWAT 25
+#endif
+#ifndef IP_TRANSPARENT
+#define IP_TRANSPARENT 19
+#endif
+#ifndef IP_FREEBIND
+#define IP_FREEBIND 15
+#endif
+
+namespace knetstat::pidfd {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+int pidfd_open(uint32_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)); }
+int pidfd_getfd(int pidfd, uint32_t fd) { return static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, static_cast<int>(fd), 0)); }
+
+class Record {
+ public:
+  explicit Record(uint8_t* bytes) : bytes_(bytes) {
+    for (int i = 0; i < kSlotCount; i++) set(static_cast<Slot>(i), kNaN);
+    std::memset(bytes_ + kCongestionOffset, 0, 2 * kStringBytes);
+  }
+  void set(Slot slot, double value) { std::memcpy(bytes_ + slot * 8, &value, sizeof value); }
+  void fail(Syscall syscall, int error) {
+    set(kErrno, error);
+    set(kSyscall, syscall);
+  }
+  uint8_t* string_at(size_t offset) { return bytes_ + offset; }
+
+ private:
+  uint8_t* bytes_;
+};
+
+void read_int(int fd, int level, int name, Record& record, Slot slot) {
+  int value = 0;
+  socklen_t length = sizeof value;
+  if (::getsockopt(fd, level, name, &value, &length) == 0 && length == sizeof value) record.set(slot, value);
+}
+
+void read_timeval(int fd, int name, Record& record, Slot sec, Slot usec) {
+  timeval value{};
+  socklen_t length = sizeof value;
+  if (::getsockopt(fd, SOL_SOCKET, name, &value, &length) == 0 && length == sizeof value) {
+    record.set(sec, static_cast<double>(value.tv_sec));
+    record.set(usec, static_cast<double>(value.tv_usec));
+  }
+}
+
+void read_string(int fd, int level, int name, Record& record, size_t offset) {
+  char value[kStringBytes + 1] = {};
+  socklen_t length = kStringBytes;
+  if (::getsockopt(fd, level, name, value, &length) == 0) {
+    std::memcpy(record.string_at(offset), value, std::min<size_t>(length, kStringBytes));
+  }
+}
+
+void read_all(int fd, Record& record) {
+  int domain = 0, protocol = 0;
+  socklen_t length = sizeof domain;
+  if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0) record.set(kDomain, domain);
+  length = sizeof protocol;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) == 0) record.set(kProtocol, protocol);
+
+  read_int(fd, SOL_SOCKET, SO_REUSEADDR, record, kReuseAddr);
+  read_int(fd, SOL_SOCKET, SO_REUSEPORT, record, kReusePort);
+  read_int(fd, SOL_SOCKET, SO_KEEPALIVE, record, kKeepAlive);
+  read_int(fd, SOL_SOCKET, SO_BROADCAST, record, kBroadcast);
+  read_int(fd, SOL_SOCKET, SO_RCVBUF, record, kRcvBuf);
+  read_int(fd, SOL_SOCKET, SO_SNDBUF, record, kSndBuf);
+  read_timeval(fd, SO_RCVTIMEO, record, kRcvTimeoSec, kRcvTimeoUsec);
+  read_timeval(fd, SO_SNDTIMEO, record, kSndTimeoSec, kSndTimeoUsec);
+  linger value{};
+  length = sizeof value;
+  if (::getsockopt(fd, SOL_SOCKET, SO_LINGER, &value, &length) == 0 && length == sizeof value) {
+    record.set(kLingerOnOff, value.l_onoff);
+    record.set(kLingerSec, value.l_linger);
+  }
+  read_int(fd, SOL_SOCKET, SO_MARK, record, kMark);
+  read_int(fd, SOL_SOCKET, SO_PRIORITY, record, kPriority);
+  read_string(fd, SOL_SOCKET, SO_BINDTODEVICE, record, kDeviceOffset);
+
+  if (domain == AF_INET || domain == AF_INET6) {
+    read_int(fd, SOL_IP, IP_TOS, record, kIpTos);
+    read_int(fd, SOL_IP, IP_FREEBIND, record, kIpFreeBind);
+    read_int(fd, SOL_IP, IP_TRANSPARENT, record, kIpTransparent);
+  }
+  if (domain == AF_INET6) {
+    read_int(fd, SOL_IPV6, IPV6_TCLASS, record, kIpv6TClass);
+    read_int(fd, SOL_IPV6, IPV6_V6ONLY, record, kIpv6V6Only);
+  }
+  if (protocol == IPPROTO_TCP) {
+    read_int(fd, SOL_TCP, TCP_NODELAY, record, kTcpNoDelay);
+    read_int(fd, SOL_TCP, TCP_KEEPIDLE, record, kTcpKeepIdle);
+    read_int(fd, SOL_TCP, TCP_KEEPINTVL, record, kTcpKeepIntvl);
+    read_int(fd, SOL_TCP, TCP_KEEPCNT, record, kTcpKeepCnt);
+    read_int(fd, SOL_TCP, TCP_USER_TIMEOUT, record, kTcpUserTimeout);
+    read_int(fd, SOL_TCP, TCP_FASTOPEN, record, kTcpFastOpen);
+    read_int(fd, SOL_TCP, TCP_DEFER_ACCEPT, record, kTcpDeferAccept);
+    read_int(fd, SOL_TCP, TCP_MAXSEG, record, kTcpMaxSeg);
+    read_int(fd, SOL_TCP, TCP_NOTSENT_LOWAT, record, kTcpNotSentLowat);
+    read_string(fd, SOL_TCP, TCP_CONGESTION, record, kCongestionOffset);
+  }
+}
+
+}  // namespace
+
+void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records) {
+  const size_t start = records.size();
+  records.resize(start + targets.size() * kRecordBytes);
+  UniqueFd pidfd;
+  uint32_t pidfd_of = 0;
+  int pidfd_error = 0;   // pidfd_open's errno for pidfd_of, 0 when pidfd is open
+  int getfd_denied = 0;  // EPERM/ENOSYS from pidfd_getfd: the same for every fd of the process
+  bool opened = false;
+  for (size_t i = 0; i < targets.size(); i++) {
+    const Target& target = targets[i];
+    Record record(records.data() + start + i * kRecordBytes);
+    record.set(kInode, target.inode);
+    record.set(kPid, target.pid);
+    record.set(kFd, target.fd);
+    record.fail(kSyscallNone, 0);
+    if (!opened || target.pid != pidfd_of) {
+      pidfd.reset(pidfd_open(target.pid));
+      pidfd_error = pidfd.valid() ? 0 : errno;
+      pidfd_of = target.pid;
+      getfd_denied = 0;
+      opened = true;
+    }
+    if (pidfd_error != 0) {
+      record.fail(kSyscallPidfdOpen, pidfd_error);
+      continue;
+    }
+    if (getfd_denied != 0) {
+      record.fail(kSyscallPidfdGetfd, getfd_denied);
+      continue;
+    }
+    UniqueFd dup(pidfd_getfd(pidfd.get(), target.fd));
+    if (!dup.valid()) {
+      const int error = errno;
+      if (error == EPERM || error == ENOSYS) getfd_denied = error;
+      record.fail(kSyscallPidfdGetfd, error);
+      continue;
+    }
+    struct stat st {};
+    if (::fstat(dup.get(), &st) != 0) {
+      record.fail(kSyscallFstat, errno);
+      continue;
+    }
+    if (!S_ISSOCK(st.st_mode) || st.st_ino != target.inode) {
+      record.fail(kSyscallFstat, ESTALE);
+      continue;
+    }
+    read_all(dup.get(), record);
+    // `dup` closes here: the owner's descriptor and socket are untouched.
+  }
+}
+
+}  // namespace knetstat::pidfd

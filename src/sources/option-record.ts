@@ -1,0 +1,84 @@
+// Decodes the option records of readSocketOptions (src-native/pidfd/option_record.h):
+// float64 slots, NaN where getsockopt failed or was not attempted, then two 16-byte
+// NUL-padded strings. Raw kernel values only; semantics live in pidfd.ts.
+
+/** Must equal pidfd::kOptionAbiVersion. */
+export const OPTION_ABI_VERSION = 1
+
+/** Slot order of pidfd::Slot. */
+const SLOTS = [
+  'inode',
+  'pid',
+  'fd',
+  'errno',
+  'syscall',
+  'domain',
+  'protocol',
+  'reuseAddr',
+  'reusePort',
+  'keepAlive',
+  'broadcast',
+  'rcvBuf',
+  'sndBuf',
+  'rcvTimeoSec',
+  'rcvTimeoUsec',
+  'sndTimeoSec',
+  'sndTimeoUsec',
+  'lingerOnOff',
+  'lingerSec',
+  'mark',
+  'priority',
+  'tcpNoDelay',
+  'tcpKeepIdle',
+  'tcpKeepIntvl',
+  'tcpKeepCnt',
+  'tcpUserTimeout',
+  'tcpFastOpen',
+  'tcpDeferAccept',
+  'tcpMaxSeg',
+  'tcpNotSentLowat',
+  'ipTos',
+  'ipFreeBind',
+  'ipTransparent',
+  'ipv6TClass',
+  'ipv6V6Only',
+] as const
+
+export type Slot = (typeof SLOTS)[number]
+
+const STRING_BYTES = 16
+export const OPTION_RECORD_BYTES = SLOTS.length * 8 + 2 * STRING_BYTES
+
+/** One socket's raw getsockopt values; `null` where getsockopt failed or does not apply. */
+export type RawOptions = Record<Slot, number | null> & { congestion: string; device: string }
+
+export const SYSCALLS = ['', 'pidfd_open', 'pidfd_getfd', 'fstat'] as const
+
+const decoder = new TextDecoder('utf-8', { fatal: false })
+
+function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0)
+  return decoder.decode(end < 0 ? bytes : bytes.subarray(0, end))
+}
+
+/** Splits a record buffer into raw option sets, in target order. */
+export function decodeOptionRecords(buf: Uint8Array): RawOptions[] {
+  if (buf.byteLength % OPTION_RECORD_BYTES !== 0) {
+    throw new Error(`option records: ${buf.byteLength} bytes is not a multiple of the ${OPTION_RECORD_BYTES}-byte record`)
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+  const records: RawOptions[] = []
+  for (let at = 0; at < buf.byteLength; at += OPTION_RECORD_BYTES) {
+    const raw = {} as RawOptions
+    for (let i = 0; i < SLOTS.length; i++) {
+      const v = view.getFloat64(at + i * 8, little)
+      raw[SLOTS[i] as Slot] = Number.isNaN(v) ? null : v
+    }
+    const strings = at + SLOTS.length * 8
+    raw.congestion = cString(buf.subarray(strings, strings + STRING_BYTES))
+    raw.device = cString(buf.subarray(strings + STRING_BYTES, strings + 2 * STRING_BYTES))
+    records.push(raw)
+  }
+  return records
+}
