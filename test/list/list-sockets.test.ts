@@ -9,7 +9,7 @@ import { openZoo, type ZooSocket } from './zoo.js'
 const zoo = await openZoo()
 const { sockets, uid } = zoo.info
 const byLabel = new Map(sockets.map((s) => [s.label, s]))
-const entries = await listSockets()
+const entries = await listSockets({ options: false })
 const proc = readAllProcNet()
 t0.teardown(() => zoo.close())
 
