@@ -14,7 +14,7 @@ DumpWorker::DumpWorker(Napi::Env env, std::vector<diag::DumpRequest> requests)
 void DumpWorker::Execute() {
   // Worker thread: no N-API here.
   ok_ = diag::dump_sockets(requests_, records_, failure_);
-  if (!ok_) records_ = {};
+  if (!ok_) records_ = ByteBuffer();
 }
 
 void DumpWorker::OnOK() {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "diag/dump_request.h"
+#include "util/byte_buffer.h"
 
 namespace knetstat::addon {
 
@@ -24,7 +25,7 @@ class DumpWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::vector<diag::DumpRequest> requests_;
-  std::vector<uint8_t> records_;
+  ByteBuffer records_;
   diag::DumpFailure failure_;
   bool ok_ = false;
 };

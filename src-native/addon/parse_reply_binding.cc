@@ -1,7 +1,5 @@
 #include "addon/parse_reply_binding.h"
 
-#include <vector>
-
 #include "addon/record_buffer.h"
 #include "addon/request_args.h"
 #include "diag/parse_reply.h"
@@ -38,7 +36,7 @@ Napi::Value parse_reply_for_test(const Napi::CallbackInfo& info) {
     options.protocol = static_cast<uint8_t>(protocol);
   }
 
-  std::vector<uint8_t> records;
+  ByteBuffer records;
   const diag::ParseResult result = diag::parse_reply(bytes.Data(), bytes.ElementLength(), options, records);
 
   Napi::Object out = Napi::Object::New(env);

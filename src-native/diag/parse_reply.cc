@@ -130,7 +130,7 @@ const char* read_attributes(Span attrs, uint8_t* header, SocketAttributes& found
 
 // Appends the record of one SOCK_DIAG_BY_FAMILY payload; returns a static error text
 // on malformed bytes, else null. `appended` says whether a record was written.
-const char* append_record(Span payload, uint8_t protocol, std::vector<uint8_t>& out, bool& appended) {
+const char* append_record(Span payload, uint8_t protocol, ByteBuffer& out, bool& appended) {
   appended = false;
   if (payload.size < abi::kMsgSize) return "inet_diag_msg truncated";
   const uint8_t* msg = payload.data;
@@ -171,13 +171,13 @@ const char* append_record(Span payload, uint8_t protocol, std::vector<uint8_t>& 
   const size_t record_size = align_up(rec::kHeaderSize + info_length + congestion_length, rec::kAlignTo);
   store<uint32_t>(header + rec::kSize, static_cast<uint32_t>(record_size));
 
-  const size_t start = out.size();
-  out.resize(start + record_size);  // zero-fills the alignment padding
-  uint8_t* dest = out.data() + start;
+  uint8_t* dest = out.grow(record_size);
   std::memcpy(dest, header, rec::kHeaderSize);
-  if (info_length) std::memcpy(dest + rec::kHeaderSize, found.info.data, info_length);
-  if (congestion_length)
-    std::memcpy(dest + rec::kHeaderSize + info_length, found.congestion.data, congestion_length);
+  uint8_t* tail = dest + rec::kHeaderSize;
+  if (info_length) std::memcpy(tail, found.info.data, info_length);
+  if (congestion_length) std::memcpy(tail + info_length, found.congestion.data, congestion_length);
+  const size_t used = rec::kHeaderSize + info_length + congestion_length;
+  std::memset(dest + used, 0, record_size - used);  // the alignment padding
   appended = true;
   return nullptr;
 }
@@ -185,7 +185,7 @@ const char* append_record(Span payload, uint8_t protocol, std::vector<uint8_t>& 
 }  // namespace
 
 ParseResult parse_reply(const uint8_t* data, size_t size, const ParseOptions& options,
-                        std::vector<uint8_t>& out) {
+                        ByteBuffer& out) {
   ParseResult result;
   size_t offset = 0;
   while (offset < size) {

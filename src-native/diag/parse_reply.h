@@ -1,5 +1,5 @@
 // Pure parser of NETLINK_SOCK_DIAG dump replies: bytes in, compact records out
-// (record_layout.h). No I/O, no N-API, no allocation besides appending to `out`,
+// (record_layout.h). No I/O, no N-API, no allocation besides growing `out`,
 // so it can be unit-tested with crafted bytes and fuzzed.
 //
 // Rules:
@@ -17,7 +17,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+
+#include "util/byte_buffer.h"
 
 namespace knetstat::diag {
 
@@ -47,6 +48,6 @@ struct ParseResult {
 // Parses one datagram of a dump reply and appends a record per socket to `out`.
 // On kError, records of this call may already be appended; callers discard them.
 ParseResult parse_reply(const uint8_t* data, size_t size, const ParseOptions& options,
-                        std::vector<uint8_t>& out);
+                        ByteBuffer& out);
 
 }  // namespace knetstat::diag

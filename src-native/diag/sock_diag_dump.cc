@@ -27,7 +27,7 @@ constexpr int kReceiveTimeoutSeconds = 30;
 
 class DumpSession {
  public:
-  explicit DumpSession(std::vector<uint8_t>& records) : records_(records), buffer_(kReceiveBufferSize) {}
+  explicit DumpSession(ByteBuffer& records) : records_(records), buffer_(kReceiveBufferSize) {}
 
   bool open(DumpFailure& failure) {
     fd_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
@@ -50,7 +50,7 @@ class DumpSession {
       bool interrupted = false;
       if (!send_request(request, failure) || !receive_dump(request, interrupted, failure)) return false;
       if (!interrupted) return true;
-      records_.resize(mark);  // an inconsistent snapshot: drop it and dump again
+      records_.truncate(mark);  // an inconsistent snapshot: drop it and dump again
     }
     failure = make_failure(EINTR, "recvmsg", &request);
     return false;
@@ -141,7 +141,7 @@ class DumpSession {
     }
   }
 
-  std::vector<uint8_t>& records_;
+  ByteBuffer& records_;
   std::vector<uint8_t> buffer_;
   UniqueFd fd_;
   uint32_t seq_ = 0;
@@ -149,7 +149,7 @@ class DumpSession {
 
 }  // namespace
 
-bool dump_sockets(const std::vector<DumpRequest>& requests, std::vector<uint8_t>& records,
+bool dump_sockets(const std::vector<DumpRequest>& requests, ByteBuffer& records,
                   DumpFailure& failure) {
   try {
     DumpSession session(records);
@@ -158,8 +158,7 @@ bool dump_sockets(const std::vector<DumpRequest>& requests, std::vector<uint8_t>
       if (!session.dump(request, failure)) return false;
     return true;
   } catch (const std::bad_alloc&) {
-    records.clear();
-    records.shrink_to_fit();  // give the memory back before building the message
+    records = ByteBuffer();  // give the memory back before building the message
     failure = make_failure(ENOMEM, "recvmsg", nullptr);
     return false;
   }

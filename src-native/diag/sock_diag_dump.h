@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "util/byte_buffer.h"
+
 #include "diag/dump_request.h"
 
 namespace knetstat::diag {
@@ -15,7 +17,7 @@ constexpr int kMaxDumpAttempts = 5;
 
 // Appends the records of all requests, in order, to `records`. Returns false and
 // fills `failure` on the first failing request; `records` is then unspecified.
-bool dump_sockets(const std::vector<DumpRequest>& requests, std::vector<uint8_t>& records,
+bool dump_sockets(const std::vector<DumpRequest>& requests, ByteBuffer& records,
                   DumpFailure& failure);
 
 }  // namespace knetstat::diag
