@@ -56,7 +56,7 @@ deps_of() {
 	apt-cache "${aptopts[@]}" show --no-all-versions "$1/$suite" 2>/dev/null |
 		awk -F': ' '/^(Pre-)?Depends:/ { print $2 }' | tr ',' '\n' |
 		sed -e 's/(.*)//' -e 's/|.*//' -e 's/[[:space:]]//g' -e 's/:any$//' |
-		grep -E '^linux-(image|headers|kbuild|compiler)' || true
+		grep -E '^linux-(image|headers|kbuild|compiler|binary|base-[0-9])' || true
 }
 declare -A seen=()
 queue=(linux-image-amd64 linux-headers-amd64)
@@ -87,13 +87,16 @@ done)
 for deb in "$kdir.tmp"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$kdir.tmp/root"
 done
-# Debian's per-flavour header Makefile includes the -common tree by absolute
-# path; point it at our unpacked copy.
+# Debian's per-flavour header Makefile names the -common tree (include) and,
+# on newer kernels, itself (KBUILD_OUTPUT) by absolute path under /usr/src;
+# point those at our unpacked copy.
 hdr=$kdir.tmp/root/usr/src/linux-headers-$release
 [ -d "$hdr" ] || { echo "fetch: headers for $release missing" >&2; exit 1; }
-grep -rlZ --include=Makefile "/usr/src/linux-headers-" "$hdr" 2>/dev/null |
-	xargs -0 -r sed -i "s|include /usr/src/|include $kdir/root/usr/src/|"
+sed -i -E "s#(^include |^KBUILD_OUTPUT=)/usr/src/#\1$kdir/root/usr/src/#" "$hdr/Makefile"
 rm -rf "$kdir.tmp/debs"
+# The guest boots the image with an initramfs of our own and needs none of
+# the kernel's modules: keep the cache small.
+rm -rf "$kdir.tmp"/root/lib/modules/*/kernel "$kdir.tmp"/root/usr/lib/modules/*/kernel
 echo "$release" > "$kdir.tmp/release"
 rm -rf "$kdir"
 mv "$kdir.tmp" "$kdir"

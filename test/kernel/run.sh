@@ -163,7 +163,9 @@ run_one() { # suite
 	initrd=$work/$s/initrd.gz
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
 
+	# /boot/vmlinuz-REL; from 7.x Debian ships it as /usr/lib/modules/REL/vmlinuz.
 	vmlinuz=$cache/$s/root/boot/vmlinuz-$rel
+	[ -f "$vmlinuz" ] || vmlinuz=$cache/$s/root/usr/lib/modules/$rel/vmlinuz
 	log=$work/$s.console
 	local append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 ktest.churn=$churn"
 	local mem=1024

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# sid's kernel headers want sid's compiler (gcc-16 today) and their kbuild
+# tools (fixdep, modpost) link against sid's glibc, newer than the machine's.
+# So the module for sid's kernel is built in a debootstrap chroot of sid.
+#
+#   sid-chroot.sh                         create the chroot (cached)
+#   sid-chroot.sh build ROOT REL BUILDDIR build BUILDDIR against the headers
+#                                         unpacked under ROOT (fetch.sh sid)
+#
+# The chroot lives in test/kernel/.cache/sid-chroot; the unpacked kernel tree
+# and the build directory are bind-mounted into it at the same paths, so the
+# absolute paths in Debian's header Makefiles stay valid.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${KNETSTAT_CACHE:-$here/.cache}
+chroot=$cache/sid-chroot
+
+uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+	uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+fi
+
+# The compiler the headers name: "CC = ... $(CROSS_COMPILE)gcc-16".
+headers_gcc() {
+	sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\)$/\1/p' \
+		"$cache"/sid/root/usr/src/linux-headers-*-amd64/.kernelvariables | head -n1
+}
+
+create() {
+	local gcc
+	gcc=$(headers_gcc)
+	[ -n "$gcc" ] || { echo "sid-chroot: fetch sid's headers first" >&2; exit 1; }
+	if [ -f "$chroot/.ready" ] && [ "$(cat "$chroot/.ready")" = "$gcc" ]; then
+		return 0
+	fi
+	[ -n "$uri" ] || { echo "sid-chroot: no Debian archive URI in /etc/apt" >&2; exit 1; }
+	command -v debootstrap > /dev/null || { echo "sid-chroot: debootstrap missing" >&2; exit 1; }
+	rm -rf "$chroot.tmp"
+	debootstrap --variant=minbase \
+		--include="$gcc,make,libc6-dev,pahole,libelf1t64,libssl3t64,zlib1g,bc" \
+		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+		sid "$chroot.tmp" "$uri" >&2
+	rm -rf "$chroot.tmp/var/cache/apt/archives"/*.deb
+	echo "$gcc" > "$chroot.tmp/.ready"
+	rm -rf "$chroot"
+	mv "$chroot.tmp" "$chroot"
+}
+
+build() {
+	local root=$1 rel=$2 b=$3 gcc rc=0
+	gcc=$(headers_gcc)
+	create
+	mkdir -p "$chroot$root" "$chroot$b"
+	mount --bind "$root" "$chroot$root"
+	mount --bind "$b" "$chroot$b"
+	mount -t proc proc "$chroot/proc"
+	chroot "$chroot" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		make -C "$b" KDIR="$root/usr/src/linux-headers-$rel" \
+		CC="x86_64-linux-gnu-$gcc" HOSTCC="$gcc" modules || rc=$?
+	umount "$chroot/proc"
+	umount "$chroot$b"
+	umount "$chroot$root"
+	return "$rc"
+}
+
+case ${1:-create} in
+create) create ;;
+build) shift; build "$@" ;;
+*) echo "usage: sid-chroot.sh [create | build ROOT REL BUILDDIR]" >&2; exit 2 ;;
+esac
