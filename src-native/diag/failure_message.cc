@@ -5,7 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "diag/sock_diag_dump.h"
+#include "diag/dump_session.h"
 
 namespace knetstat::diag {
 namespace {

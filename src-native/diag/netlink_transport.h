@@ -1,0 +1,21 @@
+// A NETLINK_SOCK_DIAG socket as a DiagTransport: opened with a big receive queue and
+// a receive timeout, closed on destruction.
+#pragma once
+
+#include "diag/diag_transport.h"
+#include "util/unique_fd.h"
+
+namespace knetstat::diag {
+
+class NetlinkTransport final : public DiagTransport {
+ public:
+  // Opens the socket; returns 0 or a positive errno from socket().
+  int open();
+  ssize_t send(const uint8_t* data, size_t size) override;
+  ssize_t receive(uint8_t* data, size_t capacity, bool& truncated) override;
+
+ private:
+  UniqueFd fd_;
+};
+
+}  // namespace knetstat::diag

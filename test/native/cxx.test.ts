@@ -1,0 +1,48 @@
+// The C++ cores built with g++ and AddressSanitizer/UBSan: the dump protocol over a
+// scripted transport, and the reply parser fuzz target over fixed-seed inputs.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { PACKAGE_ROOT } from '../../src/native/load.js'
+
+const hasCompiler = spawnSync('g++', ['--version']).status === 0
+const native = join(PACKAGE_ROOT, 'src-native')
+const here = join(PACKAGE_ROOT, 'test', 'native', 'cxx')
+const FLAGS = ['-std=c++17', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', `-I${native}`]
+
+function build(output: string, sources: string[]): void {
+  execFileSync('g++', [...FLAGS, ...sources, '-o', output], { stdio: 'pipe' })
+}
+
+t.test('C++ cores under sanitizers', { skip: hasCompiler ? false : 'g++ is not installed' }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'knetstat-cxx-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' }
+
+  t.test('dump session: retries, bounds and errors', (t) => {
+    const binary = join(dir, 'dump_session_test')
+    build(binary, [
+      join(here, 'dump_session_test.cc'),
+      join(native, 'diag', 'dump_session.cc'),
+      join(native, 'diag', 'failure_message.cc'),
+      join(native, 'diag', 'parse_reply.cc'),
+    ])
+    const run = spawnSync(binary, { env, encoding: 'utf8' })
+    t.equal(run.status, 0, run.stdout + run.stderr)
+    t.match(run.stdout, /^0 failed$/m)
+    t.notMatch(run.stdout, /not ok/)
+    t.end()
+  })
+
+  t.test('reply parser fuzz target: 200k fixed-seed inputs', (t) => {
+    const binary = join(dir, 'fuzz_driver')
+    build(binary, [join(here, 'fuzz_driver.cc'), join(native, 'fuzz', 'parse_reply_fuzz.cc'), join(native, 'diag', 'parse_reply.cc')])
+    const run = spawnSync(binary, ['200000', '20261127'], { env, encoding: 'utf8' })
+    t.equal(run.status, 0, run.stderr)
+    t.match(run.stdout, 'fuzzed 200000 inputs')
+    t.end()
+  })
+  t.end()
+})
