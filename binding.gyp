@@ -22,7 +22,7 @@
       ],
       "include_dirs": ["src-native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8"],
+      "defines": ["NAPI_VERSION=8", "KNETSTAT_SOURCE_HASH=<!(node src-native/tools/source-hash.cjs)"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
       "cflags": ["-Wall", "-Wextra"],

@@ -78,6 +78,8 @@ export interface NativeBinding {
   parseReplyForTest(bytes: Uint8Array, protocol?: number): ParseReplyResult
   /** Version of the record layout; load.ts refuses a binary whose version differs from the decoder's. */
   readonly recordAbiVersion: number
+  /** Fingerprint of the C++ sources the binary was built from (src-native/tools/source-hash.cjs). */
+  readonly sourceHash: number
   /**
    * Scans `root` (default "/proc") on a worker thread: which processes hold which
    * socket inodes. Processes exiting mid-scan are skipped. Rejects with a

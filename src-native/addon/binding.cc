@@ -20,6 +20,9 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         InstanceMethod("parseReplyForTest", &KnetstatAddon::ParseReplyForTest),
         InstanceValue("recordAbiVersion", Napi::Number::New(env, diag::record::kRecordAbiVersion),
                       napi_enumerable),
+        // Fingerprint of the sources this binary was built from (binding.gyp), so tests
+        // can tell a stale prebuild from a current one.
+        InstanceValue("sourceHash", Napi::Number::New(env, KNETSTAT_SOURCE_HASH), napi_enumerable),
         InstanceMethod("scanProcFds", &KnetstatAddon::ScanProcFds),
         InstanceMethod("readSocketOptions", &KnetstatAddon::ReadSocketOptions),
         InstanceValue("optionAbiVersion", Napi::Number::New(env, pidfd::kOptionAbiVersion), napi_enumerable),
