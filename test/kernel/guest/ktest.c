@@ -858,7 +858,7 @@ static int check(void)
 {
 	struct snapshot snap[4] = { { 0 } };
 	char exp[1024], l[64], r[64], opts[512];
-	int l4, c4a, c4b, s4a, d4, cd4, z4, cz4, sz4, a4, ca4, sa4, t4, ct4, st4;
+	int l4, c4a, c4b, s4a, d4, cd4, cd4b, z4, cz4, sz4, a4, ca4, sa4, t4, ct4, st4;
 	int l6, c6, s6, d6, cd6, t6, ct6, st6, m6, cm4, sm6, lg6;
 	int u4, uc4, u6, uc6, i, n, flags;
 	int reuse[N_REUSE6];
@@ -914,6 +914,11 @@ static int check(void)
 			die("bind/listen d4");
 	}
 	cd4 = tcp_client(AF_INET, "127.0.0.1", P_DEFER4);
+	/* With data the connection completes; the child does not inherit
+	 * TCP_DEFER_ACCEPT. */
+	cd4b = tcp_client(AF_INET, "127.0.0.1", P_DEFER4);
+	if (write(cd4b, "hello", 5) != 5)
+		die("write cd4b");
 
 	/* Zero window: a small receive buffer never read, a small MSS on the
 	 * sender which writes until it cannot. */
@@ -961,6 +966,18 @@ static int check(void)
 	st4 = accept_one(t4);
 	close(ct4);
 	msleep(50);
+	/* The orphaned client waits for the peer's FIN as a timewait socket
+	 * in substate FIN_WAIT2: no full socket, state FNW2. */
+	{
+		char l[64], r[64], exp[256];
+		char *t = slurp("/proc/net/tcpstat", 1 << 16);
+
+		line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", ctw4port),
+			 ep(r, "127.0.0.1", P_TW4), "FNW2\n");
+		result(t && strstr(t, exp), "tcp4-orphaned-fin-wait2",
+		       "no line \"%.*s\"", (int)strlen(exp) - 1, exp);
+		free(t);
+	}
 	close(st4);
 
 	/* IPv6 listener, connection, deferred request, TIME_WAIT. */
@@ -1155,13 +1172,20 @@ static int check(void)
 		result(v == 31, "tcp4-getsockopt-defer-accept-is-31",
 		       "getsockopt says %d", v);
 	}
-	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", P_DEFER4),
+	/* Recv-Q 1: the connection that sent data waits to be accepted. */
+	line_fmt(exp, sizeof(exp), 1, 0, ep(l, "127.0.0.1", P_DEFER4),
 		 "0.0.0.0:*", opts);
 	expect_line(&snap[0], "tcp4-listener-defer-accept-as-getsockopt", exp);
 	ep(r, "127.0.0.1", local_port(cd4));
 	line_fmt(exp, sizeof(exp), 0, 0, l, r, "SYNR");
 	expect_endpoints(&snap[0], "tcp4-request-sock-local-port-ir_num", l, r,
 			 exp);
+
+	ep(r, "127.0.0.1", local_port(cd4b));
+	line_fmt(exp, sizeof(exp), 5, 0, l, r,
+		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0");
+	expect_endpoints(&snap[0], "tcp4-defer-accept-child-not-inherited", l,
+			 r, exp);
 
 	/* TIME_WAIT. */
 	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", ctw4port),
