@@ -3,7 +3,7 @@ import type { SocketEntry } from './model.js'
 import { normalizeQuery, type ListQuery } from './query.js'
 import { listFromNetlink } from './sources/netlink.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
-import { attachProcesses, scanProcesses } from './sources/processes.js'
+import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
 
 /**
  * Lists the host's TCP and UDP sockets (of the caller's network namespace) over
@@ -20,6 +20,13 @@ export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
   // yet, so for now 'auto' reads options through pidfd.
   const wantOptions = normalized.options !== false
   if (!wantOptions && !normalized.processes) return listFromNetlink(normalized)
+  if (normalized.options === 'auto' && !normalized.processes && !hasPidfdSupport()) {
+    // A stale binary without the pidfd reader: the listing still works, and says why
+    // there are no options. Asking for 'pidfd' or processes explicitly throws instead.
+    const entries = await listFromNetlink(normalized)
+    for (const entry of entries) entry.optionsError = { code: 'ERR_KNETSTAT_NATIVE_LOAD', message: STALE_BINARY_MESSAGE }
+    return entries
+  }
   // The dump and the /proc scan run side by side on two worker threads.
   const [entries, scan] = await Promise.all([listFromNetlink(normalized), scanProcesses()])
   if (normalized.processes) attachProcesses(entries, scan)

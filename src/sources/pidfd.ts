@@ -5,9 +5,8 @@
 import { readFile } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../model.js'
-import { loadBinding } from '../native/load.js'
 import { decodeOptionRecords, SYSCALLS, type RawOptions } from './option-record.js'
-import type { ProcessScan } from './processes.js'
+import { pidfdBinding, type ProcessScan } from './processes.js'
 
 const AF_INET6 = 10
 const IPPROTO_TCP = 6
@@ -232,7 +231,7 @@ export async function fillOptionsFromPidfd(entries: SocketEntry[], scan: Process
     }
     pending.push({ entry, holders, next: 0 })
   }
-  const binding = loadBinding()
+  const binding = pidfdBinding()
   while (pending.length > 0) {
     // One target per socket, grouped by pid so each process's pidfd opens once.
     const round = pending.map((p) => ({ p, holder: p.holders[p.next] as SocketHolder }))

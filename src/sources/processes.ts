@@ -1,7 +1,9 @@
 // Which processes hold which sockets: one pass over /proc/<pid>/fd (native, on a
 // worker thread), joined to sockets by inode through one Map.
 import type { SocketEntry, SocketHolder } from '../model.js'
-import { loadBinding } from '../native/load.js'
+import type { NativeBinding } from '../../types/binding.js'
+import { loadBinding, NativeLoadError } from '../native/load.js'
+import { OPTION_ABI_VERSION } from './option-record.js'
 
 /** A process whose descriptors could not be read (another user's, without CAP_SYS_PTRACE). */
 export interface HiddenProcess {
@@ -20,6 +22,26 @@ export interface ProcessScan {
   scanned: number
 }
 
+/** Whether the loaded addon has the /proc scan and pidfd reader of this version. */
+export function hasPidfdSupport(binding: NativeBinding = loadBinding()): boolean {
+  return (
+    typeof binding.scanProcFds === 'function' &&
+    typeof binding.readSocketOptions === 'function' &&
+    binding.optionAbiVersion === OPTION_ABI_VERSION
+  )
+}
+
+export const STALE_BINARY_MESSAGE =
+  "knetstat's native addon predates this version's /proc scan and pidfd option reader (or writes another " +
+  'option record layout): the binary is stale. Rebuild it with `npm run build:native`.'
+
+/** The addon, checked to have the pidfd functions; throws NativeLoadError otherwise. */
+export function pidfdBinding(): NativeBinding {
+  const binding = loadBinding()
+  if (!hasPidfdSupport(binding)) throw new NativeLoadError(STALE_BINARY_MESSAGE)
+  return binding
+}
+
 function words(buf: Buffer): Uint32Array {
   // Buffers from the addon are 4-byte aligned; copy in the unlikely case one is not.
   if (buf.byteOffset % 4 === 0) return new Uint32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4)
@@ -28,7 +50,7 @@ function words(buf: Buffer): Uint32Array {
 
 /** Scans /proc (or `root`) once. Processes exiting mid-scan are skipped. */
 export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
-  const scan = await loadBinding().scanProcFds(root)
+  const scan = await pidfdBinding().scanProcFds(root)
   const commands = new Map<number, string>()
   const hidden: HiddenProcess[] = []
   const procs = words(scan.processes)

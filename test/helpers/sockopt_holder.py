@@ -146,6 +146,7 @@ elif mode == "holders":
     if receiver == 0:
         ours.close()
         lst.close()
+        passed.close()  # it holds only the duplicate it receives
         msg, fds, _, _ = socket.recv_fds(theirs, 16, 1)
         theirs.sendall(str(fds[0]).encode())
         theirs.recv(1)  # until the parent exits
