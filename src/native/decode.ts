@@ -97,13 +97,36 @@ class AddressCache {
   }
 }
 
+/** Sockets decoded from part of a record buffer, and where the next record starts. */
+export interface RecordChunk {
+  sockets: RawSocket[]
+  /** Byte offset of the first record not decoded; `buf.byteLength` when all were. */
+  next: number
+}
+
 /**
  * Decodes every record of `buf` (the Buffer `dump` resolved with). Records of
  * protocols other than TCP/UDP are skipped; a record whose lengths do not add up
  * throws RecordDecodeError (a binary/decoder mismatch, never valid input).
  */
 export function decodeRecords(buf: Uint8Array): RawSocket[] {
-  const views = alignedViews(buf)
+  return decodeRecordChunk(buf, 0, Number.POSITIVE_INFINITY).sockets
+}
+
+// Views of the buffers being decoded in chunks, so a misaligned buffer is copied once.
+const viewsOf = new WeakMap<Uint8Array, AlignedViews>()
+
+/**
+ * Decodes at most `maxSockets` records of `buf` starting at byte `start` (0, or a
+ * `next` this function returned), so a caller can yield to the event loop between
+ * chunks of a big dump.
+ */
+export function decodeRecordChunk(buf: Uint8Array, start: number, maxSockets: number): RecordChunk {
+  let views = viewsOf.get(buf)
+  if (views === undefined) {
+    views = alignedViews(buf)
+    if (views.u8 !== buf) viewsOf.set(buf, views)
+  }
   const { u8, u16, u32, u64 } = views
   const addresses = new AddressCache()
   const sockets: RawSocket[] = []
@@ -115,7 +138,11 @@ export function decodeRecords(buf: Uint8Array): RawSocket[] {
   let cgroupHigh = -1
   let cgroupId: bigint | null = null
 
-  for (let at = 0; at < total; ) {
+  let at = start
+  if (!Number.isInteger(at) || at < 0 || at > total || at % 8 !== 0) {
+    throw new RangeError(`start must be a record boundary within the buffer, not ${start}`)
+  }
+  while (at < total && sockets.length < maxSockets) {
     if (total - at < R.headerSize) throw new RecordDecodeError(`record at byte ${at} is truncated`)
     const size = u32[(at + R.size) >>> 2] as number
     const infoLength = u16[(at + R.tcpInfoLength) >>> 1] as number
@@ -190,7 +217,7 @@ export function decodeRecords(buf: Uint8Array): RawSocket[] {
     })
     at += size
   }
-  return sockets
+  return { sockets, next: at }
 }
 
 function sameBytes(known: Uint8Array | null, bytes: Uint8Array, start: number, length: number): boolean {

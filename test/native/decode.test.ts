@@ -2,7 +2,7 @@
 // cannot be records.
 import t from 'tap'
 import { AF_INET, INET_DIAG, TCP_STATE, extensionBit, stateMask } from '../../src/native/constants.js'
-import { RecordDecodeError, decodeRecords } from '../../src/native/decode.js'
+import { RecordDecodeError, decodeRecordChunk, decodeRecords } from '../../src/native/decode.js'
 import { loadBinding } from '../../src/native/load.js'
 import { R } from '../../src/native/record-layout.js'
 import { NLMSG_DONE, SOCK_DIAG_BY_FAMILY, attr, concat, inetDiagMsg, nlmsg, s32, u8 } from './fixtures/netlink-bytes.js'
@@ -78,6 +78,37 @@ t.test('bytes that cannot be records throw RecordDecodeError', (t) => {
     corrupt(new DataView(bytes.buffer))
     t.throws(() => decodeRecords(bytes), { name: 'RecordDecodeError', code: 'ERR_KNETSTAT_RECORD' }, name)
   }
+  t.end()
+})
+
+t.test('decoding in chunks gives the same sockets as decoding at once', (t) => {
+  const buf = records(Array.from({ length: 7 }, (_, i) => msg(2, [10, 0, 0, i], [10, 0, 1, i], attr(8, u8(i % 3)))))
+  const whole = decodeRecords(buf)
+  const chunks: number[] = []
+  const pieces = []
+  for (let at = 0; at < buf.length; ) {
+    const { sockets, next } = decodeRecordChunk(buf, at, 3)
+    chunks.push(sockets.length)
+    pieces.push(...sockets)
+    t.ok(next > at, 'progress')
+    at = next
+  }
+  t.same(chunks, [3, 3, 1])
+  t.same(pieces, whole)
+  t.same(decodeRecordChunk(buf, buf.length, 3), { sockets: [], next: buf.length }, 'at the end')
+  t.throws(() => decodeRecordChunk(buf, 4, 3), RangeError, 'not a record boundary')
+  t.throws(() => decodeRecordChunk(buf, buf.length + 8, 3), RangeError, 'past the end')
+  t.end()
+})
+
+t.test('a misaligned buffer decoded in chunks', (t) => {
+  const one = records([msg(2, [1, 2, 3, 4], [5, 6, 7, 8]), msg(2, [1, 2, 3, 5], [5, 6, 7, 8])])
+  const shifted = new Uint8Array(one.length + 4)
+  shifted.set(one, 4)
+  const view = shifted.subarray(4)
+  const first = decodeRecordChunk(view, 0, 1)
+  const second = decodeRecordChunk(view, first.next, 1)
+  t.same([...first.sockets, ...second.sockets], decodeRecords(one))
   t.end()
 })
 
