@@ -2,6 +2,7 @@
 import type { SocketEntry } from './model.js'
 import { normalizeQuery, type ListQuery } from './query.js'
 import { listFromNetlink } from './sources/netlink.js'
+import { listFromReplay } from './sources/replay.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
 
@@ -16,6 +17,7 @@ import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE }
  */
 export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
+  if (normalized.procNet !== null) return listFromReplay(normalized, normalized.procNet)
   // 'auto' means the kernel module when its files exist; that source is not wired in
   // yet, so for now 'auto' reads options through pidfd.
   const wantOptions = normalized.options !== false

@@ -1,6 +1,7 @@
 // The listSockets query: validated once, up front, into a normalized form. A bad
 // field is a TypeError that names it and lists what is allowed.
 import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
+import { checkProcNet, type ProcNet } from './sources/recording.js'
 
 /** A port, or an inclusive range of ports. */
 export type PortMatch = number | { from: number; to: number }
@@ -28,6 +29,13 @@ export interface ListQuery {
   options?: OptionsQuery
   /** List the processes holding each socket in `processes` (default false). */
   processes?: boolean
+  /**
+   * Replay a recording instead of the live kernel: the directory of a recording
+   * (tcpstat, tcp6stat, udpstat, udp6stat, any subset; see `knetstat record`) or
+   * those texts as strings. Defaults to the KNETSTAT_PROC_NET environment variable
+   * when it is set. Fields the text does not carry (uid, inode, tcpInfo) are null.
+   */
+  procNet?: ProcNet
 }
 
 export type OptionsQuery = 'auto' | 'pidfd' | false
@@ -43,6 +51,8 @@ export interface NormalizedQuery {
   tcpInfo: boolean
   options: OptionsQuery
   processes: boolean
+  /** null: the live kernel. */
+  procNet: ProcNet | null
 }
 
 export interface PortRange {
@@ -50,7 +60,10 @@ export interface PortRange {
   to: number
 }
 
-const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'tcpInfo', 'options', 'processes'] as const
+const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'tcpInfo', 'options', 'processes', 'procNet'] as const
+
+/** The environment variable that points every listing at a recording (like ss's PROC_ROOT). */
+export const PROC_NET_ENV = 'KNETSTAT_PROC_NET'
 
 export function normalizeQuery(query: ListQuery | undefined, knownFields: readonly string[] = QUERY_FIELDS): NormalizedQuery {
   if (query === undefined || query === null) query = {}
@@ -62,7 +75,7 @@ export function normalizeQuery(query: ListQuery | undefined, knownFields: readon
       throw new TypeError(`listSockets: unknown query field "${key}"; the fields are ${knownFields.join(', ')}`)
     }
   }
-  return {
+  const normalized: NormalizedQuery = {
     protos: oneOrMany('proto', query.proto, ['tcp', 'udp'] as const),
     families: oneOrMany('family', query.family, [4, 6] as const),
     states: query.state === undefined ? null : new Set(oneOrMany('state', query.state, TCP_STATES)),
@@ -72,7 +85,21 @@ export function normalizeQuery(query: ListQuery | undefined, knownFields: readon
     tcpInfo: flag('tcpInfo', query.tcpInfo, true),
     options: optionsQuery(query.options),
     processes: flag('processes', query.processes, false),
+    procNet: procNet(query.procNet),
   }
+  if (normalized.procNet !== null) {
+    if (normalized.options === 'pidfd') {
+      throw new TypeError("listSockets: options 'pidfd' reads live processes, and procNet replays a recording; use options 'auto' or false with procNet")
+    }
+    if (normalized.processes) throw new TypeError('listSockets: processes: true needs the live host; a recording (procNet) has no processes')
+  }
+  return normalized
+}
+
+function procNet(value: unknown): ProcNet | null {
+  if (value !== undefined) return checkProcNet(value)
+  const fromEnv = process.env[PROC_NET_ENV]
+  return fromEnv === undefined || fromEnv === '' ? null : fromEnv
 }
 
 function oneOrMany<T extends string | number>(field: string, value: unknown, allowed: readonly T[]): T[] {
