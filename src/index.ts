@@ -21,3 +21,21 @@ export { listSockets } from './list.js'
 export type { ListQuery, OptionsQuery, PortMatch } from './query.js'
 export { recordTables, type RecordResult } from './record.js'
 export { ReplayError, type KnetstatTexts, type ProcNet } from './sources/recording.js'
+export {
+  checkSockets,
+  describeSocket,
+  summarizeSockets,
+  DEFAULT_NEARLY_FULL_RATIO,
+  DIAG_FLAGS,
+  type AcceptQueue,
+  type CheckQuery,
+  type CheckResult,
+  type DiagFlag,
+  type SocketCounts,
+  type SocketSummary,
+  type SummaryOptions,
+  type UnmetExpectations,
+} from './health/summary.js'
+export { brokenExpectations, parseExpectation, type ExpectationFailure, type Expectations, type OptionValue } from './health/expect.js'
+export { streamSockets } from './stream.js'
+export type { AddressPrefix } from './query.js'
