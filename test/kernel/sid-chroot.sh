@@ -37,7 +37,9 @@ create() {
 	[ -n "$uri" ] || { echo "sid-chroot: no Debian archive URI in /etc/apt" >&2; exit 1; }
 	command -v debootstrap > /dev/null || { echo "sid-chroot: debootstrap missing" >&2; exit 1; }
 	rm -rf "$chroot.tmp"
-	debootstrap --variant=minbase \
+	# In a private mount namespace: debootstrap's own /proc and /sys mounts
+	# in the target cannot outlive it.
+	unshare --mount --propagation private debootstrap --variant=minbase \
 		--include="$gcc,make,libc6-dev,pahole,libelf1t64,libssl3t64,zlib1g,bc" \
 		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
 		sid "$chroot.tmp" "$uri" >&2
@@ -48,20 +50,20 @@ create() {
 }
 
 build() {
-	local root=$1 rel=$2 b=$3 gcc rc=0
+	local root=$1 rel=$2 b=$3 gcc
 	gcc=$(headers_gcc)
 	create
 	mkdir -p "$chroot$root" "$chroot$b"
-	mount --bind "$root" "$chroot$root"
-	mount --bind "$b" "$chroot$b"
-	mount -t proc proc "$chroot/proc"
-	chroot "$chroot" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		make -C "$b" KDIR="$root/usr/src/linux-headers-$rel" \
-		CC="x86_64-linux-gnu-$gcc" HOSTCC="$gcc" modules || rc=$?
-	umount "$chroot/proc"
-	umount "$chroot$b"
-	umount "$chroot$root"
-	return "$rc"
+	# A private mount namespace: the bind mounts vanish with the build,
+	# whatever way it ends.
+	unshare --mount --propagation private /bin/sh -ec '
+		mount --bind "$1" "$4$1"
+		mount --bind "$3" "$4$3"
+		mount -t proc proc "$4/proc"
+		exec chroot "$4" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+			make -C "$3" KDIR="$1/usr/src/linux-headers-$2" \
+			CC="x86_64-linux-gnu-$5" HOSTCC="$5" modules
+	' sh "$root" "$rel" "$b" "$chroot" "$gcc"
 }
 
 case ${1:-create} in
