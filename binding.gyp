@@ -4,6 +4,7 @@
       "target_name": "knetstat",
       "sources": [
         "src-native/addon/binding.cc",
+        "src-native/addon/dump_cursor_binding.cc",
         "src-native/addon/dump_worker.cc",
         "src-native/addon/fd_scan_worker.cc",
         "src-native/addon/sockopt_worker.cc",
@@ -11,6 +12,7 @@
         "src-native/addon/record_buffer.cc",
         "src-native/addon/request_args.cc",
         "src-native/addon/system_error.cc",
+        "src-native/diag/dump_cursor.cc",
         "src-native/diag/dump_session.cc",
         "src-native/diag/failure_message.cc",
         "src-native/diag/netlink_transport.cc",

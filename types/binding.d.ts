@@ -61,6 +61,21 @@ export interface ProcFdScan {
   scanned: number
 }
 
+/** An open pull-based dump (opaque). */
+export interface DumpCursorHandle {
+  readonly __knetstatDumpCursor: unique symbol
+}
+
+/** One batch of a pull-based dump. */
+export interface DumpCursorBatch {
+  /** Records (layout as `dump`'s), possibly empty. */
+  records: Buffer
+  /** Every request was dumped: the socket is closed and further reads return nothing. */
+  done: boolean
+  /** Some message so far carried NLM_F_DUMP_INTR (the tables changed mid-dump); not retried by the cursor. */
+  interrupted: boolean
+}
+
 export interface NativeBinding {
   /**
    * Runs the dumps in order on a worker thread over one netlink socket and resolves
@@ -87,13 +102,32 @@ export interface NativeBinding {
    */
   scanProcFds(root?: string): Promise<ProcFdScan>
   /**
-   * For each (pid, fd, inode) triple, on a worker thread: pidfd_open (once per run of
-   * one pid), pidfd_getfd, fstat (same inode?), getsockopt of every option, close.
-   * Resolves with one option record per triple (src-native/pidfd/option_record.h,
-   * decoded by src/sources/option-record.ts); never rejects for one socket. Throws a
-   * TypeError/RangeError synchronously for anything but a Uint32Array of triples.
+   * For each (pid, fd, inode, hints) quadruple, on a worker thread (big batches split
+   * over up to 4 threads at process boundaries): pidfd_open (once per run of one pid),
+   * pidfd_getfd, fstat (same inode?), getsockopt of every option, close. `hints`:
+   * bits 0-7 protocol, 8-15 family, bit 16 LISTEN/CLOSE; 0 = unknown (read with
+   * SO_DOMAIN/SO_PROTOCOL). Resolves with one option record per quadruple
+   * (src-native/pidfd/option_record.h, decoded by src/sources/option-record.ts); never
+   * rejects for one socket. Throws a TypeError/RangeError synchronously for anything
+   * but a Uint32Array of quadruples.
    */
   readSocketOptions(targets: Uint32Array): Promise<Buffer>
   /** Version of the option record layout. */
   readonly optionAbiVersion: number
+  /**
+   * A pull-based dump of `requests` (checked as for `dump`, throwing synchronously).
+   * No I/O happens here: the netlink socket opens on the first read. The kernel
+   * continues a dump only as it is read, so memory is bounded by one batch plus the
+   * socket's receive queue.
+   */
+  openDumpCursor(requests: readonly DumpRequest[]): DumpCursorHandle
+  /**
+   * Reads, on a worker thread, records until at least `minBytes` (1..64 MiB) were
+   * collected or the last dump ended. One call at a time per cursor: a second call
+   * while one runs throws (code ERR_KNETSTAT_CURSOR_BUSY). Rejects with a
+   * NativeSystemError as `dump` does; the cursor is then closed.
+   */
+  readDumpCursor(handle: DumpCursorHandle, minBytes: number): Promise<DumpCursorBatch>
+  /** Closes the cursor's netlink socket on a worker thread (idempotent). A handle collected unclosed closes too. */
+  closeDumpCursor(handle: DumpCursorHandle): Promise<void>
 }

@@ -2,6 +2,7 @@
 // environment, so worker_threads each get their own; no mutable globals).
 #include <napi.h>
 
+#include "addon/dump_cursor_binding.h"
 #include "addon/dump_worker.h"
 #include "addon/fd_scan_worker.h"
 #include "addon/sockopt_worker.h"
@@ -26,6 +27,10 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         InstanceMethod("scanProcFds", &KnetstatAddon::ScanProcFds),
         InstanceMethod("readSocketOptions", &KnetstatAddon::ReadSocketOptions),
         InstanceValue("optionAbiVersion", Napi::Number::New(env, pidfd::kOptionAbiVersion), napi_enumerable),
+        // The pull-based dump (addon/dump_cursor_binding.h): streaming with backpressure.
+        InstanceMethod("openDumpCursor", &KnetstatAddon::OpenDumpCursor),
+        InstanceMethod("readDumpCursor", &KnetstatAddon::ReadDumpCursor),
+        InstanceMethod("closeDumpCursor", &KnetstatAddon::CloseDumpCursor),
     });
   }
 
@@ -39,6 +44,10 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   }
 
   Napi::Value ParseReplyForTest(const Napi::CallbackInfo& info) { return parse_reply_for_test(info); }
+
+  Napi::Value OpenDumpCursor(const Napi::CallbackInfo& info) { return open_dump_cursor(info); }
+  Napi::Value ReadDumpCursor(const Napi::CallbackInfo& info) { return read_dump_cursor(info); }
+  Napi::Value CloseDumpCursor(const Napi::CallbackInfo& info) { return close_dump_cursor(info); }
 
   // scanProcFds(root?: string): Promise<{ fds, processes, commands, scanned }>
   Napi::Value ScanProcFds(const Napi::CallbackInfo& info) {

@@ -1,5 +1,8 @@
 #include "addon/sockopt_worker.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "addon/record_buffer.h"
 
 namespace knetstat::addon {
@@ -12,24 +15,28 @@ SockoptWorker::SockoptWorker(Napi::Env env, std::vector<pidfd::Target> targets)
 std::vector<pidfd::Target> SockoptWorker::read_targets(const Napi::Value& value) {
   Napi::Env env = value.Env();
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    Napi::TypeError error = Napi::TypeError::New(env, "targets must be a Uint32Array of (pid, fd, inode) triples");
+    Napi::TypeError error = Napi::TypeError::New(env, "targets must be a Uint32Array of (pid, fd, inode, hints) quadruples");
     error.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_TYPE"));
     throw error;
   }
   Napi::Uint32Array array = value.As<Napi::Uint32Array>();
-  if (array.ElementLength() % 3 != 0) {
-    Napi::RangeError error = Napi::RangeError::New(env, "targets must hold a multiple of 3 numbers: (pid, fd, inode) triples");
+  if (array.ElementLength() % 4 != 0) {
+    Napi::RangeError error = Napi::RangeError::New(env, "targets must hold a multiple of 4 numbers: (pid, fd, inode, hints) quadruples");
     error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
     throw error;
   }
-  std::vector<pidfd::Target> targets(array.ElementLength() / 3);
+  std::vector<pidfd::Target> targets(array.ElementLength() / 4);
   for (size_t i = 0; i < targets.size(); i++) {
-    targets[i] = {array[i * 3], array[i * 3 + 1], array[i * 3 + 2]};
+    targets[i] = {array[i * 4], array[i * 4 + 1], array[i * 4 + 2], array[i * 4 + 3]};
   }
   return targets;
 }
 
-void SockoptWorker::Execute() { pidfd::read_socket_options(targets_, records_); }
+void SockoptWorker::Execute() {
+  // Worker thread: no N-API here. Big batches also use a few short-lived threads.
+  const unsigned cores = std::thread::hardware_concurrency();
+  pidfd::read_socket_options(targets_, records_, std::min(cores == 0 ? 1u : cores, 4u));
+}
 
 void SockoptWorker::OnOK() {
   Napi::Env env = Env();

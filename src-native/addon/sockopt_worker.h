@@ -1,4 +1,4 @@
-// readSocketOptions(targets: Uint32Array of (pid, fd, inode) triples): runs
+// readSocketOptions(targets: Uint32Array of (pid, fd, inode, hints) quadruples): runs
 // pidfd::read_socket_options on a worker thread and resolves with a Buffer of option
 // records (pidfd/option_record.h), one per triple, in order. Never rejects for one
 // socket: each record carries its own errno and syscall.
@@ -18,7 +18,7 @@ class SockoptWorker : public Napi::AsyncWorker {
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
-  // Reads the triples of a Uint32Array; throws a TypeError/RangeError (with code) otherwise.
+  // Reads the quadruples of a Uint32Array; throws a TypeError/RangeError (with code) otherwise.
   static std::vector<pidfd::Target> read_targets(const Napi::Value& value);
 
  protected:

@@ -8,7 +8,7 @@
 
 namespace knetstat::pidfd {
 
-constexpr int kOptionAbiVersion = 1;
+constexpr int kOptionAbiVersion = 2;
 
 enum Slot : int {
   // Header.
@@ -18,8 +18,8 @@ enum Slot : int {
   kErrno,    // 0: options read; else the positive errno of `kSyscall`
   kSyscall,  // a Syscall below
   // SOL_SOCKET.
-  kDomain,
-  kProtocol,
+  kDomain,    // from the target's hints, else SO_DOMAIN
+  kProtocol,  // from the target's hints, else SO_PROTOCOL
   kReuseAddr,
   kReusePort,
   kKeepAlive,

@@ -8,10 +8,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <system_error>
+#include <thread>
 
 #include "pidfd/option_record.h"
 #include "util/unique_fd.h"
@@ -89,17 +93,23 @@ void read_string(int fd, int level, int name, Record& record, size_t offset) {
   }
 }
 
-void read_all(int fd, Record& record) {
-  int domain = 0, protocol = 0;
-  socklen_t length = sizeof domain;
-  if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0) record.set(kDomain, domain);
-  length = sizeof protocol;
-  if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) == 0) record.set(kProtocol, protocol);
+void read_all(int fd, uint32_t hints, Record& record) {
+  int domain = static_cast<int>((hints >> 8) & 0xff), protocol = static_cast<int>(hints & 0xff);
+  socklen_t length;
+  if (hints == 0) {
+    length = sizeof domain;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0) domain = 0;
+    length = sizeof protocol;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0) protocol = 0;
+  }
+  if (domain != 0) record.set(kDomain, domain);
+  if (protocol != 0) record.set(kProtocol, protocol);
+  const bool unconnected = hints == 0 || (hints & kHintUnconnected) != 0;
 
   read_int(fd, SOL_SOCKET, SO_REUSEADDR, record, kReuseAddr);
   read_int(fd, SOL_SOCKET, SO_REUSEPORT, record, kReusePort);
   read_int(fd, SOL_SOCKET, SO_KEEPALIVE, record, kKeepAlive);
-  read_int(fd, SOL_SOCKET, SO_BROADCAST, record, kBroadcast);
+  if (protocol != IPPROTO_TCP) read_int(fd, SOL_SOCKET, SO_BROADCAST, record, kBroadcast);
   read_int(fd, SOL_SOCKET, SO_RCVBUF, record, kRcvBuf);
   read_int(fd, SOL_SOCKET, SO_SNDBUF, record, kSndBuf);
   read_timeval(fd, SO_RCVTIMEO, record, kRcvTimeoSec, kRcvTimeoUsec);
@@ -129,27 +139,24 @@ void read_all(int fd, Record& record) {
     read_int(fd, SOL_TCP, TCP_KEEPINTVL, record, kTcpKeepIntvl);
     read_int(fd, SOL_TCP, TCP_KEEPCNT, record, kTcpKeepCnt);
     read_int(fd, SOL_TCP, TCP_USER_TIMEOUT, record, kTcpUserTimeout);
-    read_int(fd, SOL_TCP, TCP_FASTOPEN, record, kTcpFastOpen);
+    if (unconnected) read_int(fd, SOL_TCP, TCP_FASTOPEN, record, kTcpFastOpen);
     read_int(fd, SOL_TCP, TCP_DEFER_ACCEPT, record, kTcpDeferAccept);
-    read_int(fd, SOL_TCP, TCP_MAXSEG, record, kTcpMaxSeg);
+    if (unconnected) read_int(fd, SOL_TCP, TCP_MAXSEG, record, kTcpMaxSeg);
     read_int(fd, SOL_TCP, TCP_NOTSENT_LOWAT, record, kTcpNotSentLowat);
     read_string(fd, SOL_TCP, TCP_CONGESTION, record, kCongestionOffset);
   }
 }
 
-}  // namespace
-
-void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records) {
-  const size_t start = records.size();
-  records.resize(start + targets.size() * kRecordBytes);
+// Reads targets [begin, end) into their records.
+void read_range(const std::vector<Target>& targets, size_t begin, size_t end, uint8_t* records) {
   UniqueFd pidfd;
   uint32_t pidfd_of = 0;
   int pidfd_error = 0;   // pidfd_open's errno for pidfd_of, 0 when pidfd is open
   int getfd_denied = 0;  // EPERM/ENOSYS from pidfd_getfd: the same for every fd of the process
   bool opened = false;
-  for (size_t i = 0; i < targets.size(); i++) {
+  for (size_t i = begin; i < end; i++) {
     const Target& target = targets[i];
-    Record record(records.data() + start + i * kRecordBytes);
+    Record record(records + i * kRecordBytes);
     record.set(kInode, target.inode);
     record.set(kPid, target.pid);
     record.set(kFd, target.fd);
@@ -185,9 +192,43 @@ void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t
       record.fail(kSyscallFstat, ESTALE);
       continue;
     }
-    read_all(dup.get(), record);
+    read_all(dup.get(), target.hints, record);
     // `dup` closes here: the owner's descriptor and socket are untouched.
   }
+}
+
+// Below this many sockets a second thread costs more than it saves.
+constexpr size_t kMinPerThread = 4096;
+
+}  // namespace
+
+void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, unsigned max_threads) {
+  records.assign(targets.size() * kRecordBytes, 0);
+  size_t threads = std::max<size_t>(1, std::min<size_t>(max_threads, targets.size() / kMinPerThread));
+  if (threads <= 1) {
+    read_range(targets, 0, targets.size(), records.data());
+    return;
+  }
+  // Split into contiguous ranges, each ending where a process's run of targets ends.
+  std::vector<size_t> bounds{0};
+  for (size_t t = 1; t < threads; t++) {
+    size_t at = std::max(bounds.back(), targets.size() * t / threads);
+    while (at > 0 && at < targets.size() && targets[at].pid == targets[at - 1].pid) at++;
+    bounds.push_back(at);
+  }
+  bounds.push_back(targets.size());
+  std::vector<std::thread> workers;
+  try {
+    for (size_t t = 1; t + 1 < bounds.size(); t++) {
+      workers.emplace_back(read_range, std::cref(targets), bounds[t], bounds[t + 1], records.data());
+    }
+  } catch (const std::system_error&) {
+    // No thread: the ranges not started are read below, on this one.
+  }
+  const size_t mine_end = bounds[1];
+  read_range(targets, 0, mine_end, records.data());
+  for (auto& worker : workers) worker.join();
+  for (size_t t = workers.size() + 1; t + 1 < bounds.size(); t++) read_range(targets, bounds[t], bounds[t + 1], records.data());
 }
 
 }  // namespace knetstat::pidfd

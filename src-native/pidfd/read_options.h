@@ -9,14 +9,23 @@
 
 namespace knetstat::pidfd {
 
+// What the caller already knows of the socket (from netlink), so no getsockopt is
+// spent on it: bits 0-7 the protocol (IPPROTO_TCP/UDP), 8-15 the family (AF_INET/6),
+// bit 16 "not connected" (LISTEN/CLOSE: TCP_FASTOPEN and TCP_MAXSEG mean something).
+// 0: unknown, read SO_DOMAIN/SO_PROTOCOL and everything.
+constexpr uint32_t kHintUnconnected = 1u << 16;
+
 struct Target {
   uint32_t pid;
   uint32_t fd;
   uint32_t inode;
+  uint32_t hints;
 };
 
-// Appends one option record (pidfd/option_record.h) per target, in order. Targets of
-// one process should be adjacent: its pidfd is opened once per run of the same pid.
-void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records);
+// Writes one option record (pidfd/option_record.h) per target, in order, into
+// `records` (resized to fit). Targets of one process should be adjacent: its pidfd is
+// opened once per run of the same pid. Large batches are split over up to
+// `max_threads` threads at process boundaries.
+void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, unsigned max_threads = 1);
 
 }  // namespace knetstat::pidfd

@@ -5,11 +5,13 @@
 import { readFile } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../model.js'
-import { decodeOptionRecords, SYSCALLS, type RawOptions } from './option-record.js'
+import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 import { pidfdBinding, type ProcessScan } from './processes.js'
 
+const AF_INET = 2
 const AF_INET6 = 10
 const IPPROTO_TCP = 6
+const IPPROTO_UDP = 17
 const ESTALE = 116
 const TCP_MSS_DEFAULT = 536
 
@@ -129,71 +131,111 @@ export function optionsErrorFor(
 const defined = (v: number | null): v is number => v !== null
 
 /**
- * DESIGN's option semantics from raw getsockopt values: the booleans of the table's
- * proto always; "only when set" options only when they differ from what an unset
- * socket reports.
+ * DESIGN's option semantics from raw getsockopt values (record `i` of `records`): the
+ * booleans of the table's proto always; "only when set" options only when they differ
+ * from what an unset socket reports.
  */
-export function toSocketOptions(raw: RawOptions, entry: SocketEntry, sys: SysctlDefaults): SocketOptions {
+export function toSocketOptions(records: OptionRecords, i: number, entry: SocketEntry, sys: SysctlDefaults): SocketOptions {
   const o: SocketOptions = {}
   const tcp = entry.proto === 'tcp'
-  const bool = (v: number | null): boolean | undefined => (v === null ? undefined : v !== 0)
-  const put = (name: string, value: boolean | number | string | undefined): void => {
-    if (value !== undefined) o[name] = value
+  const v = (slot: number): number | null => records.value(i, slot)
+  const bool = (slot: number): void => {
+    const x = records.value(i, slot)
+    if (x !== null) o[BOOL_NAMES[slot] as string] = x !== 0
   }
-  put('SO_REUSEADDR', bool(raw.reuseAddr))
-  put('SO_REUSEPORT', bool(raw.reusePort))
+  bool(SLOT.reuseAddr)
+  bool(SLOT.reusePort)
   if (tcp) {
-    put('SO_KEEPALIVE', bool(raw.keepAlive))
+    bool(SLOT.keepAlive)
     // getsockopt returns the socket's value, or the sysctl when the socket has none.
-    if (defined(raw.tcpKeepIdle) && raw.tcpKeepIdle !== sys.tcpKeepaliveTime) put('TCP_KEEPIDLE', raw.tcpKeepIdle)
-    if (defined(raw.tcpKeepCnt) && raw.tcpKeepCnt !== sys.tcpKeepaliveProbes) put('TCP_KEEPCNT', raw.tcpKeepCnt)
-    if (defined(raw.tcpKeepIntvl) && raw.tcpKeepIntvl !== sys.tcpKeepaliveIntvl) put('TCP_KEEPINTVL', raw.tcpKeepIntvl)
-    if (defined(raw.tcpUserTimeout) && raw.tcpUserTimeout > 0) put('TCP_USER_TIMEOUT', raw.tcpUserTimeout)
+    const idle = v(SLOT.tcpKeepIdle)
+    if (defined(idle) && idle !== sys.tcpKeepaliveTime) o.TCP_KEEPIDLE = idle
+    const cnt = v(SLOT.tcpKeepCnt)
+    if (defined(cnt) && cnt !== sys.tcpKeepaliveProbes) o.TCP_KEEPCNT = cnt
+    const intvl = v(SLOT.tcpKeepIntvl)
+    if (defined(intvl) && intvl !== sys.tcpKeepaliveIntvl) o.TCP_KEEPINTVL = intvl
+    const userTimeout = v(SLOT.tcpUserTimeout)
+    if (defined(userTimeout) && userTimeout > 0) o.TCP_USER_TIMEOUT = userTimeout
   }
   // The kernel stores twice what setsockopt passed. The lock bit that says "set" is
   // invisible to getsockopt: a buffer differing from a new socket's is taken as set,
   // unless it is larger than setsockopt could make it (TCP autotuning grew it).
+  const rcvBuf = v(SLOT.rcvBuf)
+  const sndBuf = v(SLOT.sndBuf)
   const rcvDefault = tcp ? sys.tcpRmemDefault : sys.rmemDefault
   const sndDefault = tcp ? sys.tcpWmemDefault : sys.wmemDefault
   const settable = (value: number, max: number | null): boolean => !tcp || max === null || value <= 2 * max
-  if (defined(raw.rcvBuf) && raw.rcvBuf !== rcvDefault && settable(raw.rcvBuf, sys.rmemMax)) put('SO_RCVBUF', Math.floor(raw.rcvBuf / 2))
-  if (defined(raw.sndBuf) && raw.sndBuf !== sndDefault && settable(raw.sndBuf, sys.wmemMax)) put('SO_SNDBUF', Math.floor(raw.sndBuf / 2))
+  if (defined(rcvBuf) && rcvBuf !== rcvDefault && settable(rcvBuf, sys.rmemMax)) o.SO_RCVBUF = Math.floor(rcvBuf / 2)
+  if (defined(sndBuf) && sndBuf !== sndDefault && settable(sndBuf, sys.wmemMax)) o.SO_SNDBUF = Math.floor(sndBuf / 2)
   const ms = (sec: number | null, usec: number | null): number => (sec ?? 0) * 1000 + Math.floor((usec ?? 0) / 1000)
-  const rcvTimeo = ms(raw.rcvTimeoSec, raw.rcvTimeoUsec)
-  if (rcvTimeo > 0) put('SO_RCVTIMEO', rcvTimeo)
-  const sndTimeo = ms(raw.sndTimeoSec, raw.sndTimeoUsec)
-  if (sndTimeo > 0) put('SO_SNDTIMEO', sndTimeo)
-  if (raw.lingerOnOff !== null && raw.lingerOnOff !== 0 && defined(raw.lingerSec)) put('SO_LINGER', raw.lingerSec)
+  const rcvTimeo = ms(v(SLOT.rcvTimeoSec), v(SLOT.rcvTimeoUsec))
+  if (rcvTimeo > 0) o.SO_RCVTIMEO = rcvTimeo
+  const sndTimeo = ms(v(SLOT.sndTimeoSec), v(SLOT.sndTimeoUsec))
+  if (sndTimeo > 0) o.SO_SNDTIMEO = sndTimeo
+  const lingerOn = v(SLOT.lingerOnOff)
+  const linger = v(SLOT.lingerSec)
+  if (lingerOn !== null && lingerOn !== 0 && defined(linger)) o.SO_LINGER = linger
   if (tcp) {
-    put('TCP_NODELAY', bool(raw.tcpNoDelay))
-    if (entry.state === 'LISTEN' && defined(raw.tcpFastOpen)) put('TCP_FASTOPEN', raw.tcpFastOpen)
-    if (defined(raw.tcpDeferAccept)) put('TCP_DEFER_ACCEPT', raw.tcpDeferAccept)
+    bool(SLOT.tcpNoDelay)
+    const fastOpen = v(SLOT.tcpFastOpen)
+    if (entry.state === 'LISTEN' && defined(fastOpen)) o.TCP_FASTOPEN = fastOpen
+    const deferAccept = v(SLOT.tcpDeferAccept)
+    if (defined(deferAccept)) o.TCP_DEFER_ACCEPT = deferAccept
   } else {
-    put('SO_BROADCAST', bool(raw.broadcast))
+    bool(SLOT.broadcast)
   }
   // Beyond the module's set.
-  if (tcp && raw.congestion !== '') put('TCP_CONGESTION', raw.congestion)
-  if (defined(raw.mark)) put('SO_MARK', raw.mark)
-  if (defined(raw.priority)) put('SO_PRIORITY', raw.priority)
-  if (raw.domain === AF_INET6) {
-    if (defined(raw.ipv6TClass)) put('IPV6_TCLASS', raw.ipv6TClass)
-    put('IPV6_V6ONLY', bool(raw.ipv6V6Only))
-  } else if (defined(raw.ipTos)) {
-    put('IP_TOS', raw.ipTos)
+  if (tcp) {
+    const congestion = records.string(i, 0)
+    if (congestion !== '') o.TCP_CONGESTION = congestion
   }
-  if (raw.device !== '') put('SO_BINDTODEVICE', raw.device)
+  const mark = v(SLOT.mark)
+  if (defined(mark)) o.SO_MARK = mark
+  const priority = v(SLOT.priority)
+  if (defined(priority)) o.SO_PRIORITY = priority
+  if (v(SLOT.domain) === AF_INET6) {
+    const tclass = v(SLOT.ipv6TClass)
+    if (defined(tclass)) o.IPV6_TCLASS = tclass
+    bool(SLOT.ipv6V6Only)
+  } else {
+    const tos = v(SLOT.ipTos)
+    if (defined(tos)) o.IP_TOS = tos
+  }
+  const device = records.string(i, 1)
+  if (device !== '') o.SO_BINDTODEVICE = device
   // Before a connection exists getsockopt returns the MSS the application set, else
   // TCP_MSS_DEFAULT (536); afterwards the effective MSS, which is tcpInfo's business.
+  const maxSeg = v(SLOT.tcpMaxSeg)
   const unconnected = entry.state === 'LISTEN' || entry.state === 'CLOSE'
-  if (tcp && unconnected && defined(raw.tcpMaxSeg) && raw.tcpMaxSeg !== TCP_MSS_DEFAULT) put('TCP_MAXSEG', raw.tcpMaxSeg)
-  put('IP_FREEBIND', bool(raw.ipFreeBind))
-  put('IP_TRANSPARENT', bool(raw.ipTransparent))
-  if (tcp && defined(raw.tcpNotSentLowat) && raw.tcpNotSentLowat > 0) put('TCP_NOTSENT_LOWAT', raw.tcpNotSentLowat)
+  if (tcp && unconnected && defined(maxSeg) && maxSeg !== TCP_MSS_DEFAULT) o.TCP_MAXSEG = maxSeg
+  bool(SLOT.ipFreeBind)
+  bool(SLOT.ipTransparent)
+  const lowat = v(SLOT.tcpNotSentLowat)
+  if (tcp && defined(lowat) && lowat > 0) o.TCP_NOTSENT_LOWAT = lowat
   return o
+}
+
+const BOOL_NAMES: Record<number, string> = {
+  [SLOT.reuseAddr]: 'SO_REUSEADDR',
+  [SLOT.reusePort]: 'SO_REUSEPORT',
+  [SLOT.keepAlive]: 'SO_KEEPALIVE',
+  [SLOT.broadcast]: 'SO_BROADCAST',
+  [SLOT.tcpNoDelay]: 'TCP_NODELAY',
+  [SLOT.ipv6V6Only]: 'IPV6_V6ONLY',
+  [SLOT.ipFreeBind]: 'IP_FREEBIND',
+  [SLOT.ipTransparent]: 'IP_TRANSPARENT',
 }
 
 async function yamaScope(): Promise<number | null> {
   return (await readNumbers('/proc/sys/kernel/yama/ptrace_scope'))?.[0] ?? null
+}
+
+/** What netlink already told about the socket, so the reader spends no getsockopt on it. */
+function hints(entry: SocketEntry): number {
+  const protocol = entry.proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP
+  const family = entry.family === 6 ? AF_INET6 : AF_INET
+  const unconnected = entry.state === 'LISTEN' || entry.state === 'CLOSE' ? 1 << 16 : 0
+  return (protocol | (family << 8) | unconnected) >>> 0
 }
 
 /** Errors after which another holder of the same socket may still succeed. */
@@ -234,33 +276,41 @@ export async function fillOptionsFromPidfd(entries: SocketEntry[], scan: Process
   const binding = pidfdBinding()
   while (pending.length > 0) {
     // One target per socket, grouped by pid so each process's pidfd opens once.
-    const round = pending.map((p) => ({ p, holder: p.holders[p.next] as SocketHolder }))
-    round.sort((a, b) => a.holder.pid - b.holder.pid)
-    const targets = new Uint32Array(round.length * 3)
+    const byPid = new Map<number, { p: Pending; holder: SocketHolder }[]>()
+    for (const p of pending) {
+      const holder = p.holders[p.next] as SocketHolder
+      const group = byPid.get(holder.pid)
+      if (group === undefined) byPid.set(holder.pid, [{ p, holder }])
+      else group.push({ p, holder })
+    }
+    const round = [...byPid.values()].flat()
+    const targets = new Uint32Array(round.length * 4)
     round.forEach(({ p, holder }, i) => {
-      targets[i * 3] = holder.pid
-      targets[i * 3 + 1] = holder.fd
-      targets[i * 3 + 2] = p.entry.inode as number
+      targets[i * 4] = holder.pid
+      targets[i * 4 + 1] = holder.fd
+      targets[i * 4 + 2] = p.entry.inode as number
+      targets[i * 4 + 3] = hints(p.entry)
     })
-    const records = decodeOptionRecords(await binding.readSocketOptions(targets))
+    const records = new OptionRecords(await binding.readSocketOptions(targets))
     const again: Pending[] = []
-    records.forEach((raw, i) => {
+    for (let i = 0; i < records.count; i++) {
       const { p, holder } = round[i] as (typeof round)[number]
-      if (raw.errno === 0) {
-        p.entry.options = toSocketOptions(raw, p.entry, defaults)
+      const errno = records.value(i, SLOT.errno) ?? 0
+      if (errno === 0) {
+        p.entry.options = toSocketOptions(records, i, p.entry, defaults)
         p.entry.optionsSource = 'pidfd'
-        return
+        continue
       }
-      const errno = raw.errno ?? 0
-      const code = raw.syscall === 3 && errno === ESTALE ? 'ESTALE' : errnoName(errno)
-      const syscall = SYSCALLS[raw.syscall ?? 0] ?? ''
+      const syscallId = records.value(i, SLOT.syscall) ?? 0
+      const code = syscallId === 3 && errno === ESTALE ? 'ESTALE' : errnoName(errno)
+      const syscall = SYSCALLS[syscallId] ?? ''
       // Keep the most telling error: a permission error beats "it went away".
       const error = optionsErrorFor(code, p.entry, { holder, syscall, yamaScope: scope })
       if (p.lastError === undefined || error.code === 'EPERM' || error.code === 'ENOSYS') p.lastError = error
       p.next++
       if (RETRY.has(code) && p.next < p.holders.length) again.push(p)
       else p.entry.optionsError = p.lastError
-    })
+    }
     pending = again
   }
 }

@@ -47,7 +47,7 @@ t.test("another user's sockets: EPERM, a message that says what to do, no option
   const first = sockets[0]!
   const out = await listAsNobody(
     sockets.map((s) => s.inode),
-    [rootHolder.info.pid, first.fd, first.inode],
+    [rootHolder.info.pid, first.fd, first.inode, 0],
   )
   t.equal(out.uid, NOBODY, 'the lister ran unprivileged')
   t.equal(out.listed.length, sockets.length, 'every socket is still listed')

@@ -1,0 +1,158 @@
+#include "addon/dump_cursor_binding.h"
+
+#include <cerrno>
+#include <cmath>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "addon/record_buffer.h"
+#include "addon/request_args.h"
+#include "addon/system_error.h"
+#include "diag/dump_cursor.h"
+#include "diag/failure_message.h"
+
+namespace knetstat::addon {
+namespace {
+
+// Identifies our Externals (napi_type_tag), so a foreign value is a TypeError, not a crash.
+constexpr napi_type_tag kCursorTag = {0x6b6e657473746174ULL, 0x6375727330303031ULL};
+
+// Largest batch one read may ask for: bounds what a single read can hold.
+constexpr double kMaxBatchBytes = 64.0 * 1024 * 1024;
+
+struct CursorSlot {
+  explicit CursorSlot(std::vector<diag::DumpRequest> requests) : cursor(std::move(requests)) {}
+  diag::DumpCursor cursor;
+  bool busy = false;  // a worker owns the cursor; only touched on the JS thread
+};
+
+using SlotPtr = std::shared_ptr<CursorSlot>;
+
+[[noreturn]] void throw_coded(Napi::Error error, const char* code) {
+  error.Set("code", Napi::String::New(error.Env(), code));
+  throw error;
+}
+
+SlotPtr slot_of(const Napi::Value& value) {
+  Napi::Env env = value.Env();
+  if (!value.IsExternal() || !value.As<Napi::External<SlotPtr>>().CheckTypeTag(&kCursorTag))
+    throw_coded(Napi::TypeError::New(env, "handle must be a dump cursor from openDumpCursor"), "ERR_INVALID_ARG_TYPE");
+  SlotPtr slot = *value.As<Napi::External<SlotPtr>>().Data();
+  if (slot->busy)
+    throw_coded(Napi::Error::New(env, "the dump cursor is already being read or closed: await the previous call first"),
+                "ERR_KNETSTAT_CURSOR_BUSY");
+  return slot;
+}
+
+class ReadWorker : public Napi::AsyncWorker {
+ public:
+  ReadWorker(Napi::Env env, SlotPtr slot, size_t min_bytes)
+      : Napi::AsyncWorker(env, "knetstat:dumpCursorRead"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        slot_(std::move(slot)),
+        min_bytes_(min_bytes) {
+    slot_->busy = true;
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      ok_ = slot_->cursor.next(min_bytes_, records_, failure_);
+    } catch (const std::bad_alloc&) {
+      records_ = ByteBuffer();
+      slot_->cursor.close();
+      failure_ = diag::make_failure(ENOMEM, "recvmsg", nullptr);
+      ok_ = false;
+    }
+    if (!ok_) records_ = ByteBuffer();
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    slot_->busy = false;
+    if (!ok_) {
+      deferred_.Reject(make_system_error(env, failure_).Value());
+      return;
+    }
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("records", to_buffer(env, std::move(records_)));
+    result.Set("done", Napi::Boolean::New(env, slot_->cursor.done()));
+    result.Set("interrupted", Napi::Boolean::New(env, slot_->cursor.interrupted()));
+    deferred_.Resolve(result);
+  }
+  void OnError(const Napi::Error& error) override {
+    Napi::HandleScope scope(Env());
+    slot_->busy = false;
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  SlotPtr slot_;
+  size_t min_bytes_;
+  ByteBuffer records_;
+  diag::DumpFailure failure_;
+  bool ok_ = false;
+};
+
+class CloseWorker : public Napi::AsyncWorker {
+ public:
+  CloseWorker(Napi::Env env, SlotPtr slot)
+      : Napi::AsyncWorker(env, "knetstat:dumpCursorClose"), deferred_(Napi::Promise::Deferred::New(env)), slot_(std::move(slot)) {
+    slot_->busy = true;
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { slot_->cursor.close(); }
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    slot_->busy = false;
+    deferred_.Resolve(Env().Undefined());
+  }
+  void OnError(const Napi::Error& error) override {
+    Napi::HandleScope scope(Env());
+    slot_->busy = false;
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  SlotPtr slot_;
+};
+
+}  // namespace
+
+Napi::Value open_dump_cursor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* slot = new SlotPtr(std::make_shared<CursorSlot>(read_dump_requests(info[0])));
+  auto external = Napi::External<SlotPtr>::New(env, slot, [](Napi::Env, SlotPtr* owned) { delete owned; });
+  external.TypeTag(&kCursorTag);
+  return external;
+}
+
+Napi::Value read_dump_cursor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SlotPtr slot = slot_of(info[0]);
+  if (!info[1].IsNumber())
+    throw_coded(Napi::TypeError::New(env, "minBytes must be a number"), "ERR_INVALID_ARG_TYPE");
+  const double min_bytes = info[1].As<Napi::Number>().DoubleValue();
+  if (!(min_bytes >= 1 && min_bytes <= kMaxBatchBytes) || std::floor(min_bytes) != min_bytes)
+    throw_coded(Napi::RangeError::New(env, "minBytes must be an integer from 1 to " + std::to_string(static_cast<long>(kMaxBatchBytes))),
+                "ERR_OUT_OF_RANGE");
+  auto* worker = new ReadWorker(env, std::move(slot), static_cast<size_t>(min_bytes));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();  // deletes itself after settling
+  return promise;
+}
+
+Napi::Value close_dump_cursor(const Napi::CallbackInfo& info) {
+  auto* worker = new CloseWorker(info.Env(), slot_of(info[0]));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace knetstat::addon
