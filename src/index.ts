@@ -37,3 +37,5 @@ export {
   type UnmetExpectations,
 } from './health/summary.js'
 export { brokenExpectations, parseExpectation, type ExpectationFailure, type Expectations, type OptionValue } from './health/expect.js'
+export { streamSockets } from './stream.js'
+export type { AddressPrefix } from './query.js'

@@ -1,7 +1,11 @@
 // The listSockets query: validated once, up front, into a normalized form. A bad
 // field is a TypeError that names it and lists what is allowed.
 import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
+import { parseIPv4, parseIPv6 } from './address.js'
+import { type AddressPrefix, parseAddressPrefix, prefixMatches } from './native/bytecode.js'
 import { checkProcNet, type ProcNet } from './sources/recording.js'
+
+export type { AddressPrefix }
 
 /** A port, or an inclusive range of ports. */
 export type PortMatch = number | { from: number; to: number }
@@ -19,6 +23,16 @@ export interface ListQuery {
   remotePort?: PortMatch | readonly PortMatch[]
   /** Sockets whose local or remote port matches any of these. */
   port?: PortMatch | readonly PortMatch[]
+  /**
+   * Sockets whose local address is any of these: an address (`'127.0.0.1'`, `'::1'`) or
+   * a network (`'10.0.0.0/8'`, `'fd00::/8'`). An IPv4 address or network also matches
+   * IPv4-mapped IPv6 sockets (`::ffff:10.1.2.3`), as the kernel's filter does.
+   */
+  localAddress?: string | readonly string[]
+  /** Sockets whose remote address is any of these (as localAddress). */
+  remoteAddress?: string | readonly string[]
+  /** Sockets whose local or remote address is any of these (as localAddress). */
+  address?: string | readonly string[]
   /** Decode tcp_info for TCP sockets (default true); also what the diag flags come from without the module. */
   tcpInfo?: boolean
   /**
@@ -48,6 +62,9 @@ export interface NormalizedQuery {
   localPorts: PortRange[] | null
   remotePorts: PortRange[] | null
   ports: PortRange[] | null
+  localAddresses: AddressPrefix[] | null
+  remoteAddresses: AddressPrefix[] | null
+  addresses: AddressPrefix[] | null
   tcpInfo: boolean
   options: OptionsQuery
   processes: boolean
@@ -60,7 +77,7 @@ export interface PortRange {
   to: number
 }
 
-const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'tcpInfo', 'options', 'processes', 'procNet'] as const
+const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet'] as const
 
 /** The environment variable that points every listing at a recording (like ss's PROC_ROOT). */
 export const PROC_NET_ENV = 'KNETSTAT_PROC_NET'
@@ -82,6 +99,9 @@ export function normalizeQuery(query: ListQuery | undefined, knownFields: readon
     localPorts: ports('localPort', query.localPort),
     remotePorts: ports('remotePort', query.remotePort),
     ports: ports('port', query.port),
+    localAddresses: prefixes('localAddress', query.localAddress),
+    remoteAddresses: prefixes('remoteAddress', query.remoteAddress),
+    addresses: prefixes('address', query.address),
     tcpInfo: flag('tcpInfo', query.tcpInfo, true),
     options: optionsQuery(query.options),
     processes: flag('processes', query.processes, false),
@@ -127,6 +147,21 @@ function ports(field: string, value: unknown): PortRange[] | null {
   })
 }
 
+function prefixes(field: string, value: unknown): AddressPrefix[] | null {
+  if (value === undefined) return null
+  const values = Array.isArray(value) ? value : [value]
+  if (values.length === 0) throw new TypeError(`listSockets: ${field} is an empty list; leave it out to match every address`)
+  return values.map((v) => {
+    const prefix = typeof v === 'string' ? parseAddressPrefix(v) : null
+    if (prefix === null) {
+      throw new TypeError(
+        `listSockets: ${field} ${describe(v)} is not an address; use an IPv4 or IPv6 address, optionally with a prefix length ('10.0.0.0/8', 'fd00::/8'), or a list of them`,
+      )
+    }
+    return prefix
+  })
+}
+
 function isPort(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535
 }
@@ -165,5 +200,19 @@ export function portsMatch(query: NormalizedQuery, localPort: number, remotePort
   if (query.localPorts !== null && !within(query.localPorts, localPort)) return false
   if (query.remotePorts !== null && !within(query.remotePorts, remotePort)) return false
   if (query.ports !== null && !within(query.ports, localPort) && !within(query.ports, remotePort)) return false
+  return true
+}
+
+/** Whether a socket's addresses (as text) match the query's address filters. */
+export function addressesMatch(query: NormalizedQuery, family: Family, localAddress: string, remoteAddress: string): boolean {
+  if (query.localAddresses === null && query.remoteAddresses === null && query.addresses === null) return true
+  const bytesOf = (text: string): Uint8Array | null => (family === 4 ? parseIPv4(text) : parseIPv6(text))
+  const any = (list: AddressPrefix[], text: string): boolean => {
+    const bytes = bytesOf(text)
+    return bytes !== null && list.some((p) => prefixMatches(p, family, bytes, 0))
+  }
+  if (query.localAddresses !== null && !any(query.localAddresses, localAddress)) return false
+  if (query.remoteAddresses !== null && !any(query.remoteAddresses, remoteAddress)) return false
+  if (query.addresses !== null && !any(query.addresses, localAddress) && !any(query.addresses, remoteAddress)) return false
   return true
 }

@@ -1,27 +1,118 @@
-// The netlink source: one sock_diag dump per wanted table, decoded into SocketEntry
-// objects. This is the socket list every listing starts from.
-import type { DumpRequest } from '../../types/binding.js'
-import { TCP_STATES, type NetlinkDetails, type SocketEntry, type SocketTimer, type TcpState } from '../model.js'
+// The netlink source: one sock_diag dump per wanted table, read through a pull-based
+// native cursor and decoded batch by batch into SocketEntry objects. This is the
+// socket list every listing starts from; streamSockets yields its batches as they
+// arrive, listSockets collects them.
+//
+// Why a cursor: the kernel fills the next dump datagrams only as they are read, so
+// reading a batch only when the consumer wants one bounds memory by one batch (plus
+// the one being read ahead and the netlink socket's receive queue), whatever the
+// socket count, and a slow consumer slows the dump instead of growing a buffer.
+import type { DumpCursorBatch, DumpRequest } from '../../types/binding.js'
+import type { SocketEntry, TcpState } from '../model.js'
+import { alignedViews } from '../native/aligned-views.js'
+import { compileFilter } from '../native/bytecode.js'
 import { AF_INET, AF_INET6, ALL_STATES, extensionBit, INET_DIAG, IPPROTO_TCP, IPPROTO_UDP, stateMask, TCP_STATE } from '../native/constants.js'
-import { decodeRecords, type RawSocket } from '../native/decode.js'
+import { EntryDecoder, type EntryOptions } from '../native/entries.js'
 import { loadBinding } from '../native/load.js'
-import { diagFlagsFromTcpInfo } from '../native/tcp-info.js'
-import { portsMatch, type NormalizedQuery } from '../query.js'
+import type { NormalizedQuery } from '../query.js'
 
-const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
-
-/** Dumps the tables the query names, in the order tcp4, tcp6, udp4, udp6. */
-export async function listFromNetlink(query: NormalizedQuery): Promise<SocketEntry[]> {
-  const records = await loadBinding().dump(dumpRequests(query))
-  const entries: SocketEntry[] = []
-  for (const raw of decodeRecords(records)) {
-    // The kernel filters by state; ports are checked here.
-    if (!portsMatch(query, raw.localPort, raw.remotePort)) continue
-    entries.push(toEntry(raw, query.tcpInfo))
-  }
-  return entries
+/** How a netlink listing reads. */
+export interface NetlinkReadOptions {
+  /** Bytes of records one native read collects (about 400 bytes a TCP socket with tcp_info). */
+  batchBytes?: number
+  /** Most entries decoded between two yields. */
+  sliceRecords?: number
 }
 
+/** Listing: bigger batches, fewer round trips. */
+const LIST_BATCH_BYTES = 512 * 1024
+/** Streaming: small batches, so little is held while the consumer works. */
+export const STREAM_BATCH_BYTES = 128 * 1024
+/** Decoding ~1000 records takes well under a millisecond: the event loop is never held long. */
+const SLICE_RECORDS = 1024
+/** A listing whose dump the kernel flagged NLM_F_DUMP_INTR is read again, at most this many times. */
+const MAX_LIST_ATTEMPTS = 5
+
+/** Dumps the tables the query names, in the order tcp4, tcp6, udp4, udp6. */
+export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadOptions = {}): Promise<SocketEntry[]> {
+  for (let attempt = 1; ; attempt++) {
+    const entries: SocketEntry[] = []
+    const state = { interrupted: false }
+    for await (const batch of netlinkBatches(query, { batchBytes: LIST_BATCH_BYTES, ...read }, state)) {
+      for (let i = 0; i < batch.length; i++) entries.push(batch[i] as SocketEntry)
+    }
+    // An interrupted dump may miss or repeat sockets (the tables changed under it):
+    // a listing is a snapshot, so read it again, as the one-shot dump did.
+    if (!state.interrupted) return entries
+    if (attempt >= MAX_LIST_ATTEMPTS) {
+      throw Object.assign(
+        new Error(`netlink sock_diag dump was interrupted (NLM_F_DUMP_INTR) on ${MAX_LIST_ATTEMPTS} attempts in a row: the socket tables kept changing; try again`),
+        { code: 'EINTR', errno: -4, syscall: 'recvmsg' },
+      )
+    }
+  }
+}
+
+/**
+ * The query's entries, batch by batch as the dump arrives. One native read runs
+ * ahead of the consumer; breaking out closes the netlink socket. `state.interrupted`
+ * is set when the kernel flagged a dump NLM_F_DUMP_INTR (the tables changed during it).
+ */
+export async function* netlinkBatches(
+  query: NormalizedQuery,
+  read: NetlinkReadOptions = {},
+  state: { interrupted: boolean } = { interrupted: false },
+): AsyncGenerator<SocketEntry[], void, undefined> {
+  const requests = dumpRequests(query)
+  if (requests.length === 0) return
+  const batchBytes = read.batchBytes ?? STREAM_BATCH_BYTES
+  const slice = read.sliceRecords ?? SLICE_RECORDS
+  const decoder = new EntryDecoder(entryOptions(query))
+  const binding = loadBinding()
+  const handle = binding.openDumpCursor(requests)
+  let pending: Promise<DumpCursorBatch> | null = binding.readDumpCursor(handle, batchBytes)
+  try {
+    while (pending !== null) {
+      const batch: DumpCursorBatch = await pending
+      pending = null
+      // Read the next batch on a worker thread while this one is decoded and consumed.
+      if (!batch.done) pending = binding.readDumpCursor(handle, batchBytes)
+      if (batch.interrupted) state.interrupted = true
+      const records = batch.records
+      if (records.byteLength === 0) continue
+      const views = alignedViews(records)
+      let at = 0
+      while (at < records.byteLength) {
+        const chunk = decoder.decode(views.u8, at, slice, views)
+        at = chunk.next
+        if (chunk.entries.length > 0) yield chunk.entries
+      }
+    }
+  } finally {
+    // A read in flight owns the cursor: let it finish (its error no longer matters).
+    if (pending !== null) await (pending as Promise<DumpCursorBatch>).catch(() => undefined)
+    await binding.closeDumpCursor(handle)
+  }
+}
+
+export function entryOptions(query: NormalizedQuery): EntryOptions {
+  return {
+    tcpInfo: query.tcpInfo,
+    stateMask: query.states === null ? ALL_STATES : stateMask(stateNumbers(query.states)),
+    localPorts: query.localPorts,
+    remotePorts: query.remotePorts,
+    ports: query.ports,
+    localAddresses: query.localAddresses,
+    remoteAddresses: query.remoteAddresses,
+    addresses: query.addresses,
+  }
+}
+
+/**
+ * The dumps of a query: one per table, with the state mask and the filter program
+ * (INET_DIAG_REQ_BYTECODE) for its ports and addresses; a table no socket of which
+ * can match (an IPv6 address on the IPv4 table) is not dumped.
+ */
 export function dumpRequests(query: NormalizedQuery): DumpRequest[] {
   const states = query.states === null ? ALL_STATES : stateMask(stateNumbers(query.states))
   const requests: DumpRequest[] = []
@@ -30,7 +121,11 @@ export function dumpRequests(query: NormalizedQuery): DumpRequest[] {
     let extensions = extensionBit(INET_DIAG.SKMEMINFO) | extensionBit(INET_DIAG.TOS) | extensionBit(INET_DIAG.TCLASS)
     if (proto === 'tcp' && query.tcpInfo) extensions |= extensionBit(INET_DIAG.INFO) | extensionBit(INET_DIAG.CONG)
     for (const family of query.families) {
-      requests.push({ family: family === 4 ? AF_INET : AF_INET6, protocol, states, extensions })
+      const bytecode = compileFilter(query, family)
+      if (bytecode === 'none') continue
+      const request: DumpRequest = { family: family === 4 ? AF_INET : AF_INET6, protocol, states, extensions }
+      if (bytecode !== null) request.bytecode = bytecode
+      requests.push(request)
     }
   }
   return requests
@@ -43,53 +138,3 @@ function stateNumbers(states: Set<TcpState>): number[] {
   return numbers
 }
 
-function toEntry(raw: RawSocket, withTcpInfo: boolean): SocketEntry {
-  const state = TCP_STATES[raw.state - 1] ?? 'CLOSE'
-  // TIME_WAIT and request sockets have no file: no inode and no owner.
-  const hasFile = raw.inode !== 0
-  const entry: SocketEntry = {
-    proto: raw.proto,
-    family: raw.family,
-    state,
-    recvQ: raw.recvQ,
-    // netlink gives a listener's backlog limit here; the knetstat model (and
-    // /proc/net/tcp) has 0, and the limit goes to `backlog`.
-    sendQ: state === 'LISTEN' ? 0 : raw.sendQ,
-    local: { address: raw.localAddress, port: raw.localPort },
-    remote: { address: raw.remoteAddress, port: raw.remotePort },
-    uid: hasFile ? raw.uid : null,
-    inode: hasFile ? raw.inode : null,
-    diag:
-      raw.proto === 'tcp' && withTcpInfo
-        ? diagFlagsFromTcpInfo(raw.tcpInfo, raw.state)
-        : raw.state === TCP_STATE.ESTABLISHED && raw.proto === 'tcp'
-          ? { sendWindowZero: null, receiveWindowZero: null, ackStalled: null }
-          : { sendWindowZero: false, receiveWindowZero: false, ackStalled: false },
-    options: null,
-    optionsSource: null,
-  }
-  if (state === 'LISTEN' && raw.proto === 'tcp') entry.backlog = raw.sendQ
-  if (raw.proto === 'tcp' && withTcpInfo) entry.tcpInfo = raw.tcpInfo
-  entry.netlink = details(raw)
-  return entry
-}
-
-function details(raw: RawSocket): NetlinkDetails {
-  return {
-    cookie: raw.cookie.toString(),
-    ifindex: raw.ifindex,
-    timer: TIMERS[raw.timer] ?? 'none',
-    retransmits: raw.retransmits,
-    expiresMs: raw.expiresMs,
-    shutdown: raw.shutdown === null ? null : { read: (raw.shutdown & 1) !== 0, write: (raw.shutdown & 2) !== 0 },
-    v6only: raw.v6only,
-    tos: raw.tos,
-    tclass: raw.tclass,
-    mark: raw.mark,
-    classId: raw.classId,
-    cgroupId: raw.cgroupId === null ? null : raw.cgroupId.toString(),
-    sockopt: raw.sockopt,
-    congestion: raw.congestion,
-    memInfo: raw.memInfo,
-  }
-}

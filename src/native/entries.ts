@@ -1,0 +1,310 @@
+// Native records (record_layout.h) straight to SocketEntry objects, in one pass over
+// typed-array views, without an intermediate RawSocket.
+//
+// What makes a big listing cheap:
+// - `tcpInfo` (76 fields) and `netlink` (15 fields and two objects) are decoded on
+//   first access. They are own, enumerable accessor properties that replace
+//   themselves with plain data properties when read or assigned, so
+//   `JSON.stringify(entry)`, `{ ...entry }`, `Object.keys(entry)`, structuredClone
+//   and deep-equality see the full values as before. The record stays reachable
+//   from the entry (under a symbol key) until then.
+// - The diag flags are read from the four tcp_info fields they need and shared as
+//   frozen objects, one per combination.
+// - Address strings repeat (loopback, a service's own address): each is formatted
+//   once per decoder.
+import { formatIPv4, formatIPv6 } from '../address.js'
+import type { DiagFlags, NetlinkDetails, SocketEntry, SocketTimer, TcpState } from '../model.js'
+import { type AlignedViews, alignedViews } from './aligned-views.js'
+import { type AddressPrefix, type PortRange, prefixMatches } from './bytecode.js'
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from './constants.js'
+import { RecordDecodeError } from './decode.js'
+import { readMemInfo } from './mem-info.js'
+import { PRESENT, R } from './record-layout.js'
+import { decodeSockopt } from './sockopt.js'
+import { type TcpInfo, readTcpInfo } from './tcp-info.js'
+
+const STATE_NAMES: readonly TcpState[] = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+  'BOUND_INACTIVE',
+]
+const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
+
+/** What to keep and how to decode, fixed for one listing. */
+export interface EntryOptions {
+  /** Attach `tcpInfo` to TCP entries (and derive the diag flags from it). */
+  tcpInfo: boolean
+  /** Bit `1 << state` of every kept kernel state (0xffffffff: all). */
+  stateMask: number
+  localPorts: readonly PortRange[] | null
+  remotePorts: readonly PortRange[] | null
+  ports: readonly PortRange[] | null
+  localAddresses: readonly AddressPrefix[] | null
+  remoteAddresses: readonly AddressPrefix[] | null
+  addresses: readonly AddressPrefix[] | null
+}
+
+const VIEWS = Symbol('knetstat.recordViews')
+const RECORD = Symbol('knetstat.recordOffset')
+
+interface LazyEntry extends SocketEntry {
+  [VIEWS]?: AlignedViews
+  [RECORD]?: number
+}
+
+function settle(entry: LazyEntry, key: 'tcpInfo' | 'netlink', value: unknown): void {
+  Object.defineProperty(entry, key, { value, writable: true, enumerable: true, configurable: true })
+}
+
+const TCP_INFO_PROPERTY: PropertyDescriptor = {
+  get(this: LazyEntry): TcpInfo | null {
+    const value = tcpInfoOf(this[VIEWS] as AlignedViews, this[RECORD] as number)
+    settle(this, 'tcpInfo', value)
+    return value
+  },
+  set(this: LazyEntry, value: unknown) {
+    settle(this, 'tcpInfo', value)
+  },
+  enumerable: true,
+  configurable: true,
+}
+
+const NETLINK_PROPERTY: PropertyDescriptor = {
+  get(this: LazyEntry): NetlinkDetails {
+    const value = detailsOf(this[VIEWS] as AlignedViews, this[RECORD] as number)
+    settle(this, 'netlink', value)
+    return value
+  },
+  set(this: LazyEntry, value: unknown) {
+    settle(this, 'netlink', value)
+  },
+  enumerable: true,
+  configurable: true,
+}
+
+function tcpInfoOf(views: AlignedViews, at: number): TcpInfo | null {
+  const present = views.u16[(at + R.present) >>> 1] as number
+  if (!(present & PRESENT.tcpInfo)) return null
+  return readTcpInfo(views, at + R.headerSize, views.u16[(at + R.tcpInfoLength) >>> 1] as number)
+}
+
+const SHUTDOWN = [0, 1, 2, 3].map((bits) => Object.freeze({ read: (bits & 1) !== 0, write: (bits & 2) !== 0 }))
+
+function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
+  const { u8, u16, u32, u64 } = views
+  const present = u16[(at + R.present) >>> 1] as number
+  let congestion: string | null = null
+  if (present & PRESENT.congestion) {
+    const start = at + R.headerSize + (u16[(at + R.tcpInfoLength) >>> 1] as number)
+    congestion = String.fromCharCode(...u8.subarray(start, start + (u8[at + R.congestionLength] as number)))
+  }
+  const cookieIndex = (at + R.cookie) >>> 2
+  return {
+    cookie: cookieText(u32[cookieIndex] as number, u32[cookieIndex + 1] as number, u64, at + R.cookie),
+    ifindex: u32[(at + R.ifindex) >>> 2] as number,
+    timer: TIMERS[u8[at + R.timer] as number] ?? 'none',
+    retransmits: u8[at + R.retransmits] as number,
+    expiresMs: u32[(at + R.expiresMs) >>> 2] as number,
+    shutdown: present & PRESENT.shutdown ? { ...(SHUTDOWN[(u8[at + R.shutdown] as number) & 3] as { read: boolean; write: boolean }) } : null,
+    v6only: present & PRESENT.v6only ? u8[at + R.v6only] !== 0 : null,
+    tos: present & PRESENT.tos ? (u8[at + R.tos] as number) : null,
+    tclass: present & PRESENT.tclass ? (u8[at + R.tclass] as number) : null,
+    mark: present & PRESENT.mark ? (u32[(at + R.mark) >>> 2] as number) : null,
+    classId: present & PRESENT.classId ? (u32[(at + R.classId) >>> 2] as number) : null,
+    cgroupId: present & PRESENT.cgroupId ? (u64[(at + R.cgroupId) >>> 3] as bigint).toString() : null,
+    sockopt: present & PRESENT.sockopt ? decodeSockopt(u8[at + R.sockopt] as number, u8[at + R.sockopt + 1] as number) : null,
+    congestion,
+    memInfo: present & PRESENT.meminfo ? readMemInfo(u32, (at + R.meminfo) >>> 2, Math.min(u8[at + R.meminfoCount] as number, 9)) : null,
+  }
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+function cookieText(first: number, second: number, u64: BigUint64Array, byteOffset: number): string {
+  const low = HOST_LITTLE_ENDIAN ? first : second
+  const high = HOST_LITTLE_ENDIAN ? second : first
+  // Exact as a double below 2^53 (every cookie a running host hands out in practice).
+  if (high < 0x200000) return String(high * 0x1_0000_0000 + low)
+  return (u64[byteOffset >>> 3] as bigint).toString()
+}
+
+// Diag flags: null, false or true for each of the three, as one shared frozen object per combination.
+const FLAG_VALUES = [null, false, true] as const
+const DIAG_FLAGS: readonly Readonly<DiagFlags>[] = Array.from({ length: 27 }, (_, i) =>
+  Object.freeze({
+    sendWindowZero: FLAG_VALUES[Math.floor(i / 9)] as boolean | null,
+    receiveWindowZero: FLAG_VALUES[Math.floor(i / 3) % 3] as boolean | null,
+    ackStalled: FLAG_VALUES[i % 3] as boolean | null,
+  }),
+)
+const ALL_NULL = DIAG_FLAGS[0] as DiagFlags
+const ALL_FALSE = DIAG_FLAGS[13] as DiagFlags
+const flagIndex = (flag: boolean | null): number => (flag === null ? 0 : flag ? 2 : 1)
+
+// tcp_info offsets of the fields the flags come from (tcp-info.ts).
+const TI_UNACKED = 24
+const TI_LAST_ACK_RECV = 56
+const TI_SND_WND = 228
+const TI_RCV_WND = 232
+
+/** diagFlagsFromTcpInfo, read from the record's tcp_info bytes. */
+function diagFlags(u16: Uint16Array, u32: Uint32Array, at: number, present: number, state: number): DiagFlags {
+  if (state !== TCP_STATE.ESTABLISHED) return ALL_FALSE
+  if (!(present & PRESENT.tcpInfo)) return ALL_NULL
+  const length = u16[(at + R.tcpInfoLength) >>> 1] as number
+  const base = at + R.headerSize
+  const word = (offset: number): number | null => (offset + 4 <= length ? (u32[(base + offset) >>> 2] as number) : null)
+  const sndWnd = word(TI_SND_WND)
+  const rcvWnd = word(TI_RCV_WND)
+  const unacked = word(TI_UNACKED)
+  const lastAckRecv = word(TI_LAST_ACK_RECV)
+  const s = sndWnd === null ? null : sndWnd === 0
+  const r = rcvWnd === null ? null : rcvWnd === 0
+  const a = unacked === null || lastAckRecv === null ? null : unacked > 0 && lastAckRecv > 1000
+  return DIAG_FLAGS[flagIndex(s) * 9 + flagIndex(r) * 3 + flagIndex(a)] as DiagFlags
+}
+
+const within = (ranges: readonly PortRange[], port: number): boolean => {
+  for (const r of ranges) if (port >= r.from && port <= r.to) return true
+  return false
+}
+
+const anyPrefix = (prefixes: readonly AddressPrefix[], family: 4 | 6, u8: Uint8Array, offset: number): boolean => {
+  for (const p of prefixes) if (prefixMatches(p, family, u8, offset)) return true
+  return false
+}
+
+/** Entries decoded from part of a record buffer, and where the next record starts. */
+export interface EntryChunk {
+  entries: SocketEntry[]
+  /** Byte offset of the first record not decoded; the buffer's length when all were. */
+  next: number
+}
+
+/** Decodes records into entries; one per listing, so repeated strings are shared across chunks. */
+export class EntryDecoder {
+  private readonly v4 = new Map<number, string>()
+  private readonly v6 = new Map<string, string>()
+
+  constructor(readonly options: EntryOptions) {}
+
+  private address(views: AlignedViews, offset: number, family: 4 | 6): string {
+    const words = views.u32
+    const index = offset >>> 2
+    if (family === 4) {
+      const key = words[index] as number
+      let text = this.v4.get(key)
+      if (text === undefined) {
+        if (this.v4.size >= 65536) this.v4.clear() // bounded however many peers a host has
+        text = formatIPv4(views.u8, offset)
+        this.v4.set(key, text)
+      }
+      return text
+    }
+    const key = `${words[index]}:${words[index + 1]}:${words[index + 2]}:${words[index + 3]}`
+    let text = this.v6.get(key)
+    if (text === undefined) {
+      if (this.v6.size >= 65536) this.v6.clear()
+      text = formatIPv6(views.u8, offset)
+      this.v6.set(key, text)
+    }
+    return text
+  }
+
+  /**
+   * Decodes the records of `buf` from byte `start` (0 or a `next` returned before),
+   * at most `maxRecords` of them, keeping those the options select. Throws
+   * RecordDecodeError for records whose lengths do not add up.
+   */
+  decode(buf: Uint8Array, start = 0, maxRecords = Number.POSITIVE_INFINITY, views: AlignedViews = alignedViews(buf)): EntryChunk {
+    const { u8, u16, u32 } = views
+    const o = this.options
+    const filtered =
+      o.localPorts !== null || o.remotePorts !== null || o.ports !== null || o.localAddresses !== null || o.remoteAddresses !== null || o.addresses !== null
+    const entries: SocketEntry[] = []
+    const total = u8.byteLength
+    let at = start
+    let seen = 0
+    while (at < total && seen < maxRecords) {
+      if (total - at < R.headerSize) throw new RecordDecodeError(`record at byte ${at} is truncated`)
+      const size = u32[(at + R.size) >>> 2] as number
+      const infoLength = u16[(at + R.tcpInfoLength) >>> 1] as number
+      if (size < R.headerSize + infoLength + (u8[at + R.congestionLength] as number) || size % 8 !== 0 || size > total - at) {
+        throw new RecordDecodeError(`record at byte ${at} has an impossible size ${size}`)
+      }
+      const record = at
+      at += size
+      seen++
+      const protocol = u8[record + R.protocol]
+      const familyCode = u8[record + R.family]
+      const tcp = protocol === IPPROTO_TCP
+      if ((!tcp && protocol !== IPPROTO_UDP) || (familyCode !== AF_INET && familyCode !== AF_INET6)) continue
+      const family: 4 | 6 = familyCode === AF_INET ? 4 : 6
+      const stateNumber = u8[record + R.state] as number
+      // The kernel already filtered; these re-checks keep the result exact whatever it did.
+      if (stateNumber > 31 || ((o.stateMask >>> stateNumber) & 1) === 0) continue
+      const localPort = u16[(record + R.localPort) >>> 1] as number
+      const remotePort = u16[(record + R.remotePort) >>> 1] as number
+      if (filtered) {
+        if (o.localPorts !== null && !within(o.localPorts, localPort)) continue
+        if (o.remotePorts !== null && !within(o.remotePorts, remotePort)) continue
+        if (o.ports !== null && !within(o.ports, localPort) && !within(o.ports, remotePort)) continue
+        if (o.localAddresses !== null && !anyPrefix(o.localAddresses, family, u8, record + R.localAddress)) continue
+        if (o.remoteAddresses !== null && !anyPrefix(o.remoteAddresses, family, u8, record + R.remoteAddress)) continue
+        if (
+          o.addresses !== null &&
+          !anyPrefix(o.addresses, family, u8, record + R.localAddress) &&
+          !anyPrefix(o.addresses, family, u8, record + R.remoteAddress)
+        )
+          continue
+      }
+      const present = u16[(record + R.present) >>> 1] as number
+      const state = STATE_NAMES[stateNumber - 1] ?? 'CLOSE'
+      const inode = u32[(record + R.inode) >>> 2] as number
+      // TIME_WAIT and request sockets have no file: no inode and no owner.
+      const hasFile = inode !== 0
+      const sendQ = u32[(record + R.sendQ) >>> 2] as number
+      const listening = stateNumber === TCP_STATE.LISTEN
+      const withInfo = tcp && o.tcpInfo
+      const entry: LazyEntry = {
+        proto: tcp ? 'tcp' : 'udp',
+        family,
+        state,
+        recvQ: u32[(record + R.recvQ) >>> 2] as number,
+        // netlink gives a listener's backlog limit here; the knetstat model (and
+        // /proc/net/tcp) has 0, and the limit goes to `backlog`.
+        sendQ: listening ? 0 : sendQ,
+        local: { address: this.address(views, record + R.localAddress, family), port: localPort },
+        remote: { address: this.address(views, record + R.remoteAddress, family), port: remotePort },
+        uid: hasFile ? (u32[(record + R.uid) >>> 2] as number) : null,
+        inode: hasFile ? inode : null,
+        diag: !tcp
+          ? ALL_FALSE
+          : withInfo
+            ? diagFlags(u16, u32, record, present, stateNumber)
+            : stateNumber === TCP_STATE.ESTABLISHED
+              ? ALL_NULL
+              : ALL_FALSE,
+        options: null,
+        optionsSource: null,
+      }
+      if (listening && tcp) entry.backlog = sendQ
+      entry[VIEWS] = views
+      entry[RECORD] = record
+      if (withInfo) Object.defineProperty(entry, 'tcpInfo', TCP_INFO_PROPERTY)
+      Object.defineProperty(entry, 'netlink', NETLINK_PROPERTY)
+      entries.push(entry)
+    }
+    return { entries, next: at }
+  }
+}

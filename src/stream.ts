@@ -1,0 +1,57 @@
+// streamSockets: the sockets of listSockets, yielded as the netlink dump arrives.
+import type { SocketEntry } from './model.js'
+import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
+import { netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink.js'
+import { fillOptionsFromPidfd, readSysctlDefaults } from './sources/pidfd.js'
+import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
+import { listFromReplay } from './sources/replay.js'
+
+/**
+ * The sockets `listSockets(query)` lists, as an async iterable that yields each entry
+ * as the kernel's dump arrives, in the same order and shape:
+ *
+ * ```ts
+ * for await (const socket of streamSockets({ proto: 'tcp', state: 'ESTABLISHED' })) { … }
+ * ```
+ *
+ * Memory stays bounded whatever the number of sockets: entries are decoded a batch
+ * (about 128 KiB of records) at a time, one batch is read ahead on a worker thread,
+ * and the kernel continues its dump only as batches are read, so a slow consumer
+ * slows the dump down instead of making the process buffer the table. Leaving the
+ * loop early (`break`, `return`, a throw) closes the netlink socket.
+ *
+ * Throws a TypeError at once for a bad query. Unlike listSockets, a stream is not a
+ * snapshot: when sockets come and go during the dump, the kernel may skip or repeat
+ * some of them (as with `ss`); listSockets reads an interrupted dump again. With
+ * `options` or `processes`, the /proc scan runs once, before the first entry.
+ */
+export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEntry> {
+  const normalized = normalizeQuery(query)
+  return stream(normalized)
+}
+
+async function* stream(query: NormalizedQuery): AsyncGenerator<SocketEntry, void, undefined> {
+  if (query.procNet !== null) {
+    yield* await listFromReplay(query, query.procNet)
+    return
+  }
+  const wantOptions = query.options !== false
+  const staleBinary = query.options === 'auto' && !query.processes && !hasPidfdSupport()
+  const needScan = (wantOptions || query.processes) && !staleBinary
+  // The /proc scan runs beside the first reads of the dump.
+  const scanning = needScan ? scanProcesses() : null
+  const defaults = needScan && wantOptions ? readSysctlDefaults() : null
+  // Settle an unused rejection if the consumer stops before the first batch.
+  scanning?.catch(() => undefined)
+  defaults?.catch(() => undefined)
+  for await (const batch of netlinkBatches(query, { batchBytes: STREAM_BATCH_BYTES })) {
+    if (staleBinary) {
+      for (const entry of batch) entry.optionsError = { code: 'ERR_KNETSTAT_NATIVE_LOAD', message: STALE_BINARY_MESSAGE }
+    } else if (scanning !== null) {
+      const scan = await scanning
+      if (query.processes) attachProcesses(batch, scan)
+      if (wantOptions) await fillOptionsFromPidfd(batch, scan, (await defaults) ?? undefined)
+    }
+    yield* batch
+  }
+}
