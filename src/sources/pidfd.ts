@@ -4,6 +4,7 @@
 // (docs/options.md says, per option, where "set" cannot be told from "default").
 import { readFile } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
+import type { NativeBinding } from '../../types/binding.js'
 import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../model.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 import { pidfdBinding, type ProcessScan } from './processes.js'
@@ -245,7 +246,12 @@ const RETRY = new Set(['EPERM', 'ESRCH', 'EBADF', 'ESTALE', 'EACCES'])
  * Fills `options`/`optionsSource`, or `options: null` with `optionsError`, on every
  * entry. One socket's failure never fails the listing.
  */
-export async function fillOptionsFromPidfd(entries: SocketEntry[], scan: ProcessScan, sys?: SysctlDefaults): Promise<void> {
+export async function fillOptionsFromPidfd(
+  entries: SocketEntry[],
+  scan: ProcessScan,
+  sys?: SysctlDefaults,
+  reader: Pick<NativeBinding, 'readSocketOptions'> = pidfdBinding(),
+): Promise<void> {
   const [defaults, scope] = await Promise.all([sys ?? readSysctlDefaults(), yamaScope()])
   const euid = process.geteuid?.() ?? -1
   // Socket -> its holders; each round tries the next holder of sockets still unread.
@@ -266,14 +272,14 @@ export async function fillOptionsFromPidfd(entries: SocketEntry[], scan: Process
     }
     const holders = scan.holders.get(entry.inode)
     if (holders === undefined) {
-      // Someone's process we could not look into may hold it.
-      const hiddenOwner = scan.hidden.length > 0 || (euid !== 0 && entry.uid !== euid)
+      // A process we could not look into may hold it: as root, one whose fd directory
+      // was refused; otherwise any other user's (hidepid hides them from the scan).
+      const hiddenOwner = euid === 0 ? scan.hidden.length > 0 : entry.uid !== euid
       entry.optionsError = optionsErrorFor(hiddenOwner ? 'EPERM' : 'ESRCH', entry)
       continue
     }
     pending.push({ entry, holders, next: 0 })
   }
-  const binding = pidfdBinding()
   while (pending.length > 0) {
     // One target per socket, grouped by pid so each process's pidfd opens once.
     const byPid = new Map<number, { p: Pending; holder: SocketHolder }[]>()
@@ -291,7 +297,7 @@ export async function fillOptionsFromPidfd(entries: SocketEntry[], scan: Process
       targets[i * 4 + 2] = p.entry.inode as number
       targets[i * 4 + 3] = hints(p.entry)
     })
-    const records = new OptionRecords(await binding.readSocketOptions(targets))
+    const records = new OptionRecords(await reader.readSocketOptions(targets))
     const again: Pending[] = []
     for (let i = 0; i < records.count; i++) {
       const { p, holder } = round[i] as (typeof round)[number]
