@@ -142,7 +142,14 @@ export interface SocketEntry {
   diag: DiagFlags
   options: SocketOptions | null
   optionsSource: OptionsSource | null
+  /**
+   * Why `options` is null when a source was asked (docs/options.md): EPERM (no
+   * permission to ptrace the owner), ENOSYS (no pidfd_getfd), ENOENT (TIME_WAIT,
+   * request and other file-less sockets), ESRCH (no visible process holds it), …
+   * Absent when options were read, or not asked for (`options: false`).
+   */
   optionsError?: OptionsError
+  /** With `processes: true`: every process holding a descriptor of the socket, by pid then fd ([] when none is visible). */
   processes?: SocketHolder[]
   /** LISTEN sockets from netlink: the accept queue's limit (the listen() backlog as the kernel holds it). */
   backlog?: number
