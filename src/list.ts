@@ -31,7 +31,7 @@ export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
   }
   // The dump and the /proc scan run side by side on two worker threads.
   const [entries, scan] = await Promise.all([listFromNetlink(normalized), scanProcesses()])
-  if (normalized.processes) attachProcesses(entries, scan)
+  if (normalized.processes) await attachProcesses(entries, scan)
   if (wantOptions) await fillOptionsFromPidfd(entries, scan)
   return entries
 }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import type { NativeBinding } from '../../types/binding.js'
 import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../model.js'
+import { breathe, SLICE } from './breathe.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 import { pidfdBinding, type ProcessScan } from './processes.js'
 
@@ -262,7 +263,9 @@ export async function fillOptionsFromPidfd(
     lastError?: OptionsError
   }
   let pending: Pending[] = []
-  for (const entry of entries) {
+  for (let n = 0; n < entries.length; n++) {
+    if (n % SLICE === 0 && n > 0) await breathe()
+    const entry = entries[n] as SocketEntry
     entry.options = null
     entry.optionsSource = null
     delete entry.optionsError
@@ -283,7 +286,9 @@ export async function fillOptionsFromPidfd(
   while (pending.length > 0) {
     // One target per socket, grouped by pid so each process's pidfd opens once.
     const byPid = new Map<number, { p: Pending; holder: SocketHolder }[]>()
-    for (const p of pending) {
+    for (let n = 0; n < pending.length; n++) {
+      if (n % (SLICE * 4) === 0 && n > 0) await breathe()
+      const p = pending[n] as Pending
       const holder = p.holders[p.next] as SocketHolder
       const group = byPid.get(holder.pid)
       if (group === undefined) byPid.set(holder.pid, [{ p, holder }])
@@ -300,6 +305,7 @@ export async function fillOptionsFromPidfd(
     const records = new OptionRecords(await reader.readSocketOptions(targets))
     const again: Pending[] = []
     for (let i = 0; i < records.count; i++) {
+      if (i % SLICE === 0 && i > 0) await breathe()
       const { p, holder } = round[i] as (typeof round)[number]
       const errno = records.value(i, SLOT.errno) ?? 0
       if (errno === 0) {

@@ -3,6 +3,7 @@
 import type { SocketEntry, SocketHolder } from '../model.js'
 import type { NativeBinding } from '../../types/binding.js'
 import { loadBinding, NativeLoadError } from '../native/load.js'
+import { breathe, SLICE } from './breathe.js'
 import { OPTION_ABI_VERSION } from './option-record.js'
 
 /** A process whose descriptors could not be read (another user's, without CAP_SYS_PTRACE). */
@@ -64,6 +65,7 @@ export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
   const holders = new Map<number, SocketHolder[]>()
   const fds = words(scan.fds)
   for (let i = 0; i < fds.length; i += 3) {
+    if (i % (SLICE * 3) === 0 && i > 0) await breathe()
     const pid = fds[i] as number
     const holder: SocketHolder = { pid, fd: fds[i + 1] as number, command: commands.get(pid) ?? '' }
     const inode = fds[i + 2] as number
@@ -78,8 +80,10 @@ export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
 }
 
 /** Sets `processes` on every entry: its holders, [] when none is visible. */
-export function attachProcesses(entries: SocketEntry[], scan: ProcessScan): void {
-  for (const entry of entries) {
+export async function attachProcesses(entries: SocketEntry[], scan: ProcessScan): Promise<void> {
+  for (let i = 0; i < entries.length; i++) {
+    if (i % SLICE === 0 && i > 0) await breathe()
+    const entry = entries[i] as SocketEntry
     const list = entry.inode === null ? undefined : scan.holders.get(entry.inode)
     entry.processes = list === undefined ? [] : list.map((h) => ({ ...h }))
   }

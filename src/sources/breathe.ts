@@ -1,0 +1,11 @@
+// Long loops over 100k sockets give the event loop a turn every few thousand
+// iterations, so a listing never blocks the application for long (DESIGN: event-loop
+// delay under 5 ms during any listing).
+
+/** Iterations between two turns of the event loop. */
+export const SLICE = 4096
+
+/** Resolves on the next turn of the event loop (after pending I/O callbacks). */
+export function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
