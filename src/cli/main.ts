@@ -1,63 +1,32 @@
 #!/usr/bin/env node
-// The knetstat command: the host's sockets in the knetstat text format, with the
-// options each process set (read through pidfd where permitted) and, with -p, the
-// processes holding each socket.
+// The knetstat command: parse, dispatch, exit codes (0 ok, 1 failure, 2 usage).
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { summarizeSockets } from '../health/summary.js'
+import { hasOptions } from '../health/expect.js'
 import { listSockets } from '../list.js'
 import type { SocketEntry } from '../model.js'
-import { formatKnetstat } from '../text/format.js'
-import { formatTables, TABLES } from './tables.js'
+import type { ListQuery } from '../query.js'
+import { recordTables } from '../record.js'
+import { TABLE_FILES } from '../sources/recording.js'
+import { optionsQuery, parseArgs, UsageError, type Args, type CheckArgs, type Filters, type ListArgs } from './args.js'
+import { renderJson, renderNdjson, renderText } from './render.js'
+import { HELP, USAGE_LINE } from './usage.js'
+import { WatchFrames } from './watch.js'
 
-const USAGE = `Usage: knetstat [-p] [--no-options]
-
-Prints every TCP and UDP socket as the knetstat kernel module's
-/proc/net/{tcp,tcp6,udp,udp6}stat files do, with the socket options its process set.
-
-  -p, --processes   append the processes holding each socket: users:(("command",pid=N,fd=N),...)
-  --no-options      do not read options (netlink only; no ptrace permission needed)
-  -h, --help        show this help
-
-Options are read with pidfd_getfd + getsockopt from processes you may ptrace (your
-own; every process as root or with CAP_SYS_PTRACE). Sockets whose options could not
-be read have none on their line; a summary of why goes to stderr.
-`
-
-interface Args {
-  processes: boolean
-  options: boolean
-  help: boolean
+function query(filters: Filters, extra: ListQuery = {}): ListQuery {
+  const q: ListQuery = { options: optionsQuery(filters.source), ...extra }
+  if (filters.protos !== undefined) q.proto = filters.protos
+  if (filters.families !== undefined) q.family = filters.families
+  if (filters.states !== undefined) q.state = filters.states
+  if (filters.ports !== undefined) q.port = filters.ports
+  if (filters.procNet !== undefined) q.procNet = filters.procNet
+  return q
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { processes: false, options: true, help: false }
-  for (const arg of argv) {
-    if (arg === '-p' || arg === '--processes') args.processes = true
-    else if (arg === '--no-options') args.options = false
-    else if (arg === '-h' || arg === '--help') args.help = true
-    else throw new UsageError(`unknown argument ${JSON.stringify(arg)}`)
-  }
-  return args
-}
-
-class UsageError extends Error {}
-
-function users(entry: SocketEntry): string {
-  const holders = entry.processes ?? []
-  if (holders.length === 0) return ''
-  return ` users:(${holders.map((h) => `(${JSON.stringify(h.command)},pid=${h.pid},fd=${h.fd})`).join(',')})`
-}
-
-/** The tables with each socket line followed by its holders. */
-function formatWithProcesses(entries: readonly SocketEntry[]): string {
-  let out = ''
-  for (const { proto, family } of TABLES) {
-    const table = entries.filter((e) => e.proto === proto && e.family === family)
-    const lines = formatKnetstat(table, { proto }).split('\n')
-    out += lines[0] + '\n'
-    table.forEach((entry, i) => {
-      out += lines[i + 1] + users(entry) + '\n'
-    })
-  }
-  return out
+/** Colour on a terminal only, never with NO_COLOR (no-color.org: set and not empty). */
+function useColor(): boolean {
+  return process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === ''
 }
 
 /** Why some sockets have no options: one line per reason worth acting on. */
@@ -78,23 +47,92 @@ function optionsSummary(entries: readonly SocketEntry[]): string {
   return out
 }
 
+async function list(args: ListArgs): Promise<number> {
+  const q = query(args, args.processes ? { processes: true } : {})
+  const tables = TABLE_FILES.filter(
+    (t) => (args.protos?.includes(t.proto) ?? true) && (args.families?.includes(t.family) ?? true),
+  )
+  const render = { processes: args.processes, extended: args.extended, color: useColor(), tables }
+  if (args.watch !== null) return watch(q, args.watch, new WatchFrames(render))
+  const entries = await listSockets(q)
+  if (args.format === 'json') process.stdout.write(renderJson(entries, args.extended))
+  else if (args.format === 'ndjson') process.stdout.write(renderNdjson(entries, args.extended))
+  else process.stdout.write(renderText(entries, render))
+  process.stderr.write(optionsSummary(entries))
+  return 0
+}
+
+async function watch(q: ListQuery, seconds: number, frames: WatchFrames): Promise<number> {
+  const tty = process.stdout.isTTY === true
+  let stop = false
+  process.once('SIGINT', () => {
+    stop = true
+  })
+  while (!stop) {
+    const entries = await listSockets(q)
+    const frame = frames.next(entries, `knetstat --watch ${seconds}s  ${new Date().toLocaleTimeString()}`)
+    // On a terminal: home the cursor and clear, so each frame replaces the last.
+    process.stdout.write(tty ? `\x1b[H\x1b[2J${frame.text}` : `${frame.text}\n`)
+    await sleep(seconds * 1000)
+  }
+  return 0
+}
+
+async function check(args: CheckArgs): Promise<number> {
+  const entries = await listSockets(query(args))
+  if (entries.length === 0) {
+    process.stdout.write('knetstat check: FAIL: no socket matches the filters\n')
+    return 1
+  }
+  const summary = summarizeSockets(entries, { expect: Object.fromEntries(args.expect), noStalled: args.noStalled })
+  const what = [...args.expect.map(([n]) => n), ...(args.noStalled ? ['not stalled'] : []), 'accept queues not full'].join(', ')
+  const warnings = summary.warnings.map((l) => `  warning: ${l}\n`).join('')
+  if (summary.ok) {
+    const withOptions = entries.filter(hasOptions).length
+    process.stdout.write(`knetstat check: ok: ${entries.length} sockets (${withOptions} with options) meet ${what}\n${warnings}`)
+    return 0
+  }
+  const n = summary.problems.length
+  process.stdout.write(`knetstat check: FAIL: ${n} problem${n === 1 ? '' : 's'} in ${entries.length} sockets\n`)
+  process.stdout.write(summary.problems.map((l) => `  ${l}\n`).join('') + warnings)
+  return 1
+}
+
+async function record(dir: string): Promise<number> {
+  const result = await recordTables(dir)
+  const from = result.source === 'module' ? "the kernel module's files" : 'netlink and pidfd'
+  process.stdout.write(`knetstat record: wrote ${result.sockets} sockets from ${from} to ${result.files.join(', ')}\n`)
+  return 0
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let args: Args
   try {
     args = parseArgs(argv)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`knetstat: ${error.message}\n${USAGE}`)
+    process.stderr.write(`knetstat: ${error.message}\n${USAGE_LINE}`)
     return 2
   }
-  if (args.help) {
-    process.stdout.write(USAGE)
-    return 0
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(HELP)
+      return 0
+    case 'version':
+      process.stdout.write(`knetstat ${version()}\n`)
+      return 0
+    case 'record':
+      return record(args.dir)
+    case 'check':
+      return check(args)
+    case 'list':
+      return list(args)
   }
-  const entries = await listSockets({ options: args.options ? 'auto' : false, processes: args.processes })
-  process.stdout.write(args.processes ? formatWithProcesses(entries) : formatTables(entries))
-  process.stderr.write(optionsSummary(entries))
-  return 0
 }
 
 // `knetstat | head`: a closed pipe ends the output, it is not an error.
