@@ -29,6 +29,7 @@ export async function startFarm(sockets) {
   return {
     sockets: ready.reduce((n, f) => n + f.sockets, 0),
     processes: ready.length,
+    ports: ready.map((f) => f.port),
     stop: () => ready.forEach((f) => f.child.stdin.end()),
   }
 }
@@ -41,17 +42,26 @@ export function buildC(name) {
   return out
 }
 
-/** Wall time of one run of a command, stdout to /dev/null (as `cmd > /dev/null`). */
+/**
+ * Wall time of one run of a command, stdout to /dev/null (as `cmd > /dev/null`), and
+ * its peak RSS (through /usr/bin/time when it exists; its own fork costs about a ms).
+ */
 export function timeCommand(command, args) {
   const devnull = openSync('/dev/null', 'w')
+  const rssFile = `${BUILD}/rss.txt`
+  const wrap = existsSync('/usr/bin/time')
+  if (wrap) mkdirSync(BUILD, { recursive: true })
   const start = process.hrtime.bigint()
-  const r = spawnSync(command, args, { stdio: ['ignore', devnull, 'inherit'] })
+  const r = wrap
+    ? spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], { stdio: ['ignore', devnull, 'inherit'] })
+    : spawnSync(command, args, { stdio: ['ignore', devnull, 'inherit'] })
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status ?? r.signal})`)
-  return { ms }
+  const maxRssMB = wrap ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : null
+  return { ms, maxRssMB }
 }
 
-/** Runs bench/measure.mjs in a fresh Node process: one warm-up, then a timed listing. */
+/** Runs bench/measure.mjs in a fresh Node process: one warm-up, then a timed listing (extra: { kind, warm }). */
 export function timeListing(query, extra = {}) {
   const r = spawnSync(process.execPath, [`${ROOT}bench/measure.mjs`, JSON.stringify({ query, ...extra })], {
     encoding: 'utf8',
