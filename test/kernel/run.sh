@@ -28,7 +28,7 @@ kernels=()
 perf=
 churn=20
 jobs=2
-vm_timeout=${KNETSTAT_VM_TIMEOUT:-900}
+vm_timeout=${KNETSTAT_VM_TIMEOUT:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernels+=("$2"); shift 2 ;;
@@ -41,6 +41,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ "${#kernels[@]}" -gt 0 ] || kernels=(5.10 6.1 6.12)
+# Bounds: a guest normally finishes in under a minute (a --perf guest in a
+# few); a download in a minute or two.
+if [ -z "$vm_timeout" ]; then
+	if [ -n "$perf" ]; then vm_timeout=1200; else vm_timeout=300; fi
+fi
+fetch_timeout=${KNETSTAT_FETCH_TIMEOUT:-600}
 
 suite_of() {
 	case $1 in
@@ -94,14 +100,14 @@ done
 # 1. Fetch every kernel (network bound: in parallel).
 for s in "${suites[@]}"; do
 	(
-		if bash "$here/fetch.sh" "$s" > "$work/$s.release" 2> "$work/$s.fetch.log"; then
+		if timeout "$fetch_timeout" bash "$here/fetch.sh" "$s" > "$work/$s.release" 2> "$work/$s.fetch.log"; then
 			note_ok "$s" "fetch-$s"
 		else
 			tail -n 20 "$work/$s.fetch.log" >&2
 			note_fail "$s" "fetch-$s" "could not download the kernel"
 		fi
 		if [ "$s" = sid ] && [ -s "$work/$s.release" ]; then
-			if bash "$here/sid-chroot.sh" > "$work/sid.chroot.log" 2>&1; then
+			if timeout "$fetch_timeout" bash "$here/sid-chroot.sh" > "$work/sid.chroot.log" 2>&1; then
 				note_ok "$s" "sid-build-chroot"
 			else
 				tail -n 20 "$work/sid.chroot.log" >&2

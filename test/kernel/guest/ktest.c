@@ -1495,10 +1495,10 @@ static int perf(int sockets)
 	/* The same sockets with many options set: longer lines. */
 	for (i = 0; i < pairs * 2; i++) {
 		setint(fds[i], SOL_SOCKET, SO_KEEPALIVE, 1);
-		setint(fds[i], IPPROTO_TCP, TCP_KEEPIDLE, 60);
+		setint(fds[i], IPPROTO_TCP, TCP_KEEPIDLE, 3600);
 		setint(fds[i], IPPROTO_TCP, TCP_KEEPCNT, 5);
 		setint(fds[i], IPPROTO_TCP, TCP_KEEPINTVL, 10);
-		setint(fds[i], IPPROTO_TCP, TCP_USER_TIMEOUT, 30000);
+		setint(fds[i], IPPROTO_TCP, TCP_USER_TIMEOUT, 600000);
 		settimeo(fds[i], SO_RCVTIMEO, 1500);
 		setlinger(fds[i], 5);
 		setint(fds[i], IPPROTO_TCP, TCP_NODELAY, 1);
