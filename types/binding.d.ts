@@ -116,6 +116,8 @@ export interface NativeBinding {
   readonly optionAbiVersion: number
   /**
    * A pull-based dump of `requests` (checked as for `dump`, throwing synchronously).
+   * Beyond `dump`, a request of family 0 and protocol 6 dumps TCP of both families in
+   * one walk of the kernel's tables (TCPDIAG_GETSOCK), IPv4 and IPv6 records mixed.
    * No I/O happens here: the netlink socket opens on the first read. The kernel
    * continues a dump only as it is read, so memory is bounded by one batch plus the
    * socket's receive queue.

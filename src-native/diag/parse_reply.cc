@@ -207,15 +207,15 @@ ParseResult parse_reply(const uint8_t* data, size_t size, const ParseOptions& op
       continue;
     }
 
+    if (type == options.record_type) {
+      bool appended = false;
+      if (const char* error = append_record(payload, options.protocol, out, appended))
+        return malformed(result, error);
+      if (appended) result.records++;
+      else result.skipped++;
+      continue;
+    }
     switch (type) {
-      case abi::kSockDiagByFamily: {
-        bool appended = false;
-        if (const char* error = append_record(payload, options.protocol, out, appended))
-          return malformed(result, error);
-        if (appended) result.records++;
-        else result.skipped++;
-        break;
-      }
       case abi::kNlmsgError: {
         if (payload.size < abi::kNlmsgErrorCodeSize) return malformed(result, "NLMSG_ERROR payload truncated");
         const int32_t code = load<int32_t>(payload.data);

@@ -28,6 +28,9 @@ struct ParseOptions {
   // When set, messages whose nlmsg_seq differs are skipped.
   bool check_seq = false;
   uint32_t seq = 0;
+  // nlmsg_type of the messages that carry sockets: SOCK_DIAG_BY_FAMILY (20), or
+  // TCPDIAG_GETSOCK (18) for the both-families dump, whose replies echo that type.
+  uint16_t record_type = 20;
 };
 
 enum class ReplyEnd {

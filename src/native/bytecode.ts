@@ -130,16 +130,17 @@ function anyOf(nodes: (Node | null)[]): Node | null {
 }
 
 /** Whether an address condition of `prefix` can match a socket of `family` (the kernel matches IPv4 in v4-mapped IPv6). */
-function familyCanMatch(prefix: AddressPrefix, family: 4 | 6): boolean {
-  return prefix.family === 4 || family === 6
+function familyCanMatch(prefix: AddressPrefix, family: 4 | 6 | 0): boolean {
+  return prefix.family === 4 || family !== 4
 }
 
 /**
- * The filter program for one dump of `family`, or null when the filter has no
- * condition the kernel needs to check, or 'none' when no socket of `family` can match
- * (an IPv6 address condition on an IPv4 dump): skip that dump.
+ * The filter program for one dump of `family` (0: one dump of both families), or null
+ * when the filter has no condition the kernel needs to check, or 'none' when no
+ * socket of `family` can match (an IPv6 address condition on an IPv4 dump): skip
+ * that dump.
  */
-export function compileFilter(filter: SocketFilter, family: 4 | 6): Uint8Array | null | 'none' {
+export function compileFilter(filter: SocketFilter, family: 4 | 6 | 0): Uint8Array | null | 'none' {
   const groups: Node[] = []
   const add = (node: Node | null): void => {
     if (node !== null) groups.push(node)

@@ -38,9 +38,20 @@ export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadO
   for (let attempt = 1; ; attempt++) {
     const entries: SocketEntry[] = []
     const state = { interrupted: false }
+    // The both-families TCP dump comes in the kernel's hash order, IPv4 and IPv6
+    // mixed: keep each table's entries apart to list them tcp4, tcp6, udp4, udp6.
+    const tcp6: SocketEntry[] = []
     for await (const batch of netlinkBatches(query, { batchBytes: LIST_BATCH_BYTES, ...read }, state)) {
-      for (let i = 0; i < batch.length; i++) entries.push(batch[i] as SocketEntry)
+      for (let i = 0; i < batch.length; i++) {
+        const entry = batch[i] as SocketEntry
+        if (entry.family === 6 && entry.proto === 'tcp') tcp6.push(entry)
+        else {
+          if (tcp6.length > 0 && entry.proto === 'udp') flush(entries, tcp6)
+          entries.push(entry)
+        }
+      }
     }
+    flush(entries, tcp6)
     // An interrupted dump may miss or repeat sockets (the tables changed under it):
     // a listing is a snapshot, so read it again, as the one-shot dump did.
     if (!state.interrupted) return entries
@@ -51,6 +62,11 @@ export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadO
       )
     }
   }
+}
+
+function flush(entries: SocketEntry[], held: SocketEntry[]): void {
+  for (let i = 0; i < held.length; i++) entries.push(held[i] as SocketEntry)
+  held.length = 0
 }
 
 /**
@@ -120,10 +136,13 @@ export function dumpRequests(query: NormalizedQuery): DumpRequest[] {
     const protocol = proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP
     let extensions = extensionBit(INET_DIAG.SKMEMINFO) | extensionBit(INET_DIAG.TOS) | extensionBit(INET_DIAG.TCLASS)
     if (proto === 'tcp' && query.tcpInfo) extensions |= extensionBit(INET_DIAG.INFO) | extensionBit(INET_DIAG.CONG)
-    for (const family of query.families) {
+    // Both families of TCP in one walk of the kernel's tables (family 0: the cursor's
+    // TCPDIAG_GETSOCK request); UDP has no such request.
+    const families: (4 | 6 | 0)[] = proto === 'tcp' && query.families.length === 2 ? [0] : query.families
+    for (const family of families) {
       const bytecode = compileFilter(query, family)
       if (bytecode === 'none') continue
-      const request: DumpRequest = { family: family === 4 ? AF_INET : AF_INET6, protocol, states, extensions }
+      const request: DumpRequest = { family: family === 0 ? 0 : family === 4 ? AF_INET : AF_INET6, protocol, states, extensions }
       if (bytecode !== null) request.bytecode = bytecode
       requests.push(request)
     }
