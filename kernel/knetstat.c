@@ -186,11 +186,12 @@ static bool knetstat_slot_empty(struct net *net,
 /* ---- formatting ---------------------------------------------------------- */
 
 /*
- * The text is built with the seq_put_decimal_*() helpers rather than
- * seq_printf(): they are several times cheaper per field, which keeps
- * reading tcpstat as fast as reading tcp even with many options set.
+ * The text is built with seq_put_decimal_*(), seq_puts() and seq_pad()
+ * rather than seq_printf(): they are several times cheaper per field, which
+ * keeps reading tcpstat as fast as reading tcp even with many options set.
  */
-/* "%6u " (seq_put_decimal_ull_width() is not exported) */
+
+/* "%6u " (seq_put_decimal_ull_width() is not exported). */
 static void knetstat_put_u32_6(struct seq_file *m, u32 v)
 {
 	int digits = 1;
