@@ -27,8 +27,7 @@ t.test('-p appends the holders', async (t) => {
   t.match(line(stdout), new RegExp(`TCP_NOTSENT_LOWAT=16384 users:\\(\\("python3",pid=${held.info.pid},fd=${fd}\\)\\)$`))
 })
 
-t.test('--no-options and bad arguments', async (t) => {
+t.test('--no-options reads none', async (t) => {
   const { stdout } = await knetstat('--no-options')
   t.match(line(stdout), /LSTN$/)
-  await t.rejects(knetstat('-x'), { code: 2, stderr: /unknown argument "-x"/ })
 })
