@@ -31,6 +31,8 @@ const lonePort = server.address().port
 const tcp = { proto: 'tcp' }
 const contenders = {
   floor: { label: 'C floor: receive the TCP dump (v4+v6, tcp_info), nothing else', run: () => timeCommand(floor, []) },
+  floorOneWalk: { label: 'C floor, both families in one request (one walk of the tables, as knetstat asks)', run: () => timeCommand(floor, ['--one-walk']) },
+  floorPort: { label: `C floor of the one-port query: one walk, kernel filter on local port ${lonePort}`, run: () => timeCommand(floor, ['--port', String(lonePort)]) },
   knNetlink: { label: "listSockets({ proto: 'tcp', tcpInfo: false, options: false })", run: () => timeListing({ ...tcp, tcpInfo: false, options: false }) },
   knInfo: { label: "listSockets({ proto: 'tcp', options: false }) (tcp_info)", run: () => timeListing({ ...tcp, options: false }) },
   knStream: { label: "streamSockets({ proto: 'tcp', options: false }) (tcp_info), counted", run: () => timeListing({ ...tcp, options: false }, { kind: 'stream' }) },
@@ -105,6 +107,7 @@ const targets = [
   ['with processes ≥ 5× faster than systeminformation', ratio('si', 'knProcesses'), check(ratio('si', 'knProcesses'), 5, false)],
   ['options via pidfd ≤ 1× `ss -tanp`', ratio('knPidfd', 'ssTanp'), check(ratio('knPidfd', 'ssTanp'), 1)],
   ['one-port query < 5% of the full listing (tcp_info)', ratio('knPort', 'knInfo'), check(ratio('knPort', 'knInfo'), 0.05)],
+  ['(its kernel floor: C one-port dump / C full dump)', ratio('floorPort', 'floor'), check(ratio('floorPort', 'floor'), 0.05)],
   ['event-loop delay < 5 ms during every knetstat listing (largest median)', worstEld, check(worstEld, 5)],
 ].map(([what, value, ok]) => `| ${what} | ${value === null ? '–' : what.startsWith('event') ? `${value.toFixed(1)} ms` : `${value.toFixed(3)}×`} | ${verdict(ok)} |`)
 

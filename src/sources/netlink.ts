@@ -87,10 +87,13 @@ export async function* netlinkBatches(
   const binding = loadBinding()
   const handle = binding.openDumpCursor(requests)
   let pending: Promise<DumpCursorBatch> | null = binding.readDumpCursor(handle, batchBytes)
+  let finished = false
   try {
     while (pending !== null) {
       const batch: DumpCursorBatch = await pending
       pending = null
+      // A cursor that reports done has closed its socket already.
+      finished = batch.done
       // Read the next batch on a worker thread while this one is decoded and consumed.
       if (!batch.done) pending = binding.readDumpCursor(handle, batchBytes)
       if (batch.interrupted) state.interrupted = true
@@ -107,7 +110,7 @@ export async function* netlinkBatches(
   } finally {
     // A read in flight owns the cursor: let it finish (its error no longer matters).
     if (pending !== null) await (pending as Promise<DumpCursorBatch>).catch(() => undefined)
-    await binding.closeDumpCursor(handle)
+    if (!finished) await binding.closeDumpCursor(handle)
   }
 }
 
