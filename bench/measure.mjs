@@ -2,7 +2,7 @@
 // a timed run with the largest event-loop delay during it (monitorEventLoopDelay,
 // 1 ms resolution) and the process's peak RSS (warm-up included).
 //
-// argv[2]: JSON { kind?: 'list' | 'stream' | 'procnet' | 'systeminformation' | 'node-netstat', query?, warm? }
+// argv[2]: JSON { kind?: 'list' | 'stream' | 'procnet' | 'systeminformation' | 'node-netstat' | 'busy', query?, warm? }
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
@@ -68,6 +68,20 @@ async function run() {
       return (await require('systeminformation').networkConnections()).filter((c) => c.protocol.startsWith('tcp')).length
     case 'node-netstat':
       return (await nodeNetstat()).length
+    case 'busy': {
+      // The scheduler's floor for event-loop delay: a process as busy as a listing
+      // (0.5 ms of work, then a turn of the loop) for `query.ms`. On a machine whose
+      // cores are all taken, its delays are the time slices other processes get.
+      const end = performance.now() + (query?.ms ?? 500)
+      let turns = 0
+      while (performance.now() < end) {
+        const until = performance.now() + 0.5
+        while (performance.now() < until);
+        await new Promise((resolve) => setImmediate(resolve))
+        turns++
+      }
+      return turns
+    }
     default:
       throw new Error(`unknown kind ${kind}`)
   }
