@@ -1,7 +1,8 @@
 // The netlink listing against its floor and ss, on a host holding N established
 // loopback sockets (spread over several processes).
 //
-// usage: npm run bench -- [--sockets 100000] [--rounds 7] [--write]
+// usage: npm run build && node bench/netlink.mjs [--sockets 100000] [--rounds 7] [--write]
+// (npm run bench runs bench/run.mjs, which measures these and more.)
 // --write puts the table into docs/performance.md.
 import { parseArgs } from 'node:util'
 import { buildC, machine, median, startFarm, timeCommand, timeListing, writeSection } from './lib.mjs'
@@ -21,8 +22,8 @@ console.error(`farm: ${farm.sockets} sockets in ${farm.processes} processes`)
 
 const runs = {
   floor: { label: 'C floor: receive the TCP dump (v4+v6, tcp_info), nothing else', run: () => timeCommand(floor, []) },
-  knetstatInfo: { label: "listSockets({ proto: 'tcp' }) (tcp_info, in-process, warm)", run: () => timeListing({ proto: 'tcp' }) },
-  knetstatPlain: { label: "listSockets({ proto: 'tcp', tcpInfo: false })", run: () => timeListing({ proto: 'tcp', tcpInfo: false }) },
+  knetstatInfo: { label: "listSockets({ proto: 'tcp', options: false }) (tcp_info, in-process, warm)", run: () => timeListing({ proto: 'tcp', options: false }) },
+  knetstatPlain: { label: "listSockets({ proto: 'tcp', tcpInfo: false, options: false })", run: () => timeListing({ proto: 'tcp', tcpInfo: false, options: false }) },
   ssTani: { label: '`ss -tani > /dev/null`', run: () => timeCommand('ss', ['-tani']) },
   ssTan: { label: '`ss -tan > /dev/null`', run: () => timeCommand('ss', ['-tan']) },
 }
@@ -49,7 +50,7 @@ const rows = Object.entries(runs).map(([key, { label }]) => `| ${label} | ${med[
 const table = `### Netlink listing, ${farm.sockets} established loopback sockets
 
 Machine: ${machine()}.
-Command: \`npm run bench -- --sockets ${values.sockets} --rounds ${rounds} --write\` (medians of ${rounds} interleaved rounds).
+Command: \`npm run build && node bench/netlink.mjs --sockets ${values.sockets} --rounds ${rounds} --write\` (medians of ${rounds} interleaved rounds).
 Entries listed: ${median(extra.count)}. listSockets in a fresh Node process after one warm-up listing:
 peak RSS ${median(extra.maxRssMB).toFixed(0)} MB, largest event-loop delay during the listing ${median(extra.eldMaxMs).toFixed(1)} ms.
 
