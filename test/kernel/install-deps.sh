@@ -13,6 +13,7 @@ pkgs=(
 	busybox-static    # the guest userland
 	qemu-system-x86   # qemu-system-x86_64 -accel tcg
 	debootstrap       # sid build chroot (--kernel sid)
+	dkms              # the harness builds the module with DKMS too
 	zstd xz-utils     # dpkg-deb payloads, compressed modules
 	dwarves           # pahole, for kernels whose headers ask for BTF
 	ca-certificates

@@ -159,9 +159,49 @@ run_one() { # suite
 		note_fail "$s" "vermagic-$rel" "vermagic says '$kver'"
 	fi
 
-	# The initramfs: busybox, /init, the module, the test program.
+	# make install (into a private tree) and a DKMS build (private DKMS
+	# trees), both against this kernel's headers. sid's kbuild tools only
+	# run in its chroot, where the plain build above is what is checked.
 	local root=$work/$s/initramfs
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	if [ "$s" != sid ]; then
+		local kdir=$cache/$s/root/usr/src/linux-headers-$rel inst=$work/$s/inst
+		if make -C "$work/$s/build" KDIR="$kdir" KVER="$rel" CC=gcc-12 HOSTCC=gcc-12 \
+			INSTALL_MOD_PATH="$inst" install > "$work/$s.install.log" 2>&1 &&
+		   ls "$inst/lib/modules/$rel/updates"/knetstat.ko* > /dev/null 2>&1 &&
+		   grep -qE '^updates/knetstat\.ko(\.xz|\.zst|\.gz)?:' "$inst/lib/modules/$rel/modules.dep"; then
+			note_ok "$s" "make-install-$rel"
+			cp -r "$inst/lib" "$root/lib"
+		else
+			tail -n 20 "$work/$s.install.log" >&2
+			note_fail "$s" "make-install-$rel" "no updates/knetstat.ko in modules.dep"
+		fi
+		if command -v dkms > /dev/null; then
+			local dk=$work/$s/dkms ko
+			mkdir -p "$dk/src" "$dk/tree"
+			cp -r "$repo/kernel" "$dk/src/knetstat-0.1.0"
+			rm -f "$dk/src/knetstat-0.1.0"/*.ko "$dk/src/knetstat-0.1.0"/*.o
+			# DKMS runs make with the compiler the headers name; where
+			# that is gcc-10 (5.10), which bookworm lacks, a gcc-10 on
+			# PATH that is gcc-12 stands in, as CC=gcc-12 does above.
+			mkdir -p "$dk/bin"
+			command -v gcc-10 > /dev/null || ln -sf "$(command -v gcc-12)" "$dk/bin/gcc-10"
+			PATH="$dk/bin:$PATH" dkms build --dkmstree "$dk/tree" --sourcetree "$dk/src" \
+				-m knetstat -v 0.1.0 -k "$rel" --kernelsourcedir "$kdir" \
+				> "$work/$s.dkms.log" 2>&1
+			ko=$(find "$dk/tree/knetstat/0.1.0/$rel" -name 'knetstat.ko*' 2> /dev/null | head -n1)
+			if [ -n "$ko" ] && [ "$(modinfo -F vermagic "$ko" | awk '{ print $1 }')" = "$rel" ]; then
+				note_ok "$s" "dkms-build-$rel"
+			else
+				tail -n 20 "$work/$s.dkms.log" >&2
+				find "$dk/tree" -name make.log -exec tail -n 20 {} \; >&2
+				note_fail "$s" "dkms-build-$rel" "dkms build produced no module for $rel"
+			fi
+		fi
+	fi
+
+	# The initramfs: busybox, /init, the module, the test program (and the
+	# tree make install wrote, for modprobe).
 	cp "$(command -v busybox)" "$root/bin/busybox"
 	cp "$here/guest/init" "$root/init"
 	cp "$work/ktest" "$root/ktest"

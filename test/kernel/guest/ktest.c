@@ -972,10 +972,20 @@ static int check(void)
 		char l[64], r[64], exp[256];
 		char *t = slurp("/proc/net/tcpstat", 1 << 16);
 
+		const char *at;
+
+		/* Depending on timing the kernel keeps the orphan as a full
+		 * socket (then it has options) or as a timewait socket. */
 		line_fmt(exp, sizeof(exp), 0, 0, ep(l, "127.0.0.1", ctw4port),
-			 ep(r, "127.0.0.1", P_TW4), "FNW2\n");
-		result(t && strstr(t, exp), "tcp4-orphaned-fin-wait2",
-		       "no line \"%.*s\"", (int)strlen(exp) - 1, exp);
+			 ep(r, "127.0.0.1", P_TW4), "FNW2");
+		at = t ? strstr(t, exp) : NULL;
+		result(at && (at[strlen(exp)] == '\n' ||
+			      !strncmp(at + strlen(exp), "      SO_REUSEADDR=", 19)),
+		       "tcp4-orphaned-fin-wait2", "no line \"%s\"", exp);
+		if (at)
+			printf("  orphaned FIN_WAIT2 seen as a %s\n",
+			       at[strlen(exp)] == '\n' ? "timewait socket" :
+			       "full socket");
 		free(t);
 	}
 	close(st4);
