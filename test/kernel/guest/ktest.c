@@ -1013,7 +1013,9 @@ static int check(void)
 	setint(s6, IPPROTO_TCP, TCP_NODELAY, 1);
 
 	d6 = socket(AF_INET6, SOCK_STREAM, 0);
-	setint(d6, IPPROTO_TCP, TCP_DEFER_ACCEPT, 5);
+	/* 10 s is stored as 4 retransmissions: reads back as 1+2+4+8 = 15;
+	 * the request stays a request socket for at least that long. */
+	setint(d6, IPPROTO_TCP, TCP_DEFER_ACCEPT, 10);
 	{
 		struct sockaddr_storage ss;
 		socklen_t len = mkaddr(&ss, AF_INET6, "::1", P_DEFER6);
@@ -1262,8 +1264,8 @@ static int check(void)
 		 "ESTB      SO_REUSEADDR=0,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_KEEPCNT=9,SO_SNDBUF=16384,TCP_NODELAY=1,TCP_DEFER_ACCEPT=0");
 	expect_endpoints(&snap[1], "tcp6-accepted", l, r, exp);
 	line_fmt(exp, sizeof(exp), 0, 0, ep(l, "::1", P_DEFER6), ":::*",
-		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=7");
-	expect_line(&snap[1], "tcp6-listener-defer-accept-5-reads-7", exp);
+		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=15");
+	expect_line(&snap[1], "tcp6-listener-defer-accept-10-reads-15", exp);
 	ep(r, "::1", local_port(cd6));
 	line_fmt(exp, sizeof(exp), 0, 0, l, r, "SYNR");
 	expect_endpoints(&snap[1], "tcp6-request-sock", l, r, exp);
