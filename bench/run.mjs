@@ -6,6 +6,7 @@
 // usage: npm run bench -- [--sockets 100000] [--rounds 5] [--only key,key] [--write]
 //   --stream-sockets 1000000   afterwards, a second farm of that many sockets and
 //                              streamSockets alone over it (peak RSS, event-loop delay)
+//   --stream-only              only that streaming run
 //   --write                    puts the tables into docs/performance.md
 import { createServer } from 'node:net'
 import { parseArgs } from 'node:util'
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     only: { type: 'string' },
     'stream-sockets': { type: 'string' },
+    'stream-only': { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
   },
 })
@@ -50,6 +52,9 @@ const contenders = {
 const keys = values.only ? values.only.split(',') : Object.keys(contenders)
 for (const key of keys) if (!(key in contenders)) throw new Error(`--only: no contender ${key}; there are ${Object.keys(contenders).join(', ')}`)
 
+if (!values['stream-only']) await listing()
+
+async function listing() {
 const farm = await startFarm(Number(values.sockets))
 let stopped = false
 const stop = () => {
@@ -134,6 +139,8 @@ ${targets.join('\n')}`
 console.log(table)
 if (values.write) writeSection('listing', table)
 
+}
+
 if (values['stream-sockets']) {
   const big = await startFarm(Number(values['stream-sockets']))
   process.on('exit', () => big.stop())
@@ -146,7 +153,8 @@ if (values['stream-sockets']) {
   const m = (field) => median(runs.map((r) => r[field]))
   const streamTable = `### Streaming ${big.sockets} established loopback sockets
 
-Machine: as above. Command: \`npm run bench -- --only floor --rounds 1 --stream-sockets ${values['stream-sockets']} --write\`
+Machine: ${machine()}; shared with other jobs while measured.
+Command: \`npm run bench -- --stream-only --stream-sockets ${values['stream-sockets']} --write\`
 (medians of 3 runs, each in a fresh Node process, no warm-up).
 
 | what | median ms | entries | peak RSS MB | max event-loop delay ms |

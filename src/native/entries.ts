@@ -297,10 +297,11 @@ export class EntryDecoder {
               : ALL_FALSE,
         options: null,
         optionsSource: null,
+        // In the literal, so they take in-object slots instead of a property array.
+        [VIEWS]: views,
+        [RECORD]: record,
       }
       if (listening && tcp) entry.backlog = sendQ
-      entry[VIEWS] = views
-      entry[RECORD] = record
       if (withInfo) Object.defineProperty(entry, 'tcpInfo', TCP_INFO_PROPERTY)
       Object.defineProperty(entry, 'netlink', NETLINK_PROPERTY)
       entries.push(entry)
