@@ -52,6 +52,9 @@ const contenders = {
 const keys = values.only ? values.only.split(',') : Object.keys(contenders)
 for (const key of keys) if (!(key in contenders)) throw new Error(`--only: no contender ${key}; there are ${Object.keys(contenders).join(', ')}`)
 
+const fmt = (x, digits = 1) => (x === null || x === undefined ? '–' : x.toFixed(digits))
+const verdict = (ok) => (ok === null ? 'not measured' : ok ? '**met**' : '**not met**')
+
 if (!values['stream-only']) await listing()
 
 async function listing() {
@@ -87,7 +90,6 @@ const ratio = (a, b) => {
   const y = med(b, 'ms')
   return x === null || y === null ? null : x / y
 }
-const fmt = (x, digits = 1) => (x === null || x === undefined ? '–' : x.toFixed(digits))
 const times = (x) => (x === null ? '–' : `${x.toFixed(2)}×`)
 const rows = keys.map((key) =>
   [
@@ -102,7 +104,6 @@ const rows = keys.map((key) =>
   ].join(' | '),
 )
 
-const verdict = (ok) => (ok === null ? 'not measured' : ok ? '**met**' : '**not met**')
 const check = (value, limit, below = true) => (value === null ? null : below ? value <= limit : value >= limit)
 const knKeys = keys.filter((k) => k.startsWith('kn'))
 const busyEld = med('busy', 'eldMaxMs')
