@@ -1,6 +1,6 @@
 // listSockets: the library's main job.
 import type { SocketEntry } from './model.js'
-import { normalizeQuery, type ListQuery } from './query.js'
+import { addressesMatch, normalizeQuery, type ListQuery } from './query.js'
 import { listFromNetlink } from './sources/netlink.js'
 import { listFromReplay } from './sources/replay.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
@@ -17,7 +17,11 @@ import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE }
  */
 export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
-  if (normalized.procNet !== null) return listFromReplay(normalized, normalized.procNet)
+  if (normalized.procNet !== null) {
+    // The recording's rows, with the address filters (the replay source checks states and ports).
+    const replayed = await listFromReplay(normalized, normalized.procNet)
+    return replayed.filter((e) => addressesMatch(normalized, e.family, e.local.address, e.remote.address))
+  }
   // 'auto' means the kernel module when its files exist; that source is not wired in
   // yet, so for now 'auto' reads options through pidfd.
   const wantOptions = normalized.options !== false

@@ -1,6 +1,6 @@
 // streamSockets: the sockets of listSockets, yielded as the netlink dump arrives.
 import type { SocketEntry } from './model.js'
-import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
+import { addressesMatch, normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
 import { netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink.js'
 import { fillOptionsFromPidfd, readSysctlDefaults } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
@@ -32,7 +32,9 @@ export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEn
 
 async function* stream(query: NormalizedQuery): AsyncGenerator<SocketEntry, void, undefined> {
   if (query.procNet !== null) {
-    yield* await listFromReplay(query, query.procNet)
+    for (const entry of await listFromReplay(query, query.procNet)) {
+      if (addressesMatch(query, entry.family, entry.local.address, entry.remote.address)) yield entry
+    }
     return
   }
   const wantOptions = query.options !== false
