@@ -115,3 +115,18 @@ t.test('a slow consumer holds a bounded amount of memory', async (t) => {
   t.ok(peakExternal < total / 2, `record buffers held at most ${(peakExternal / 1e6).toFixed(2)} MB of ${(total / 1e6).toFixed(1)} MB`)
   t.ok(peakRss < 64e6, `RSS grew by at most ${(peakRss / 1e6).toFixed(1)} MB`)
 })
+
+t.test('with processes and pidfd options, the stream matches the listing', async (t) => {
+  const query = { proto: 'tcp' as const, port: set.listeners[1]?.port, processes: true, options: 'pidfd' as const }
+  const plain = (e: SocketEntry) => JSON.stringify({ ...e, tcpInfo: null, netlink: null })
+  const listed = (await listSockets(query)).map(plain).sort()
+  const streamed: string[] = []
+  for await (const entry of streamSockets(query)) streamed.push(plain(entry))
+  t.ok(listed.length >= 7, `${listed.length} entries`)
+  t.same(streamed.sort(), listed)
+  for await (const entry of streamSockets(query)) {
+    t.equal(entry.processes?.[0]?.pid, process.pid, 'held by this process')
+    t.equal(entry.optionsSource, 'pidfd')
+    break
+  }
+})
