@@ -5,27 +5,57 @@ import { listFromNetlink } from './sources/netlink.js'
 import { listFromReplay } from './sources/replay.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
+import { fillOptionsFromModule, MODULE_DIR, moduleFilesPresent, moduleMissingError, readModuleTexts } from './sources/module.js'
 
 /**
  * Lists the host's TCP and UDP sockets (of the caller's network namespace) over
  * netlink sock_diag, in the order tcp4, tcp6, udp4, udp6, with their options (from
- * pidfd_getfd + getsockopt where permitted; see `options`) and, when asked, the
+ * the knetstat kernel module's files when it is loaded, else pidfd_getfd + getsockopt
+ * where permitted; see `options`) and, when asked, the
  * processes holding them. Throws a TypeError for a bad query; rejects with an Error
  * carrying `code`, `errno` and `syscall` when the kernel refuses the dump. A socket
  * whose options cannot be read has `options: null` and `optionsError`; it never
  * fails the listing.
  */
 export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
+  return listSocketsWith(query, {})
+}
+
+/** Internal knobs of a listing (tests); not part of the public API. */
+export interface ListInternals {
+  /** Where the module's files are looked for (default /proc/net). */
+  moduleDir?: string
+}
+
+/** listSockets with internal knobs (tests point the module source at another directory). */
+export async function listSocketsWith(query: ListQuery | undefined, internals: ListInternals): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
   if (normalized.procNet !== null) {
     // The recording's rows, with the address filters (the replay source checks states and ports).
     const replayed = await listFromReplay(normalized, normalized.procNet)
     return replayed.filter((e) => addressesMatch(normalized, e.family, e.local.address, e.remote.address))
   }
-  // 'auto' means the kernel module when its files exist; that source is not wired in
-  // yet, so for now 'auto' reads options through pidfd.
   const wantOptions = normalized.options !== false
   if (!wantOptions && !normalized.processes) return listFromNetlink(normalized)
+  // 'auto' means the kernel module when its files exist, else pidfd; 'module' only the module.
+  if (normalized.options === 'auto' || normalized.options === 'module') {
+    const dir = internals.moduleDir ?? MODULE_DIR
+    if (await moduleFilesPresent(dir)) {
+      // The dump, the module's files (and the /proc scan for processes) side by side.
+      const [entries, texts, scan] = await Promise.all([
+        listFromNetlink(normalized),
+        readModuleTexts(normalized, dir),
+        normalized.processes ? scanProcesses() : null,
+      ])
+      if (texts !== null) {
+        if (scan !== null) await attachProcesses(entries, scan)
+        await fillOptionsFromModule(entries, texts, dir)
+        return entries
+      }
+      // Unloaded between the check and the read: as if it had never been there.
+    }
+    if (normalized.options === 'module') throw moduleMissingError(dir)
+  }
   if (normalized.options === 'auto' && !normalized.processes && !hasPidfdSupport()) {
     // A stale binary without the pidfd reader: the listing still works, and says why
     // there are no options. Asking for 'pidfd' or processes explicitly throws instead.

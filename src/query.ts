@@ -37,7 +37,9 @@ export interface ListQuery {
   tcpInfo?: boolean
   /**
    * Where socket options come from: 'auto' (default: the kernel module when its files
-   * exist, else pidfd), 'pidfd' (pidfd_getfd + getsockopt, for processes the caller may
+   * exist, else pidfd), 'module' (the knetstat kernel module's /proc/net/*stat files:
+   * every socket's options and diag flags; rejects with code 'ENOENT' when the module is
+   * not loaded), 'pidfd' (pidfd_getfd + getsockopt, for processes the caller may
    * ptrace), or false (netlink only: `options` null, no `optionsError`).
    */
   options?: OptionsQuery
@@ -52,7 +54,7 @@ export interface ListQuery {
   procNet?: ProcNet
 }
 
-export type OptionsQuery = 'auto' | 'pidfd' | false
+export type OptionsQuery = 'auto' | 'module' | 'pidfd' | false
 
 export interface NormalizedQuery {
   protos: Proto[]
@@ -174,8 +176,8 @@ function flag(field: string, value: unknown, fallback: boolean): boolean {
 
 function optionsQuery(value: unknown): OptionsQuery {
   if (value === undefined) return 'auto'
-  if (value === 'auto' || value === 'pidfd' || value === false) return value
-  throw new TypeError(`listSockets: options ${describe(value)} is not allowed; use 'auto', 'pidfd' or false`)
+  if (value === 'auto' || value === 'module' || value === 'pidfd' || value === false) return value
+  throw new TypeError(`listSockets: options ${describe(value)} is not allowed; use 'auto', 'module', 'pidfd' or false`)
 }
 
 function list(values: readonly (string | number)[]): string {

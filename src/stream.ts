@@ -27,6 +27,9 @@ import { listFromReplay } from './sources/replay.js'
  */
 export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEntry> {
   const normalized = normalizeQuery(query)
+  if (normalized.options === 'module' && normalized.procNet === null) {
+    throw new TypeError("streamSockets: options 'module' is not supported by streamSockets (the module's files are joined to a whole listing); use listSockets, or options 'pidfd' or false")
+  }
   return stream(normalized)
 }
 

@@ -8,7 +8,7 @@ import type { OptionsQuery, PortMatch } from '../query.js'
 /** A usage error: exit code 2, with the usage line. */
 export class UsageError extends Error {}
 
-export type Source = 'auto' | 'pidfd' | 'netlink'
+export type Source = 'auto' | 'module' | 'pidfd' | 'netlink'
 
 export interface Filters {
   protos: Proto[] | undefined
@@ -181,8 +181,8 @@ function port(text: string): PortMatch {
 }
 
 function sourceName(text: string): Source {
-  if (text === 'auto' || text === 'pidfd' || text === 'netlink') return text
-  throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, pidfd or netlink`)
+  if (text === 'auto' || text === 'module' || text === 'pidfd' || text === 'netlink') return text
+  throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, module, pidfd or netlink`)
 }
 
 function expectation(text: string): [string, OptionValue] {

@@ -22,8 +22,10 @@ Output:
   Colour marks diag codes on a terminal only, never with NO_COLOR set.
 
 Sources:
-  --source auto|pidfd|netlink
-                       where options come from: auto (default), pidfd (pidfd_getfd +
+  --source auto|module|pidfd|netlink
+                       where options come from: auto (default: module if loaded, else
+                       pidfd), module (the knetstat kernel module's /proc/net/*stat:
+                       every socket; fails if not loaded), pidfd (pidfd_getfd +
                        getsockopt: your own processes, all with CAP_SYS_PTRACE), netlink
                        (no options)
   --no-options         the same as --source netlink
