@@ -30,6 +30,8 @@ const LIST_BATCH_BYTES = 512 * 1024
 export const STREAM_BATCH_BYTES = 128 * 1024
 /** Decoding ~1000 records takes well under a millisecond: the event loop is never held long. */
 const SLICE_RECORDS = 1024
+/** Longest run of decoding between two turns of the event loop. */
+const TURN_EVERY_MS = 3
 /** A listing whose dump the kernel flagged NLM_F_DUMP_INTR is read again, at most this many times. */
 const MAX_LIST_ATTEMPTS = 5
 
@@ -88,6 +90,7 @@ export async function* netlinkBatches(
   const handle = binding.openDumpCursor(requests)
   let pending: Promise<DumpCursorBatch> | null = binding.readDumpCursor(handle, batchBytes)
   let finished = false
+  let lastTurn = performance.now()
   try {
     while (pending !== null) {
       const batch: DumpCursorBatch = await pending
@@ -105,6 +108,12 @@ export async function* netlinkBatches(
         const chunk = decoder.decode(views.u8, at, slice, views)
         at = chunk.next
         if (chunk.entries.length > 0) yield chunk.entries
+        // A batch read ahead is often ready before this one is decoded, and awaiting a
+        // settled promise does not give the event loop a turn: give it one.
+        if (performance.now() - lastTurn > TURN_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          lastTurn = performance.now()
+        }
       }
     }
   } finally {
