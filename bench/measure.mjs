@@ -1,4 +1,4 @@
-// One contender in a fresh Node process, measured from inside: one warm-up run, then
+// One contender in a fresh Node process, measured from inside: warm-up runs, then
 // a timed run with the largest event-loop delay during it (monitorEventLoopDelay,
 // 1 ms resolution) and the process's peak RSS (warm-up included).
 //
@@ -9,7 +9,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { listSockets, streamSockets } from '../dist/index.js'
 
 const require = createRequire(import.meta.url)
+// warm: how many warm-up runs (true: 1, false: 0).
 const { kind = 'list', query, warm = true } = JSON.parse(process.argv[2] ?? '{}')
+const warmups = warm === true ? 1 : warm === false ? 0 : Number(warm)
 
 const STATES = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING']
 
@@ -87,7 +89,7 @@ async function run() {
   }
 }
 
-if (warm) await run()
+for (let i = 0; i < warmups; i++) await run()
 const eld = monitorEventLoopDelay({ resolution: 1 })
 eld.enable()
 const start = process.hrtime.bigint()

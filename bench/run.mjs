@@ -7,6 +7,7 @@
 //   --stream-sockets 1000000   afterwards, a second farm of that many sockets and
 //                              streamSockets alone over it (peak RSS, event-loop delay)
 //   --stream-only              only that streaming run
+//   --warm 3                   warm-up runs before each timed JS run (a long-lived service's steady state)
 //   --write                    puts the tables into docs/performance.md
 import { createServer } from 'node:net'
 import { parseArgs } from 'node:util'
@@ -19,10 +20,13 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'stream-sockets': { type: 'string' },
     'stream-only': { type: 'boolean', default: false },
+    warm: { type: 'string', default: '3' },
     write: { type: 'boolean', default: false },
   },
 })
 const rounds = Number(values.rounds)
+const warm = Number(values.warm)
+const timeJs = (query, extra = {}) => timeListing(query, { warm, ...extra })
 const floor = buildC('floor')
 
 // One listener of its own: the one-port query finds exactly it among the farm's sockets.
@@ -35,19 +39,19 @@ const contenders = {
   floor: { label: 'C floor: receive the TCP dump (v4+v6, tcp_info), nothing else', run: () => timeCommand(floor, []) },
   floorOneWalk: { label: 'C floor, both families in one request (one walk of the tables, as knetstat asks)', run: () => timeCommand(floor, ['--one-walk']) },
   floorPort: { label: `C floor of the one-port query: one walk, kernel filter on local port ${lonePort}`, run: () => timeCommand(floor, ['--port', String(lonePort)]) },
-  knNetlink: { label: "listSockets({ proto: 'tcp', tcpInfo: false, options: false })", run: () => timeListing({ ...tcp, tcpInfo: false, options: false }) },
-  knInfo: { label: "listSockets({ proto: 'tcp', options: false }) (tcp_info)", run: () => timeListing({ ...tcp, options: false }) },
-  knStream: { label: "streamSockets({ proto: 'tcp', options: false }) (tcp_info), counted", run: () => timeListing({ ...tcp, options: false }, { kind: 'stream' }) },
-  knPort: { label: `listSockets({ proto: 'tcp', options: false, localPort: ${lonePort} }) (one port, kernel filter)`, run: () => timeListing({ ...tcp, options: false, localPort: lonePort }) },
-  knProcesses: { label: "listSockets({ proto: 'tcp', options: false, processes: true })", run: () => timeListing({ ...tcp, options: false, processes: true }) },
-  knPidfd: { label: "listSockets({ proto: 'tcp', options: 'pidfd' }) (every socket's options)", run: () => timeListing({ ...tcp, options: 'pidfd' }) },
+  knNetlink: { label: "listSockets({ proto: 'tcp', tcpInfo: false, options: false })", run: () => timeJs({ ...tcp, tcpInfo: false, options: false }) },
+  knInfo: { label: "listSockets({ proto: 'tcp', options: false }) (tcp_info)", run: () => timeJs({ ...tcp, options: false }) },
+  knStream: { label: "streamSockets({ proto: 'tcp', options: false }) (tcp_info), counted", run: () => timeJs({ ...tcp, options: false }, { kind: 'stream' }) },
+  knPort: { label: `listSockets({ proto: 'tcp', options: false, localPort: ${lonePort} }) (one port, kernel filter)`, run: () => timeJs({ ...tcp, options: false, localPort: lonePort }) },
+  knProcesses: { label: "listSockets({ proto: 'tcp', options: false, processes: true })", run: () => timeJs({ ...tcp, options: false, processes: true }) },
+  knPidfd: { label: "listSockets({ proto: 'tcp', options: 'pidfd' }) (every socket's options)", run: () => timeJs({ ...tcp, options: 'pidfd' }) },
   ssTan: { label: '`ss -tan > /dev/null`', run: () => timeCommand('ss', ['-tan']) },
   ssTani: { label: '`ss -tani > /dev/null`', run: () => timeCommand('ss', ['-tani']) },
   ssTanp: { label: '`ss -tanp > /dev/null`', run: () => timeCommand('ss', ['-tanp']) },
-  procNet: { label: 'read and parse /proc/net/tcp + tcp6 in JS', run: () => timeListing(null, { kind: 'procnet' }) },
+  procNet: { label: 'read and parse /proc/net/tcp + tcp6 in JS', run: () => timeJs(null, { kind: 'procnet' }) },
   busy: { label: 'a busy JS loop for 500 ms, yielding every 0.5 ms (the machine\'s event-loop delay floor)', run: () => timeListing({ ms: 500 }, { kind: 'busy', warm: false }) },
-  si: { label: 'systeminformation.networkConnections() (TCP rows)', run: () => timeListing(null, { kind: 'systeminformation' }) },
-  netstat: { label: "node-netstat, protocol 'tcp'", run: () => timeListing(null, { kind: 'node-netstat' }) },
+  si: { label: 'systeminformation.networkConnections() (TCP rows)', run: () => timeJs(null, { kind: 'systeminformation' }) },
+  netstat: { label: "node-netstat, protocol 'tcp'", run: () => timeJs(null, { kind: 'node-netstat' }) },
 }
 const keys = values.only ? values.only.split(',') : Object.keys(contenders)
 for (const key of keys) if (!(key in contenders)) throw new Error(`--only: no contender ${key}; there are ${Object.keys(contenders).join(', ')}`)
@@ -120,13 +124,13 @@ const targets = [
   ['(the machine\'s floor: a busy loop yielding every 0.5 ms)', busyEld, check(busyEld, 5)],
 ].map(([what, value, ok]) => `| ${what} | ${value === null ? '–' : /event|busy/.test(what) ? `${value.toFixed(1)} ms` : `${value.toFixed(3)}×`} | ${verdict(ok)} |`)
 
-const command = `npm run bench -- --sockets ${values.sockets} --rounds ${rounds}${values.only ? ` --only ${values.only}` : ''} --write`
+const command = `npm run bench -- --sockets ${values.sockets} --rounds ${rounds} --warm ${warm}${values.only ? ` --only ${values.only}` : ''} --write`
 const table = `### Listing ${farm.sockets} established loopback sockets
 
 Machine: ${machine()}; shared with other jobs while measured.
 Command: \`${command}\` (medians of ${rounds} interleaved rounds, as uid ${process.getuid()}).
 Sockets held by ${farm.processes} farm processes (bench/farm.py). Each JS contender runs in a fresh
-Node process, after one warm-up run; peak RSS is the process's (warm-up included; for
+Node process, after ${warm} warm-up run${warm === 1 ? '' : 's'} (a long-lived service's steady state); peak RSS is the process's (warm-up included; for
 commands, /usr/bin/time's); event-loop delay is the largest \`monitorEventLoopDelay\` sample
 (1 ms resolution) during the timed run.
 
