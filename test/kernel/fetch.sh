@@ -12,7 +12,27 @@ aptdir=$cache/apt
 kdir=$cache/$suite
 mkdir -p "$cache"
 
-if [ -f "$kdir/release" ] && [ -d "$kdir/root" ]; then
+# The sock_diag modules (inet_diag, tcp_diag, udp_diag: modules in Debian's
+# kernels) are all the guest needs of the kernel's own modules: the library's
+# netlink dump (knode.sh) needs them. Kept uncompressed, for busybox insmod.
+keep_diag_modules() { # unpacked-root dest
+	local m f
+	mkdir -p "$2.tmp"
+	for m in inet_diag tcp_diag udp_diag; do
+		f=$(find "$1/lib/modules" "$1/usr/lib/modules" -path "*/kernel/net/ipv4/$m.ko*" 2> /dev/null | head -n1)
+		[ -n "$f" ] || { echo "fetch: $m.ko not in the image" >&2; return 1; }
+		case $f in
+		*.xz) xz -dc "$f" > "$2.tmp/$m.ko" ;;
+		*.zst) zstd -qdc "$f" > "$2.tmp/$m.ko" ;;
+		*.gz) gzip -dc "$f" > "$2.tmp/$m.ko" ;;
+		*) cp "$f" "$2.tmp/$m.ko" ;;
+		esac
+	done
+	rm -rf "$2"
+	mv "$2.tmp" "$2"
+}
+
+if [ -f "$kdir/release" ] && [ -d "$kdir/root" ] && [ -d "$kdir/diag" ]; then
 	cat "$kdir/release"
 	exit 0
 fi
@@ -50,6 +70,21 @@ else
 	rm -f "$aptdir/sources.list.new"
 fi
 flock -u 9
+
+# A cache from before the diag modules were kept: fetch only the image package.
+if [ -f "$kdir/release" ] && [ -d "$kdir/root" ]; then
+	release=$(cat "$kdir/release")
+	rm -rf "$kdir/img.tmp"
+	mkdir -p "$kdir/img.tmp/root"
+	(cd "$kdir/img.tmp" && apt-get "${aptopts[@]}" -q download "linux-image-$release/$suite" >&2) || {
+		(cd "$kdir/img.tmp" && apt-get "${aptopts[@]}" -q download "linux-image-$release-unsigned/$suite" >&2)
+	} || { echo "fetch: cannot download linux-image-$release" >&2; exit 1; }
+	dpkg-deb -x "$kdir"/img.tmp/*.deb "$kdir/img.tmp/root"
+	keep_diag_modules "$kdir/img.tmp/root" "$kdir/diag" || exit 1
+	rm -rf "$kdir/img.tmp"
+	echo "$release"
+	exit 0
+fi
 
 # Follow the Depends of the meta packages, within SUITE, through linux-* packages.
 deps_of() {
@@ -96,6 +131,7 @@ sed -i -E "s#(^include |^KBUILD_OUTPUT=)/usr/src/#\1$kdir/root/usr/src/#" "$hdr/
 rm -rf "$kdir.tmp/debs"
 # The guest boots the image with an initramfs of our own and needs none of
 # the kernel's modules: keep the cache small.
+keep_diag_modules "$kdir.tmp/root" "$kdir.tmp/diag"
 rm -rf "$kdir.tmp"/root/lib/modules/*/kernel "$kdir.tmp"/root/usr/lib/modules/*/kernel
 echo "$release" > "$kdir.tmp/release"
 rm -rf "$kdir"

@@ -90,6 +90,40 @@ if ! gcc -O2 -Wall -static -o "$work/ktest" "$here/guest/ktest.c" 2> "$work/ktes
 	exit 1
 fi
 
+# The library's guest part (knode.sh): node and its shared libraries, the built
+# package (dist/ compiled here, the addon, node-gyp-build) and kholder, packed
+# once into a gzip'd cpio that is appended to each kernel's initramfs.
+node_cpio=
+pack_node() {
+	local r=$work/noderoot node lib
+	node=$(command -v node) || { echo "node not found" >&2; return 1; }
+	mkdir -p "$r/usr/bin" "$r/pkg/node_modules"
+	cp "$node" "$r/usr/bin/node"
+	for lib in $(ldd "$node" "$repo/prebuilds/linux-x64/knetstat.node" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+	(cd "$repo" && npx tsc -p tsconfig.build.json --outDir "$r/pkg/dist") || return 1
+	cp "$repo/package.json" "$r/pkg/"
+	cp -r "$repo/node_modules/node-gyp-build" "$r/pkg/node_modules/"
+	if [ -f "$repo/build/Release/knetstat.node" ]; then
+		mkdir -p "$r/pkg/build/Release"
+		cp "$repo/build/Release/knetstat.node" "$r/pkg/build/Release/"
+	fi
+	[ -d "$repo/prebuilds" ] && cp -r "$repo/prebuilds" "$r/pkg/"
+	cp "$here/guest/knode.mjs" "$r/pkg/knode.mjs"
+	cp "$here/guest/knode.sh" "$r/knode.sh"
+	gcc -O2 -Wall -static -o "$r/kholder" "$here/guest/kholder.c" || return 1
+	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/node.cpio.gz"
+}
+if [ -z "$perf" ]; then
+	if pack_node > "$work/node.log" 2>&1; then
+		node_cpio=$work/node.cpio.gz
+	else
+		tail -n 20 "$work/node.log" >&2
+	fi
+fi
+
 suites=()
 for k in "${kernels[@]}"; do
 	s=$(suite_of "$k") || {
@@ -210,8 +244,21 @@ run_one() { # suite
 	cp "$here/guest/init" "$root/init"
 	cp "$work/ktest" "$root/ktest"
 	cp "$work/$s/build/knetstat.ko" "$root/knetstat.ko"
+	# The kernel's sock_diag modules (fetch.sh keeps them), for the library's netlink dump.
+	if [ -d "$cache/$s/diag" ]; then
+		mkdir -p "$root/diag"
+		cp "$cache/$s/diag"/*.ko "$root/diag/"
+	fi
 	initrd=$work/$s/initrd.gz
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	if [ -z "$perf" ]; then
+		if [ -n "$node_cpio" ]; then
+			cat "$node_cpio" >> "$initrd"
+			note_ok "$s" "pack-node-and-package"
+		else
+			note_fail "$s" "pack-node-and-package" "could not pack node and the built package (see above)"
+		fi
+	fi
 
 	# /boot/vmlinuz-REL; from 7.x Debian ships it as /usr/lib/modules/REL/vmlinuz.
 	vmlinuz=$cache/$s/root/boot/vmlinuz-$rel
@@ -219,6 +266,8 @@ run_one() { # suite
 	log=$work/$s.console
 	local append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 ktest.churn=$churn"
 	local mem=1024
+	# node and the package unpack to ~110 MB of initramfs.
+	[ -n "$node_cpio" ] && mem=2048
 	if [ -n "$perf" ]; then
 		append="$append ktest.mode=perf ktest.sockets=$perf"
 		mem=3072
