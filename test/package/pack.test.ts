@@ -1,7 +1,7 @@
 // The published package: `npm pack`'s tarball carries the prebuilt addon, and
 // installs and runs in an empty folder on a machine with no compiler on PATH.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,8 +34,10 @@ test('installs with no compiler on PATH and `npx knetstat` runs', async (t) => {
   }
   const env = { ...process.env, PATH: bin, npm_config_nodedir: '' }
   t.not(spawnSync('sh', ['-c', 'command -v cc || command -v g++ || command -v make'], { env }).status, 0, 'no compiler on PATH')
+  // An empty project of its own, so npm installs here and not into an ancestor's.
   const app = join(work, 'app')
   mkdirSync(app)
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }))
   const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, env, encoding: 'utf8' })
   t.equal(install.status, 0, `npm install of the tarball: ${install.stderr}`)
   const run = spawnSync('npx', ['--no-install', 'knetstat'], { cwd: app, env, encoding: 'utf8' })
