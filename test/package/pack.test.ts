@@ -40,7 +40,7 @@ test('installs with no compiler on PATH and `npx knetstat` runs', async (t) => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }))
   const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, env, encoding: 'utf8' })
   t.equal(install.status, 0, `npm install of the tarball: ${install.stderr}`)
-  const run = spawnSync('npx', ['--no-install', 'knetstat'], { cwd: app, env, encoding: 'utf8' })
+  const run = spawnSync('npx', ['--no-install', 'knetstat'], { cwd: app, env, encoding: 'utf8', maxBuffer: 1 << 30 })
   t.equal(run.status, 0, `npx knetstat: ${run.stderr}`)
   t.match(run.stdout, /^Recv-Q Send-Q Local Address {11}Foreign Address {9}Stat Diag Options\n/, 'prints the TCP table')
   t.equal(run.stdout.match(/^Recv-Q/gm)?.length, 4, 'all four tables')
