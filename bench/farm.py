@@ -2,7 +2,7 @@
 """One process of a benchmark socket farm: `pairs` established loopback connections
 (both ends held here, so 2 sockets a pair), clients bound to their own source
 address so several farms never compete for ephemeral ports. Prints one JSON line
-when ready and holds the sockets until stdin closes.
+when ready and holds the sockets until stdin closes, then resets them (no TIME_WAIT left behind).
 
 usage: farm.py PAIRS SOURCE_ADDRESS
 """
@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import socket
+import struct
 import sys
 
 pairs = int(sys.argv[1])
@@ -34,3 +35,13 @@ for i in range(pairs):
     held.append(a)
 print(json.dumps({"pid": os.getpid(), "port": port, "sockets": 2 * pairs + 1}), flush=True)
 sys.stdin.read()
+# Reset instead of closing politely: a polite close leaves one TIME_WAIT socket per pair
+# for a minute, and a big farm fills the host's TIME_WAIT table (tcp_max_tw_buckets), so
+# other programs' connections could not enter TIME_WAIT meanwhile.
+RESET = struct.pack("ii", 1, 0)
+for s in held:
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET)
+        s.close()
+    except OSError:
+        pass
