@@ -5,6 +5,8 @@ import { netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink.js'
 import { fillOptionsFromPidfd, readSysctlDefaults } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
 import { listFromReplay } from './sources/replay.js'
+import { moduleFilesPresent } from './sources/module.js'
+import { listSockets } from './list.js'
 
 /**
  * The sockets `listSockets(query)` lists, as an async iterable that yields each entry
@@ -23,17 +25,26 @@ import { listFromReplay } from './sources/replay.js'
  * Throws a TypeError at once for a bad query. Unlike listSockets, a stream is not a
  * snapshot: when sockets come and go during the dump, the kernel may skip or repeat
  * some of them (as with `ss`); listSockets reads an interrupted dump again. With
- * `options` or `processes`, the /proc scan runs once, before the first entry.
+ * `options` or `processes`, the /proc scan runs once, before the first entry. The
+ * module's options are joined to a whole table: `options: 'module'` throws, and with
+ * 'auto' and the module loaded the stream is a full listing yielded entry by entry;
+ * pass `options: false` or 'pidfd' to stream in bounded memory.
  */
 export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEntry> {
   const normalized = normalizeQuery(query)
   if (normalized.options === 'module' && normalized.procNet === null) {
     throw new TypeError("streamSockets: options 'module' is not supported by streamSockets (the module's files are joined to a whole listing); use listSockets, or options 'pidfd' or false")
   }
-  return stream(normalized)
+  return stream(normalized, query)
 }
 
-async function* stream(query: NormalizedQuery): AsyncGenerator<SocketEntry, void, undefined> {
+async function* stream(query: NormalizedQuery, raw: ListQuery | undefined): AsyncGenerator<SocketEntry, void, undefined> {
+  if (query.options === 'auto' && query.procNet === null && (await moduleFilesPresent())) {
+    // 'auto' prefers the module, whose options are joined to the whole table at once
+    // (src/sources/module.ts): this stream is then a listing yielded entry by entry.
+    yield* await listSockets(raw)
+    return
+  }
   if (query.procNet !== null) {
     for (const entry of await listFromReplay(query, query.procNet)) {
       if (addressesMatch(query, entry.family, entry.local.address, entry.remote.address)) yield entry
@@ -54,7 +65,7 @@ async function* stream(query: NormalizedQuery): AsyncGenerator<SocketEntry, void
       for (const entry of batch) entry.optionsError = { code: 'ERR_KNETSTAT_NATIVE_LOAD', message: STALE_BINARY_MESSAGE }
     } else if (scanning !== null) {
       const scan = await scanning
-      if (query.processes) attachProcesses(batch, scan)
+      if (query.processes) await attachProcesses(batch, scan)
       if (wantOptions) await fillOptionsFromPidfd(batch, scan, (await defaults) ?? undefined)
     }
     yield* batch
