@@ -1,7 +1,7 @@
 // Decodes the native records (src-native/diag/record_layout.h) into plain objects,
 // one per socket, in one pass over typed-array views: no per-field calls into
 // native code, and no allocation per socket beyond its own objects.
-import { formatIPv4, formatIPv6 } from '../address.js'
+import { AddressCache } from './address-cache.js'
 import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from './constants.js'
 import { type SocketMemInfo, readMemInfo } from './mem-info.js'
@@ -66,34 +66,6 @@ export class RecordDecodeError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'RecordDecodeError'
-  }
-}
-
-// Addresses repeat (0.0.0.0, ::, loopback, a few peers): format each once per call.
-// Keys are the address's 32-bit words, so a hit costs no string building for IPv4.
-class AddressCache {
-  private readonly v4 = new Map<number, string>()
-  private readonly v6 = new Map<string, string>()
-
-  format(views: AlignedViews, offset: number, family: 4 | 6): string {
-    const words = views.u32
-    const index = offset >>> 2
-    if (family === 4) {
-      const key = words[index] as number
-      let text = this.v4.get(key)
-      if (text === undefined) {
-        text = formatIPv4(views.u8, offset)
-        this.v4.set(key, text)
-      }
-      return text
-    }
-    const key = `${words[index]}:${words[index + 1]}:${words[index + 2]}:${words[index + 3]}`
-    let text = this.v6.get(key)
-    if (text === undefined) {
-      text = formatIPv6(views.u8, offset)
-      this.v6.set(key, text)
-    }
-    return text
   }
 }
 

@@ -12,8 +12,8 @@
 //   frozen objects, one per combination.
 // - Address strings repeat (loopback, a service's own address): each is formatted
 //   once per decoder.
-import { formatIPv4, formatIPv6 } from '../address.js'
-import type { DiagFlags, NetlinkDetails, SocketEntry, SocketTimer, TcpState } from '../model.js'
+import { AddressCache } from './address-cache.js'
+import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../model.js'
 import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { type AddressPrefix, type PortRange, prefixMatches } from './bytecode.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from './constants.js'
@@ -23,21 +23,6 @@ import { PRESENT, R } from './record-layout.js'
 import { decodeSockopt } from './sockopt.js'
 import { type TcpInfo, readTcpInfo } from './tcp-info.js'
 
-const STATE_NAMES: readonly TcpState[] = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-  'NEW_SYN_RECV',
-  'BOUND_INACTIVE',
-]
 const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
 
 /** What to keep and how to decode, fixed for one listing. */
@@ -193,33 +178,9 @@ export interface EntryChunk {
 
 /** Decodes records into entries; one per listing, so repeated strings are shared across chunks. */
 export class EntryDecoder {
-  private readonly v4 = new Map<number, string>()
-  private readonly v6 = new Map<string, string>()
+  private readonly addresses = new AddressCache()
 
   constructor(readonly options: EntryOptions) {}
-
-  private address(views: AlignedViews, offset: number, family: 4 | 6): string {
-    const words = views.u32
-    const index = offset >>> 2
-    if (family === 4) {
-      const key = words[index] as number
-      let text = this.v4.get(key)
-      if (text === undefined) {
-        if (this.v4.size >= 65536) this.v4.clear() // bounded however many peers a host has
-        text = formatIPv4(views.u8, offset)
-        this.v4.set(key, text)
-      }
-      return text
-    }
-    const key = `${words[index]}:${words[index + 1]}:${words[index + 2]}:${words[index + 3]}`
-    let text = this.v6.get(key)
-    if (text === undefined) {
-      if (this.v6.size >= 65536) this.v6.clear()
-      text = formatIPv6(views.u8, offset)
-      this.v6.set(key, text)
-    }
-    return text
-  }
 
   /**
    * Decodes the records of `buf` from byte `start` (0 or a `next` returned before),
@@ -269,7 +230,7 @@ export class EntryDecoder {
           continue
       }
       const present = u16[(record + R.present) >>> 1] as number
-      const state = STATE_NAMES[stateNumber - 1] ?? 'CLOSE'
+      const state = TCP_STATES[stateNumber - 1] ?? 'CLOSE'
       const inode = u32[(record + R.inode) >>> 2] as number
       // TIME_WAIT and request sockets have no file: no inode and no owner.
       const hasFile = inode !== 0
@@ -284,8 +245,8 @@ export class EntryDecoder {
         // netlink gives a listener's backlog limit here; the knetstat model (and
         // /proc/net/tcp) has 0, and the limit goes to `backlog`.
         sendQ: listening ? 0 : sendQ,
-        local: { address: this.address(views, record + R.localAddress, family), port: localPort },
-        remote: { address: this.address(views, record + R.remoteAddress, family), port: remotePort },
+        local: { address: this.addresses.format(views, record + R.localAddress, family), port: localPort },
+        remote: { address: this.addresses.format(views, record + R.remoteAddress, family), port: remotePort },
         uid: hasFile ? (u32[(record + R.uid) >>> 2] as number) : null,
         inode: hasFile ? inode : null,
         diag: !tcp
