@@ -71,19 +71,25 @@ else
 fi
 flock -u 9
 
-# A cache from before the diag modules were kept: fetch only the image package.
+# A cache from before the diag modules were kept: try the image package alone
+# (where it holds the modules); otherwise fetch everything again below.
 if [ -f "$kdir/release" ] && [ -d "$kdir/root" ]; then
 	release=$(cat "$kdir/release")
 	rm -rf "$kdir/img.tmp"
 	mkdir -p "$kdir/img.tmp/root"
-	(cd "$kdir/img.tmp" && apt-get "${aptopts[@]}" -q download "linux-image-$release/$suite" >&2) || {
-		(cd "$kdir/img.tmp" && apt-get "${aptopts[@]}" -q download "linux-image-$release-unsigned/$suite" >&2)
-	} || { echo "fetch: cannot download linux-image-$release" >&2; exit 1; }
-	dpkg-deb -x "$kdir"/img.tmp/*.deb "$kdir/img.tmp/root"
-	keep_diag_modules "$kdir/img.tmp/root" "$kdir/diag" || exit 1
+	# The modules are in the image package, or (Debian 7.x) in linux-modules-REL.
+	for p in "linux-image-$release" "linux-modules-$release"; do
+		(cd "$kdir/img.tmp" && apt-get "${aptopts[@]}" -q download "$p/$suite" >&2) || true
+	done
+	for deb in "$kdir"/img.tmp/*.deb; do
+		[ -f "$deb" ] && dpkg-deb -x "$deb" "$kdir/img.tmp/root"
+	done
+	if keep_diag_modules "$kdir/img.tmp/root" "$kdir/diag"; then
+		rm -rf "$kdir/img.tmp"
+		echo "$release"
+		exit 0
+	fi
 	rm -rf "$kdir/img.tmp"
-	echo "$release"
-	exit 0
 fi
 
 # Follow the Depends of the meta packages, within SUITE, through linux-* packages.
@@ -91,7 +97,7 @@ deps_of() {
 	apt-cache "${aptopts[@]}" show --no-all-versions "$1/$suite" 2>/dev/null |
 		awk -F': ' '/^(Pre-)?Depends:/ { print $2 }' | tr ',' '\n' |
 		sed -e 's/(.*)//' -e 's/|.*//' -e 's/[[:space:]]//g' -e 's/:any$//' |
-		grep -E '^linux-(image|headers|kbuild|compiler|binary|base-[0-9])' || true
+		grep -E '^linux-(image|modules|headers|kbuild|compiler|binary|base-[0-9])' || true
 }
 declare -A seen=()
 queue=(linux-image-amd64 linux-headers-amd64)
