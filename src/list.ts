@@ -1,6 +1,6 @@
 // listSockets: the library's main job.
 import type { SocketEntry } from './model.js'
-import { addressesMatch, normalizeQuery, type ListQuery } from './query.js'
+import { normalizeQuery, type ListQuery } from './query.js'
 import { listFromNetlink } from './sources/netlink.js'
 import { listFromReplay } from './sources/replay.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
@@ -30,11 +30,7 @@ export interface ListInternals {
 /** listSockets with internal knobs (tests point the module source at another directory). */
 export async function listSocketsWith(query: ListQuery | undefined, internals: ListInternals): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
-  if (normalized.procNet !== null) {
-    // The recording's rows, with the address filters (the replay source checks states and ports).
-    const replayed = await listFromReplay(normalized, normalized.procNet)
-    return replayed.filter((e) => addressesMatch(normalized, e.family, e.local.address, e.remote.address))
-  }
+  if (normalized.procNet !== null) return listFromReplay(normalized, normalized.procNet)
   const wantOptions = normalized.options !== false
   if (!wantOptions && !normalized.processes) return listFromNetlink(normalized)
   // 'auto' means the kernel module when its files exist, else pidfd; 'module' only the module.

@@ -1,6 +1,6 @@
 // streamSockets: the sockets of listSockets, yielded as the netlink dump arrives.
 import type { SocketEntry } from './model.js'
-import { addressesMatch, normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
+import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
 import { netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink.js'
 import { fillOptionsFromPidfd, readSysctlDefaults } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
@@ -46,9 +46,7 @@ async function* stream(query: NormalizedQuery, raw: ListQuery | undefined): Asyn
     return
   }
   if (query.procNet !== null) {
-    for (const entry of await listFromReplay(query, query.procNet)) {
-      if (addressesMatch(query, entry.family, entry.local.address, entry.remote.address)) yield entry
-    }
+    yield* await listFromReplay(query, query.procNet)
     return
   }
   const wantOptions = query.options !== false

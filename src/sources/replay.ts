@@ -1,7 +1,7 @@
 // The replay source: listSockets over a recording instead of the live kernel, with
 // the same query, filters and result shape. Fields the text does not carry are null.
 import type { SocketEntry } from '../model.js'
-import { portsMatch, type NormalizedQuery } from '../query.js'
+import { addressesMatch, portsMatch, type NormalizedQuery } from '../query.js'
 import { readRecording, type ProcNet } from './recording.js'
 
 export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): Promise<SocketEntry[]> {
@@ -10,6 +10,7 @@ export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): 
   for (const entry of recorded) {
     if (query.states !== null && !query.states.has(entry.state)) continue
     if (!portsMatch(query, entry.local.port, entry.remote.port)) continue
+    if (!addressesMatch(query, entry.family, entry.local.address, entry.remote.address)) continue
     if (query.options === false) {
       entry.options = null
       entry.optionsSource = null
