@@ -1,6 +1,6 @@
 // listSockets: the library's main job.
 import type { SocketEntry } from './model.js'
-import { normalizeQuery, type ListQuery } from './query.js'
+import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
 import { listFromNetlink } from './sources/netlink.js'
 import { listFromReplay } from './sources/replay.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
@@ -30,6 +30,14 @@ export interface ListInternals {
 /** listSockets with internal knobs (tests point the module source at another directory). */
 export async function listSocketsWith(query: ListQuery | undefined, internals: ListInternals): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
+  normalized.signal?.throwIfAborted()
+  const entries = await listWith(normalized, internals)
+  // Work after the dump (options, processes) ends here too once the signal fires.
+  normalized.signal?.throwIfAborted()
+  return entries
+}
+
+async function listWith(normalized: NormalizedQuery, internals: ListInternals): Promise<SocketEntry[]> {
   if (normalized.procNet !== null) return listFromReplay(normalized, normalized.procNet)
   const wantOptions = normalized.options !== false
   if (!wantOptions && !normalized.processes) return listFromNetlink(normalized)

@@ -52,6 +52,8 @@ export interface ListQuery {
    * when it is set. Fields the text does not carry (uid, inode, tcpInfo) are null.
    */
   procNet?: ProcNet
+  /** Aborts the listing: it rejects with the signal's reason (an AbortError) and frees its netlink socket. */
+  signal?: AbortSignal
 }
 
 export type OptionsQuery = 'auto' | 'module' | 'pidfd' | false
@@ -72,6 +74,7 @@ export interface NormalizedQuery {
   processes: boolean
   /** null: the live kernel. */
   procNet: ProcNet | null
+  signal: AbortSignal | null
 }
 
 export interface PortRange {
@@ -79,7 +82,7 @@ export interface PortRange {
   to: number
 }
 
-const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet'] as const
+const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet', 'signal'] as const
 
 /** The environment variable that points every listing at a recording (like ss's PROC_ROOT). */
 export const PROC_NET_ENV = 'KNETSTAT_PROC_NET'
@@ -108,6 +111,7 @@ export function normalizeQuery(query: ListQuery | undefined, knownFields: readon
     options: optionsQuery(query.options),
     processes: flag('processes', query.processes, false),
     procNet: procNet(query.procNet),
+    signal: abortSignal(query.signal),
   }
   if (normalized.procNet !== null) {
     if (normalized.options === 'pidfd') {
@@ -116,6 +120,12 @@ export function normalizeQuery(query: ListQuery | undefined, knownFields: readon
     if (normalized.processes) throw new TypeError('listSockets: processes: true needs the live host; a recording (procNet) has no processes')
   }
   return normalized
+}
+
+function abortSignal(value: unknown): AbortSignal | null {
+  if (value === undefined) return null
+  if (!(value instanceof AbortSignal)) throw new TypeError(`listSockets: signal must be an AbortSignal, got ${describe(value)}`)
+  return value
 }
 
 function procNet(value: unknown): ProcNet | null {

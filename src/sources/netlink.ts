@@ -93,7 +93,7 @@ export async function* netlinkBatches(
   let lastTurn = performance.now()
   try {
     while (pending !== null) {
-      const batch: DumpCursorBatch = await pending
+      const batch: DumpCursorBatch = await unlessAborted(pending, query.signal)
       pending = null
       // A cursor that reports done has closed its socket already.
       finished = batch.done
@@ -107,6 +107,7 @@ export async function* netlinkBatches(
       while (at < records.byteLength) {
         const chunk = decoder.decode(views.u8, at, slice, views)
         at = chunk.next
+        query.signal?.throwIfAborted()
         if (chunk.entries.length > 0) yield chunk.entries
         // A batch read ahead is often ready before this one is decoded, and awaiting a
         // settled promise does not give the event loop a turn: give it one.
@@ -121,6 +122,26 @@ export async function* netlinkBatches(
     if (pending !== null) await (pending as Promise<DumpCursorBatch>).catch(() => undefined)
     if (!finished) await binding.closeDumpCursor(handle)
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | null): Promise<T> {
+  if (signal === null) return promise
+  signal.throwIfAborted()
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
 }
 
 export function entryOptions(query: NormalizedQuery): EntryOptions {
