@@ -69,13 +69,7 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
+#include "guest_sockets.h"
 
 static double now(void)
 {
@@ -450,49 +444,6 @@ static int parse_kline(const char *line, int tcp, struct kline *k, char *why,
 
 /* ---- sockets ------------------------------------------------------------- */
 
-static void setint(int fd, int level, int opt, int val)
-{
-	if (setsockopt(fd, level, opt, &val, sizeof(val)))
-		die("setsockopt");
-}
-
-static void settimeo(int fd, int opt, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)))
-		die("setsockopt timeo");
-}
-
-static void setlinger(int fd, int secs)
-{
-	struct linger l = { 1, secs };
-
-	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
-		die("setsockopt linger");
-}
-
-static socklen_t mkaddr(struct sockaddr_storage *ss, int family,
-			const char *addr, int port)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-		s->sin_family = AF_INET;
-		s->sin_port = htons(port);
-		inet_pton(AF_INET, addr, &s->sin_addr);
-		return sizeof(*s);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
-
-		s->sin6_family = AF_INET6;
-		s->sin6_port = htons(port);
-		inet_pton(AF_INET6, addr, &s->sin6_addr);
-		return sizeof(*s);
-	}
-}
-
 static int sock_bind(int family, int type, const char *addr, int port)
 {
 	struct sockaddr_storage ss;
@@ -717,15 +668,6 @@ static char *ep(char *buf, const char *addr, int port)
 
 #define N_REUSE6	120
 #define N_BULK		40
-
-static int accept_one(int lfd)
-{
-	int fd = accept(lfd, NULL, NULL);
-
-	if (fd < 0)
-		die("accept");
-	return fd;
-}
 
 static void check_files_mode(const char *procdir, const char *tag)
 {
