@@ -87,14 +87,14 @@ const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'po
 /** The environment variable that points every listing at a recording (like ss's PROC_ROOT). */
 export const PROC_NET_ENV = 'KNETSTAT_PROC_NET'
 
-export function normalizeQuery(query: ListQuery | undefined, knownFields: readonly string[] = QUERY_FIELDS): NormalizedQuery {
+export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
   if (query === undefined || query === null) query = {}
   if (typeof query !== 'object' || Array.isArray(query)) {
     throw new TypeError(`listSockets: the query must be an object, got ${describe(query)}`)
   }
   for (const key of Object.keys(query)) {
-    if (!knownFields.includes(key)) {
-      throw new TypeError(`listSockets: unknown query field "${key}"; the fields are ${knownFields.join(', ')}`)
+    if (!(QUERY_FIELDS as readonly string[]).includes(key)) {
+      throw new TypeError(`listSockets: unknown query field "${key}"; the fields are ${QUERY_FIELDS.join(', ')}`)
     }
   }
   const normalized: NormalizedQuery = {
