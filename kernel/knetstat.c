@@ -25,6 +25,10 @@
 #include <linux/seq_file.h>
 #include <linux/jiffies.h>
 #include <linux/sched.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 #include <net/netns/ipv4.h>
 #include <net/sock.h>
@@ -80,6 +84,8 @@ struct knetstat_iter {
 	struct seq_net_private p;	/* first: seq_file_net() needs it */
 	const struct knetstat_afinfo *afinfo;
 	unsigned int slot;		/* the bucket being shown */
+	bool cred_checked;		/* cap_ptrace is known */
+	bool cap_ptrace;		/* the opener may see others' options */
 };
 
 static const char *const knetstat_state_codes[] = {
@@ -211,18 +217,23 @@ static void knetstat_put_queues(struct seq_file *m, u32 rx, u32 tx)
 	knetstat_put_u32_6(m, tx);
 }
 
-/* ":port", or ":*" for port 0; then pad the address field to its width. */
-static void knetstat_put_port_pad(struct seq_file *m, u16 port)
+/*
+ * ":port", or ":*" for port 0; then pad the address field to its width,
+ * unless it is the last field of the line (lines never end in blanks).
+ */
+static void knetstat_put_port_pad(struct seq_file *m, u16 port, bool pad)
 {
 	if (port)
 		seq_put_decimal_ull(m, ":", port);
 	else
 		seq_puts(m, ":*");
 	/* Pads to the width set by seq_setwidth(), then always one space. */
-	seq_pad(m, ' ');
+	if (pad)
+		seq_pad(m, ' ');
 }
 
-static void knetstat_put_addr4(struct seq_file *m, __be32 addr, u16 port)
+static void knetstat_put_addr4(struct seq_file *m, __be32 addr, u16 port,
+			       bool pad)
 {
 	const u8 *b = (const u8 *)&addr;
 
@@ -231,21 +242,25 @@ static void knetstat_put_addr4(struct seq_file *m, __be32 addr, u16 port)
 	seq_put_decimal_ull(m, ".", b[1]);
 	seq_put_decimal_ull(m, ".", b[2]);
 	seq_put_decimal_ull(m, ".", b[3]);
-	knetstat_put_port_pad(m, port);
+	knetstat_put_port_pad(m, port, pad);
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
 static void knetstat_put_addr6(struct seq_file *m, const struct in6_addr *addr,
-			       u16 port)
+			       u16 port, bool pad)
 {
 	seq_setwidth(m, KNETSTAT_ADDR_WIDTH);
 	seq_printf(m, "%pI6c", addr);
-	knetstat_put_port_pad(m, port);
+	knetstat_put_port_pad(m, port, pad);
 }
 #endif
 
-/* Local and remote address of a full socket (listener, connection, UDP). */
-static void knetstat_put_sk_addrs(struct seq_file *m, struct sock *sk)
+/*
+ * Local and remote address of a full socket (listener, connection, UDP);
+ * pad_remote is false when the remote address ends the line.
+ */
+static void knetstat_put_sk_addrs(struct seq_file *m, struct sock *sk,
+				  bool pad_remote)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 	u16 sport = ntohs(inet->inet_sport);
@@ -253,13 +268,13 @@ static void knetstat_put_sk_addrs(struct seq_file *m, struct sock *sk)
 
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
-		knetstat_put_addr6(m, &sk->sk_v6_rcv_saddr, sport);
-		knetstat_put_addr6(m, &sk->sk_v6_daddr, dport);
+		knetstat_put_addr6(m, &sk->sk_v6_rcv_saddr, sport, true);
+		knetstat_put_addr6(m, &sk->sk_v6_daddr, dport, pad_remote);
 		return;
 	}
 #endif
-	knetstat_put_addr4(m, inet->inet_rcv_saddr, sport);
-	knetstat_put_addr4(m, inet->inet_daddr, dport);
+	knetstat_put_addr4(m, inet->inet_rcv_saddr, sport, true);
+	knetstat_put_addr4(m, inet->inet_daddr, dport, pad_remote);
 }
 
 /* A timeout in jiffies as milliseconds, without overflowing. */
@@ -343,11 +358,62 @@ static const char *knetstat_tcp_diag(const struct tcp_sock *tp)
 	return "";
 }
 
+/* ---- who may see a socket's options -------------------------------------- */
+
+/*
+ * A socket's options are what its process set; the kernel shows them only
+ * to whom may take the socket's file descriptor with pidfd_getfd(), which
+ * needs ptrace access: the same user, or CAP_SYS_PTRACE over the owner.
+ * The module asks the same of the file's opener (f_cred, not the reader:
+ * a descriptor passed to a more privileged process still shows what its
+ * opener may see):
+ *  - the opener's fsuid is the socket's owner (sk_uid, the fsuid of the
+ *    process that created it, as in /proc/net/tcp's uid column), or
+ *  - the opener has CAP_SYS_PTRACE in the user namespace owning the
+ *    socket's network namespace, and the owner's uid is mapped in that
+ *    namespace: ptrace wants the capability in the target's user
+ *    namespace, and a process whose uid is not mapped there is not in it
+ *    (the same rule as CAP_FOWNER over an inode's owner).
+ * CAP_NET_ADMIN does not suffice: it gives no access to other processes'
+ * descriptors. The diag flags are shown to everyone, as netlink's tcp_info
+ * is.
+ */
+static bool knetstat_opener_may_ptrace(const struct file *file,
+				       struct net *net)
+{
+	const struct cred *old;
+	bool ok;
+
+	/*
+	 * file_ns_capable() would audit every unprivileged reader's denial;
+	 * security_capable() with CAP_OPT_NOAUDIT is not exported. The same
+	 * check without audit: the capability of the opener's credentials.
+	 */
+	old = override_creds(file->f_cred);
+	ok = ns_capable_noaudit(net->user_ns, CAP_SYS_PTRACE);
+	revert_creds(old);
+	return ok;
+}
+
+/* Called under the bucket lock: no capability check here (see seq_start). */
+static bool knetstat_may_see_options(struct seq_file *m, struct sock *sk)
+{
+	const struct knetstat_iter *it = m->private;
+	kuid_t owner = READ_ONCE(sk->sk_uid);
+
+	if (uid_eq(m->file->f_cred->fsuid, owner))
+		return true;
+	return it->cap_ptrace &&
+	       kuid_has_mapping(seq_file_net(m)->user_ns, owner);
+}
+
 static void knetstat_tcp_show_full(struct seq_file *m, struct sock *sk)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 	const struct tcp_sock *tp = tcp_sk(sk);
 	int state = inet_sk_state_load(sk);
+	bool options = knetstat_may_see_options(m, sk);
+	const char *diag = "";
 	u32 rx, tx, val;
 
 	if (state == TCP_LISTEN) {
@@ -359,12 +425,22 @@ static void knetstat_tcp_show_full(struct seq_file *m, struct sock *sk)
 		tx = READ_ONCE(tp->write_seq) - tp->snd_una;
 	}
 	knetstat_put_queues(m, rx, tx);
-	knetstat_put_sk_addrs(m, sk);
+	knetstat_put_sk_addrs(m, sk, true);
 	seq_puts(m, knetstat_state_code(state));
+	if (state == TCP_ESTABLISHED)
+		diag = knetstat_tcp_diag(tp);
+	if (!options) {
+		/* The line ends after the state, or after the diag flags. */
+		if (*diag) {
+			seq_putc(m, ' ');
+			seq_puts(m, diag);
+		}
+		seq_putc(m, '\n');
+		return;
+	}
 	seq_putc(m, ' ');
 	seq_setwidth(m, 4);
-	if (state == TCP_ESTABLISHED)
-		seq_puts(m, knetstat_tcp_diag(tp));
+	seq_puts(m, diag);
 	seq_pad(m, ' ');
 
 	seq_put_decimal_ull(m, "SO_REUSEADDR=", sk->sk_reuse != 0);
@@ -403,13 +479,13 @@ static void knetstat_tcp_show_tw(struct seq_file *m, struct sock *sk)
 	knetstat_put_queues(m, 0, 0);
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
-		knetstat_put_addr6(m, &tw->tw_v6_rcv_saddr, sport);
-		knetstat_put_addr6(m, &tw->tw_v6_daddr, dport);
+		knetstat_put_addr6(m, &tw->tw_v6_rcv_saddr, sport, true);
+		knetstat_put_addr6(m, &tw->tw_v6_daddr, dport, true);
 	} else
 #endif
 	{
-		knetstat_put_addr4(m, tw->tw_rcv_saddr, sport);
-		knetstat_put_addr4(m, tw->tw_daddr, dport);
+		knetstat_put_addr4(m, tw->tw_rcv_saddr, sport, true);
+		knetstat_put_addr4(m, tw->tw_daddr, dport, true);
 	}
 	/* tw_substate is TIME_WAIT, or FIN_WAIT2 for an orphaned socket. */
 	seq_puts(m, knetstat_state_code(tw->tw_substate));
@@ -425,13 +501,13 @@ static void knetstat_tcp_show_req(struct seq_file *m, struct sock *sk)
 	knetstat_put_queues(m, 0, 0);
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
-		knetstat_put_addr6(m, &ireq->ir_v6_loc_addr, lport);
-		knetstat_put_addr6(m, &ireq->ir_v6_rmt_addr, rport);
+		knetstat_put_addr6(m, &ireq->ir_v6_loc_addr, lport, true);
+		knetstat_put_addr6(m, &ireq->ir_v6_rmt_addr, rport, true);
 	} else
 #endif
 	{
-		knetstat_put_addr4(m, ireq->ir_loc_addr, lport);
-		knetstat_put_addr4(m, ireq->ir_rmt_addr, rport);
+		knetstat_put_addr4(m, ireq->ir_loc_addr, lport, true);
+		knetstat_put_addr4(m, ireq->ir_rmt_addr, rport, true);
 	}
 	seq_puts(m, knetstat_state_code(TCP_SYN_RECV));
 	seq_putc(m, '\n');
@@ -439,8 +515,15 @@ static void knetstat_tcp_show_req(struct seq_file *m, struct sock *sk)
 
 static void knetstat_udp_show_sk(struct seq_file *m, struct sock *sk)
 {
+	bool options = knetstat_may_see_options(m, sk);
+
 	knetstat_put_queues(m, udp_rqueue_get(sk), sk_wmem_alloc_get(sk));
-	knetstat_put_sk_addrs(m, sk);
+	knetstat_put_sk_addrs(m, sk, options);
+	if (!options) {
+		/* The line ends after the foreign address. */
+		seq_putc(m, '\n');
+		return;
+	}
 	seq_put_decimal_ull(m, "SO_REUSEADDR=", sk->sk_reuse != 0);
 	seq_put_decimal_ull(m, ",SO_REUSEPORT=", sk->sk_reuseport != 0);
 	knetstat_put_buf_timeo_linger(m, sk);
@@ -554,6 +637,12 @@ static void *knetstat_seq_start(struct seq_file *m, loff_t *pos)
 	struct knetstat_iter *it = m->private;
 
 	it->afinfo = pde_data(file_inode(m->file));
+	if (!it->cred_checked) {
+		/* Once per open file, outside any lock: f_cred is fixed. */
+		it->cap_ptrace = knetstat_opener_may_ptrace(m->file,
+							    seq_file_net(m));
+		it->cred_checked = true;
+	}
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 	if (*pos > UINT_MAX)

@@ -18,6 +18,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -30,9 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,19 +85,17 @@ static double now(void)
 
 /* ---- files --------------------------------------------------------------- */
 
-/* Read a whole file with reads of at most chunk bytes. */
-static char *slurp(const char *path, size_t chunk)
+/*
+ * Read an open file to its end with reads of at most chunk bytes. NULL with
+ * errno set on a read error; the file stays open.
+ */
+static char *slurp_fd(int fd, size_t chunk)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap + 1);
-	int fd = open(path, O_RDONLY);
 
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
+	if (!buf)
+		die("malloc");
 	for (;;) {
 		ssize_t n;
 
@@ -105,18 +107,35 @@ static char *slurp(const char *path, size_t chunk)
 		}
 		n = read(fd, buf + len, chunk);
 		if (n < 0) {
-			if (errno == EINTR)
+			int e = errno;
+
+			if (e == EINTR)
 				continue;
 			free(buf);
-			close(fd);
+			errno = e;
 			return NULL;
 		}
 		if (n == 0)
 			break;
 		len += n;
 	}
-	close(fd);
 	buf[len] = 0;
+	return buf;
+}
+
+/* Read a whole file with reads of at most chunk bytes; NULL with errno. */
+static char *slurp(const char *path, size_t chunk)
+{
+	int fd = open(path, O_RDONLY);
+	char *buf;
+	int e;
+
+	if (fd < 0)
+		return NULL;
+	buf = slurp_fd(fd, chunk);
+	e = errno;
+	close(fd);
+	errno = e;
 	return buf;
 }
 
@@ -154,6 +173,7 @@ struct entry {
 	char remote[64];
 	unsigned int state;
 	unsigned long txq, rxq;
+	unsigned int uid;
 };
 
 static void fmt_endpoint(char *out, size_t sz, int family, const void *addr,
@@ -202,8 +222,8 @@ static int parse_proc_line(const char *line, int family, struct entry *e)
 {
 	char local[64], remote[64];
 
-	if (sscanf(line, " %*d: %63s %63s %X %lX:%lX", local, remote,
-		   &e->state, &e->txq, &e->rxq) != 5)
+	if (sscanf(line, " %*d: %63s %63s %X %lX:%lX %*X:%*X %*X %u", local,
+		   remote, &e->state, &e->txq, &e->rxq, &e->uid) != 6)
 		return -1;
 	if (parse_hex_endpoint(local, family, e->local, sizeof(e->local)) ||
 	    parse_hex_endpoint(remote, family, e->remote, sizeof(e->remote)))
@@ -343,6 +363,26 @@ static int check_options(const char *opts, int tcp, int listen, char *why,
 	return 0;
 }
 
+/*
+ * Whether this process may see every socket's options (root, or
+ * CAP_SYS_PTRACE): then a full socket's line without options is malformed.
+ * A reader that may not ends the lines of others' sockets after the state
+ * and diag (TCP) or after the foreign address (UDP).
+ */
+static int reader_sees_all = 1;
+
+static int is_minisocket_state(const char *state)
+{
+	return !strcmp(state, "TIMW") || !strcmp(state, "SYNR") ||
+	       !strcmp(state, "FNW2");
+}
+
+static int is_diag_code(const char *d)
+{
+	return !strcmp(d, ">|<") || !strcmp(d, ">|") || !strcmp(d, "|<") ||
+	       !strcmp(d, ">#");
+}
+
 /* Parse and strictly validate one knetstat line. */
 static int parse_kline(const char *line, int tcp, struct kline *k, char *why,
 		       size_t wsz)
@@ -377,6 +417,20 @@ static int parse_kline(const char *line, int tcp, struct kline *k, char *why,
 		size_t len, pad;
 		char *dst = field ? k->remote : k->local;
 
+		if (!sp && field == 1 && !tcp && *p && strlen(p) < 64) {
+			/* A UDP line without options ends here. */
+			strcpy(dst, p);
+			if (!strchr(dst, ':')) {
+				snprintf(why, wsz, "address 1 without port");
+				return -1;
+			}
+			if (reader_sees_all) {
+				snprintf(why, wsz, "UDP line without options");
+				return -1;
+			}
+			k->options = NULL;
+			return 0;
+		}
 		if (!sp || sp == p || sp - p >= 64) {
 			snprintf(why, wsz, "address %d malformed", field);
 			return -1;
@@ -410,9 +464,26 @@ static int parse_kline(const char *line, int tcp, struct kline *k, char *why,
 	memcpy(k->state, p, 4);
 	p += 4;
 	if (*p == 0) {
-		if (strcmp(k->state, "TIMW") && strcmp(k->state, "SYNR") &&
-		    strcmp(k->state, "FNW2")) {
+		if (reader_sees_all && !is_minisocket_state(k->state)) {
 			snprintf(why, wsz, "state %s without options", k->state);
+			return -1;
+		}
+		return 0;
+	}
+	if (*p == ' ' && strlen(p) >= 2 && strlen(p) <= 4 && !strchr(p + 1, ' ')) {
+		/* Options hidden: the line ends after the diag flags. */
+		strcpy(k->diag, p + 1);
+		if (!is_diag_code(k->diag)) {
+			snprintf(why, wsz, "unknown diag \"%s\" ending the line",
+				 k->diag);
+			return -1;
+		}
+		if (strcmp(k->state, "ESTB")) {
+			snprintf(why, wsz, "diag on a non-ESTB socket");
+			return -1;
+		}
+		if (reader_sees_all) {
+			snprintf(why, wsz, "ESTB %s without options", k->diag);
 			return -1;
 		}
 		return 0;
@@ -428,8 +499,7 @@ static int parse_kline(const char *line, int tcp, struct kline *k, char *why,
 		while (i >= 0 && k->diag[i] == ' ')
 			k->diag[i--] = 0;
 	}
-	if (k->diag[0] && strcmp(k->diag, ">|<") && strcmp(k->diag, ">|") &&
-	    strcmp(k->diag, "|<") && strcmp(k->diag, ">#")) {
+	if (k->diag[0] && !is_diag_code(k->diag)) {
 		snprintf(why, wsz, "unknown diag \"%s\"", k->diag);
 		return -1;
 	}
@@ -521,6 +591,7 @@ struct snapshot {
 	char *text;
 	struct lines lines;
 	struct kline *k;
+	long *uid;	/* per line, from the kernel's file; -1 unknown */
 };
 
 /* Read both files, compare them line by line; returns the parsed module lines. */
@@ -551,6 +622,9 @@ static int compare_with_kernel(const char *procdir, const struct file_pair *f,
 	       f->name, pl.n - 1, f->name);
 
 	snap->k = calloc(kl.n + 1, sizeof(*snap->k));
+	snap->uid = calloc(kl.n + 1, sizeof(*snap->uid));
+	for (i = 0; i <= kl.n; i++)
+		snap->uid[i] = -1;
 	for (i = 1; i < kl.n && i < pl.n; i++) {
 		struct entry e;
 		struct kline *k = &snap->k[i];
@@ -567,6 +641,7 @@ static int compare_with_kernel(const char *procdir, const struct file_pair *f,
 				       f->name, i, pl.v[i]);
 			continue;
 		}
+		snap->uid[i] = e.uid;
 		if (strcmp(k->local, e.local) || strcmp(k->remote, e.remote) ||
 		    k->recvq != e.rxq || k->sendq != e.txq ||
 		    (f->tcp && strcmp(k->state, state_codes[e.state < 14 ?
@@ -794,6 +869,567 @@ static void check_netns(void)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			failures++;
 	}
+}
+
+/* ---- who sees options ---------------------------------------------------- */
+
+#define P_NOBODY	6050
+#define U_NOBODY	7050
+#define P_NS_ROOT	6061
+#define P_NS_MAPPED	6062
+#define P_NS_OWN	6063
+#define NS_UID_BASE	100000
+#define NOBODY		65534
+
+/* Set the permitted and effective capabilities to exactly these. */
+static void set_caps(uint64_t caps)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	d[0].permitted = d[0].effective = (uint32_t)caps;
+	d[1].permitted = d[1].effective = (uint32_t)(caps >> 32);
+	if (syscall(SYS_capset, &h, d))
+		die("capset");
+}
+
+static uint64_t get_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		die("capget");
+	return d[0].effective | (uint64_t)d[1].effective << 32;
+}
+
+#define CAP(c) (1ULL << (c))
+
+/* Become uid/gid with exactly the capabilities caps. */
+static void become(uid_t uid, gid_t gid, uint64_t caps)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1))
+		die("PR_SET_KEEPCAPS");
+	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		die("setresuid");
+	set_caps(caps);
+	reader_sees_all = 0;
+}
+
+/* A child that reports its own results (counted by its KTEST-COUNT). */
+static pid_t fork_checker(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0)
+		passes = failures = 0;
+	return pid;
+}
+
+static void end_checker(void)
+{
+	count_results();
+	_exit(0);
+}
+
+static void wait_checker(pid_t pid, const char *name)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	result(WIFEXITED(status) && !WEXITSTATUS(status), name,
+	       "the checking process %s %d",
+	       WIFEXITED(status) ? "exited" : "was killed by signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+static void send_fds(int sock, const int *fds, int n)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))], byte = 'f';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *c;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	if (sendmsg(sock, &mh, 0) != 1)
+		die("sendmsg SCM_RIGHTS");
+}
+
+/* Receives n descriptors; returns -1 when the peer went away. */
+static int recv_fds(int sock, int *fds, int n)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))], byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *c;
+
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	if (recvmsg(sock, &mh, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(n * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+	return 0;
+}
+
+/* A peer that died shows as a failed check where it matters, not here. */
+static void send_byte(int fd, char c)
+{
+	if (write(fd, &c, 1) != 1)
+		printf("  sync write failed: %s\n", strerror(errno));
+}
+
+static int recv_byte(int fd, char want)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 && c == want ? 0 : -1;
+}
+
+/* Whether text has a line that is exactly line. */
+static int has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while (p && (p = strstr(p, line))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* A line as a reader that may not see its options gets it. */
+static void hidden_form(char *out, size_t sz, const char *line,
+			const struct kline *k)
+{
+	size_t n = k->options ? (size_t)(k->options - line) : strlen(line);
+
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(out, line, n);
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = 0;
+}
+
+/*
+ * Reads the four files (checking every line against the kernel's) and
+ * checks, line by line, that options are shown exactly for the sockets this
+ * reader may see: its own uid's (the uid column of /proc/net/tcp), or all.
+ */
+static void check_view(const char *tag, unsigned int my_uid, int sees_all,
+		       struct snapshot *snap)
+{
+	char name[160];
+	int f, i;
+
+	for (f = 0; f < 4; f++) {
+		int shown = 0, hidden = 0, leaked = 0, missing = 0;
+		struct snapshot *s = &snap[f];
+
+		memset(s, 0, sizeof(*s));
+		if (compare_with_kernel("/proc/net", &files[f], s, tag))
+			continue;
+		for (i = 1; i < s->lines.n; i++) {
+			struct kline *k = &s->k[i];
+			int has = k->options != NULL, may;
+
+			if (!k->local[0] || s->uid[i] < 0)
+				continue;
+			if (!has && files[f].tcp && is_minisocket_state(k->state))
+				continue;
+			may = sees_all || s->uid[i] == my_uid;
+			if (has && !may) {
+				if (leaked++ < 3)
+					printf("  %s%sstat: uid %ld's options shown: \"%s\"\n",
+					       tag, files[f].name, s->uid[i],
+					       s->lines.v[i]);
+			} else if (!has && may) {
+				if (missing++ < 3)
+					printf("  %s%sstat: uid %ld's options missing: \"%s\"\n",
+					       tag, files[f].name, s->uid[i],
+					       s->lines.v[i]);
+			} else if (has) {
+				shown++;
+			} else {
+				hidden++;
+			}
+		}
+		snprintf(name, sizeof(name), "%s%sstat-options-exactly-where-allowed",
+			 tag, files[f].name);
+		result(!leaked && !missing, name,
+		       "%d lines show others' options, %d lack the reader's own (%d shown, %d hidden)",
+		       leaked, missing, shown, hidden);
+		printf("  %s%sstat: options shown on %d lines, hidden on %d\n",
+		       tag, files[f].name, shown, hidden);
+	}
+}
+
+static char *read_fd_text(int fd)
+{
+	char *t = slurp_fd(fd, 1 << 16);
+
+	close(fd);
+	return t;
+}
+
+/* The lines of this reader's view that the checks below look for. */
+struct vis_lines {
+	char root_l4[1024], root_l4_hidden[1024];	/* root's listener */
+	char root_uc4[1024], root_uc4_hidden[1024];	/* root's UDP */
+	char nb_l4[1024], nb_l4_hidden[1024];		/* nobody's listener */
+	char nb_u4[1024], nb_u4_hidden[1024];		/* nobody's UDP */
+};
+
+static void expect_in_view(struct snapshot *snap, const char *tag,
+			   const char *what, const char *line)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s%s", tag, what);
+	expect_line(snap, name, line);
+}
+
+static void nobody_sockets(void)
+{
+	int l, c, u;
+
+	l = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", P_NOBODY);
+	setint(l, SOL_SOCKET, SO_KEEPALIVE, 1);
+	setint(l, IPPROTO_TCP, TCP_KEEPIDLE, 42);
+	setint(l, SOL_SOCKET, SO_RCVBUF, 5000);
+	if (listen(l, 4))
+		die("listen nobody");
+	c = tcp_client(AF_INET, "127.0.0.1", P_NOBODY);
+	accept_one(l);
+	setint(c, IPPROTO_TCP, TCP_NODELAY, 1);
+	u = sock_bind(AF_INET, SOCK_DGRAM, "127.0.0.1", U_NOBODY);
+	setint(u, SOL_SOCKET, SO_BROADCAST, 1);
+}
+
+/* A reader as uid/caps, in a child: the rule over every line, and four lines. */
+static void reader_as(const char *tag, uid_t uid, uint64_t caps, int sees_all,
+		      const struct vis_lines *v)
+{
+	struct snapshot snap[4];
+	pid_t pid = fork_checker();
+	char name[160];
+
+	if (pid == 0) {
+		become(uid, uid, caps);
+		reader_sees_all = sees_all;
+		check_view(tag, uid, sees_all, snap);
+		expect_in_view(&snap[0], tag,
+			       sees_all || uid == 0 ? "root-listener-options-shown" :
+			       "root-listener-options-hidden",
+			       sees_all || uid == 0 ? v->root_l4 : v->root_l4_hidden);
+		expect_in_view(&snap[2], tag,
+			       sees_all || uid == 0 ? "root-udp-options-shown" :
+			       "root-udp-options-hidden",
+			       sees_all || uid == 0 ? v->root_uc4 : v->root_uc4_hidden);
+		expect_in_view(&snap[0], tag,
+			       sees_all || uid == NOBODY ? "nobody-listener-options-shown" :
+			       "nobody-listener-options-hidden",
+			       sees_all || uid == NOBODY ? v->nb_l4 : v->nb_l4_hidden);
+		expect_in_view(&snap[2], tag,
+			       sees_all || uid == NOBODY ? "nobody-udp-options-shown" :
+			       "nobody-udp-options-hidden",
+			       sees_all || uid == NOBODY ? v->nb_u4 : v->nb_u4_hidden);
+		end_checker();
+	}
+	snprintf(name, sizeof(name), "%sreader-ran", tag);
+	wait_checker(pid, name);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die(path);
+	close(fd);
+}
+
+/*
+ * In a user namespace (uids 100000-100001 mapped as 0-1) with its own
+ * network namespace: the namespace's root (uid 100000) holds
+ * CAP_SYS_PTRACE there. Root of the initial namespace puts two listeners
+ * into it, one its own (uid 0, not mapped in the namespace) and one given
+ * to uid 100001 (mapped); the namespace's root opens one of its own.
+ */
+static void check_userns(void)
+{
+	static const char lsn[] = "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=1,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0";
+	int to_u[2], from_u[2], to_h[2], from_h[2];
+	char path[64], l[64], exp[3][512], hid[3][512];
+	pid_t u, h;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		static const int ports[] = { P_NS_ROOT, P_NS_MAPPED, P_NS_OWN };
+
+		line_fmt(exp[i], sizeof(exp[i]), 0, 0, ep(l, "0.0.0.0", ports[i]),
+			 "0.0.0.0:*", lsn);
+		line_fmt(hid[i], sizeof(hid[i]), 0, 0, l, "0.0.0.0:*", "LSTN");
+	}
+	if (pipe(to_u) || pipe(from_u) || pipe(to_h) || pipe(from_h))
+		die("pipe");
+	u = fork_checker();
+	if (u == 0) {
+		struct snapshot t = { 0 };
+		int fd;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
+			result(0, "userns-unshare", "unshare: %s", strerror(errno));
+			send_byte(from_u[1], 'e');
+			end_checker();
+		}
+		send_byte(from_u[1], 'u');
+		if (recv_byte(to_u[0], 'm'))	/* the maps are written */
+			_exit(3);
+		if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+			die("setresuid in the user namespace");
+		reader_sees_all = 0;
+		fd = sock_bind(AF_INET, SOCK_STREAM, "0.0.0.0", P_NS_OWN);
+		setint(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+		if (listen(fd, 4))
+			die("listen userns");
+		if (recv_byte(to_u[0], 's'))	/* root's sockets are there */
+			_exit(3);
+		compare_with_kernel("/proc/self/net", &files[0], &t, "userns-");
+		expect_line(&t, "userns-own-listener-options-shown", exp[2]);
+		expect_line(&t, "userns-mapped-owner-options-shown-with-cap-sys-ptrace",
+			    exp[1]);
+		expect_line(&t, "userns-unmapped-owner-options-hidden", hid[0]);
+		/* Without CAP_SYS_PTRACE in the namespace: only its own. */
+		set_caps(get_caps() & ~CAP(CAP_SYS_PTRACE));
+		memset(&t, 0, sizeof(t));
+		compare_with_kernel("/proc/self/net", &files[0], &t,
+				    "userns-no-ptrace-");
+		expect_line(&t, "userns-no-ptrace-own-listener-options-shown",
+			    exp[2]);
+		expect_line(&t, "userns-no-ptrace-mapped-owner-options-hidden",
+			    hid[1]);
+		expect_line(&t, "userns-no-ptrace-unmapped-owner-options-hidden",
+			    hid[0]);
+		send_byte(from_u[1], 'd');
+		end_checker();
+	}
+	{
+		char c = 0;
+
+		if (read(from_u[0], &c, 1) != 1 || c != 'u') {
+			result(c == 'e', "userns-child-ready", "no user namespace");
+			wait_checker(u, "userns-reader-ran");
+			return;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)u);
+	write_file(path, "0 100000 2\n");
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)u);
+	write_file(path, "0 100000 2\n");
+	send_byte(to_u[1], 'm');
+
+	/* Root's two listeners in the namespace, held by a helper. */
+	h = fork();
+	if (h < 0)
+		die("fork");
+	if (h == 0) {
+		int nfd, a, b;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)u);
+		nfd = open(path, O_RDONLY);
+		if (nfd < 0 || setns(nfd, CLONE_NEWNET))
+			die("setns into the user namespace's network namespace");
+		a = sock_bind(AF_INET, SOCK_STREAM, "0.0.0.0", P_NS_ROOT);
+		setint(a, SOL_SOCKET, SO_KEEPALIVE, 1);
+		b = sock_bind(AF_INET, SOCK_STREAM, "0.0.0.0", P_NS_MAPPED);
+		setint(b, SOL_SOCKET, SO_KEEPALIVE, 1);
+		/* The owner of a socket follows its inode (sockfs_setattr). */
+		if (fchown(b, NS_UID_BASE + 1, NS_UID_BASE + 1))
+			die("fchown socket");
+		if (listen(a, 4) || listen(b, 4))
+			die("listen in the namespace");
+		send_byte(from_h[1], 's');
+		recv_byte(to_h[0], 'q');
+		_exit(0);
+	}
+	if (recv_byte(from_h[0], 's'))
+		result(0, "userns-root-sockets", "the helper died");
+	send_byte(to_u[1], 's');
+	recv_byte(from_u[0], 'd');
+	send_byte(to_h[1], 'q');
+	waitpid(h, NULL, 0);
+	wait_checker(u, "userns-reader-ran");
+}
+
+static void check_visibility(void)
+{
+	struct vis_lines v;
+	struct snapshot s[4];
+	struct kline *k;
+	const char *line;
+	char l[64], r[64];
+	int sp[2], fds[2];
+	pid_t nb;
+	char *t, *ut;
+
+	printf("  who sees options\n");
+	memset(&v, 0, sizeof(v));
+	/* Root's view of its own sockets. */
+	memset(s, 0, sizeof(s));
+	compare_with_kernel("/proc/net", &files[0], &s[0], "vis-root-");
+	compare_with_kernel("/proc/net", &files[2], &s[2], "vis-root-");
+	line = find_line(&s[0], ep(l, "127.0.0.1", P_LISTEN4), "0.0.0.0:*", &k);
+	if (line) {
+		snprintf(v.root_l4, sizeof(v.root_l4), "%s", line);
+		hidden_form(v.root_l4_hidden, sizeof(v.root_l4_hidden), line, k);
+	}
+	line = find_line(&s[2], ep(l, "127.0.0.1", U_CONN4),
+			 ep(r, "127.0.0.1", U_BOUND4), &k);
+	if (line) {
+		snprintf(v.root_uc4, sizeof(v.root_uc4), "%s", line);
+		hidden_form(v.root_uc4_hidden, sizeof(v.root_uc4_hidden), line, k);
+	}
+	result(v.root_l4[0] && v.root_uc4[0], "vis-root-lines-found", "%s",
+	       "root's listener or UDP socket is missing");
+	line_fmt(v.nb_l4, sizeof(v.nb_l4), 0, 0, ep(l, "127.0.0.1", P_NOBODY),
+		 "0.0.0.0:*",
+		 "LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=1,TCP_KEEPIDLE=42,SO_RCVBUF=5000,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0");
+	line_fmt(v.nb_l4_hidden, sizeof(v.nb_l4_hidden), 0, 0, l, "0.0.0.0:*",
+		 "LSTN");
+	line_fmt(v.nb_u4, sizeof(v.nb_u4), 0, 0, ep(l, "127.0.0.1", U_NOBODY),
+		 "0.0.0.0:*", "SO_REUSEADDR=0,SO_REUSEPORT=0,SO_BROADCAST=1");
+	snprintf(v.nb_u4_hidden, sizeof(v.nb_u4_hidden), "%6d %6d %-23s %s", 0,
+		 0, l, "0.0.0.0:*");
+
+	/* nobody (uid 65534, no capabilities) with sockets of its own. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp))
+		die("socketpair");
+	nb = fork_checker();
+	if (nb == 0) {
+		struct snapshot n[4];
+		int fd, i;
+
+		close(sp[0]);
+		become(NOBODY, NOBODY, 0);
+		nobody_sockets();
+		check_view("nobody-", NOBODY, 0, n);
+		expect_in_view(&n[0], "nobody-", "root-listener-options-hidden",
+			       v.root_l4_hidden);
+		expect_in_view(&n[2], "nobody-", "root-udp-options-hidden",
+			       v.root_uc4_hidden);
+		expect_in_view(&n[0], "nobody-", "own-listener-options-shown",
+			       v.nb_l4);
+		expect_in_view(&n[2], "nobody-", "own-udp-options-shown", v.nb_u4);
+		/* The diag flags stay: root's zero-window receiver. */
+		line = NULL;
+		k = NULL;
+		ep(l, "127.0.0.1", P_ZERO4);
+		for (i = 1; i < n[0].lines.n && !line; i++) {
+			if (!strcmp(n[0].k[i].local, l) &&
+			    !strcmp(n[0].k[i].state, "ESTB")) {
+				line = n[0].lines.v[i];
+				k = &n[0].k[i];
+			}
+		}
+		result(line && k && !k->options && !strcmp(k->diag, "|<") &&
+		       strlen(line) > 7 &&
+		       !strcmp(line + strlen(line) - 7, "ESTB |<"),
+		       "nobody-root-zero-window-diag-shown-options-hidden",
+		       "line \"%s\"", line ? line : "(none)");
+		/* Descriptors opened here, read by root: still nobody's view. */
+		fds[0] = open("/proc/net/tcpstat", O_RDONLY);
+		fds[1] = open("/proc/net/udpstat", O_RDONLY);
+		if (fds[0] < 0 || fds[1] < 0)
+			die("open as nobody");
+		send_fds(sp[1], fds, 2);
+		close(fds[0]);
+		close(fds[1]);
+		/* A descriptor root opened, read here: root's view. */
+		if (recv_fds(sp[1], &fd, 1))
+			die("recv_fds");
+		t = read_fd_text(fd);
+		result(t && has_line(t, v.root_l4),
+		       "fd-opened-by-root-read-by-nobody-shows-options",
+		       "no line \"%s\"", v.root_l4);
+		free(t);
+		send_byte(sp[1], 'd');
+		recv_byte(sp[1], 'q');	/* keep the sockets until root is done */
+		end_checker();
+	}
+	close(sp[1]);
+	if (recv_fds(sp[0], fds, 2)) {
+		result(0, "fd-opened-by-nobody-passed-to-root", "%s",
+		       "nobody's process sent no descriptors");
+	} else {
+		int fd;
+
+		t = read_fd_text(fds[0]);
+		ut = read_fd_text(fds[1]);
+		result(t && has_line(t, v.root_l4_hidden) && !has_line(t, v.root_l4),
+		       "fd-opened-by-nobody-read-by-root-hides-tcp-options",
+		       "want \"%s\"", v.root_l4_hidden);
+		result(ut && has_line(ut, v.root_uc4_hidden) &&
+		       !has_line(ut, v.root_uc4),
+		       "fd-opened-by-nobody-read-by-root-hides-udp-options",
+		       "want \"%s\"", v.root_uc4_hidden);
+		result(t && has_line(t, v.nb_l4),
+		       "fd-opened-by-nobody-read-by-root-shows-nobodys-options",
+		       "want \"%s\"", v.nb_l4);
+		free(t);
+		free(ut);
+		fd = open("/proc/net/tcpstat", O_RDONLY);
+		if (fd < 0)
+			die("open tcpstat");
+		send_fds(sp[0], &fd, 1);
+		close(fd);
+		recv_byte(sp[0], 'd');
+
+		/* Root (every capability) sees every socket's options. */
+		check_view("root-", 0, 1, s);
+		expect_in_view(&s[0], "root-", "nobody-listener-options-shown",
+			       v.nb_l4);
+		expect_in_view(&s[2], "root-", "nobody-udp-options-shown",
+			       v.nb_u4);
+		/* Root without CAP_SYS_PTRACE: its own sockets only. */
+		reader_as("root-no-ptrace-", 0,
+			  get_caps() & ~CAP(CAP_SYS_PTRACE), 0, &v);
+		/* A non-root user with CAP_SYS_PTRACE: every socket. */
+		reader_as("nobody-cap-ptrace-", NOBODY, CAP(CAP_SYS_PTRACE), 1,
+			  &v);
+		/* CAP_NET_ADMIN is not enough. */
+		reader_as("nobody-cap-net-admin-", NOBODY, CAP(CAP_NET_ADMIN), 0,
+			  &v);
+	}
+	send_byte(sp[0], 'q');
+	close(sp[0]);
+	wait_checker(nb, "nobody-reader-ran");
+	check_userns();
 }
 
 static int check(void)
@@ -1267,6 +1903,7 @@ static int check(void)
 
 	check_chunked_reads();
 	check_netns();
+	check_visibility();
 
 	close(sa4);
 	close(s4a);
