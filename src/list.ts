@@ -53,7 +53,8 @@ async function listWith(normalized: NormalizedQuery, internals: ListInternals): 
       ])
       if (texts !== null) {
         if (scan !== null) await attachProcesses(entries, scan)
-        await fillOptionsFromModule(entries, texts, dir)
+        // 'auto': the options the module withheld from this caller are tried through pidfd.
+        await fillOptionsFromModule(entries, texts, dir, normalized.options === 'auto' ? { scan } : undefined)
         return entries
       }
       // Unloaded between the check and the read: as if it had never been there.

@@ -12,6 +12,16 @@
 // the two reads (sockets came or went in between) cannot be paired by position:
 // its entries get the options only when every module line of that key says the
 // same, otherwise optionsError 'EAGAIN'.
+//
+// Withheld lines: the module prints a socket's options only to a reader (the file's
+// opener) whose fsuid is the socket's owner, or who has CAP_SYS_PTRACE in the user
+// namespace owning the socket's network namespace; for anyone else the line ends
+// after the state and diag columns (TCP) or the foreign address (UDP). Such a line
+// looks like a minisocket's (TIME_WAIT, request sockets), which has no options at
+// all; the entry's state and file tell them apart (withheldByModule). A withheld
+// entry is never left looking option-less: with options 'auto' the pidfd source
+// tries it (fillWithheldFromPidfd), and what neither can read is EPERM with what
+// to do (docs/options.md, docs/security.md).
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Family, OptionsError, Proto, SocketEntry } from '../model.js'
@@ -19,6 +29,8 @@ import type { NormalizedQuery } from '../query.js'
 import { KnetstatParseError } from '../text/errors.js'
 import { parseKnetstat } from '../text/parse.js'
 import { breathe, SLICE } from './breathe.js'
+import { fillOptionsFromPidfd } from './pidfd.js'
+import { hasPidfdSupport, scanProcesses, type ProcessScan } from './processes.js'
 import { TABLE_FILES, type KnetstatTexts } from './recording.js'
 
 /** Where the module's files are: the caller's network namespace. */
@@ -130,6 +142,12 @@ export interface JoinStats {
   unmatched: number
   /** Module lines no entry took (sockets gone before the dump, or filtered out by the query). */
   unusedLines: number
+  /**
+   * Entries (counted in matched or agreed) whose line has no options although the
+   * socket has them: the module withheld them from this reader. optionsError EPERM
+   * until another source reads them (fillWithheldFromPidfd).
+   */
+  withheld: number
 }
 
 function lineSignature(line: SocketEntry): string {
@@ -156,6 +174,52 @@ function unmatchedError(entry: SocketEntry): OptionsError {
   }
 }
 
+/**
+ * Whether a module line without options, paired with `entry`, means the module
+ * withheld the options (the socket has them) rather than that there are none.
+ * The module prints no options for minisockets: TIME_WAIT entries (TIMW, and FNW2
+ * for an orphan kept as a timewait socket) and request sockets (SYNR). Netlink
+ * gives those no file (inode null). Every UDP socket and every other TCP state is a
+ * full socket, which has options: a line without them was withheld. (A Fast Open
+ * child, a full socket in SYN_RECV before accept(), is taken for a request socket:
+ * it has no file either, so no other source could read it.)
+ */
+export function withheldByModule(entry: Pick<SocketEntry, 'proto' | 'state' | 'inode'>): boolean {
+  if (entry.proto === 'udp') return true
+  switch (entry.state) {
+    case 'TIME_WAIT':
+    case 'SYN_RECV':
+    case 'NEW_SYN_RECV':
+      return false
+    case 'FIN_WAIT2':
+      // A timewait socket in its FIN_WAIT2 substate has no file; a full FIN_WAIT2
+      // socket still held by its process (after shutdown(SHUT_WR)) has one.
+      return entry.inode !== null
+    default:
+      return true
+  }
+}
+
+function owner(entry: SocketEntry): string {
+  return entry.uid === null ? "the socket's owner" : `uid ${entry.uid}`
+}
+
+const MODULE_RULE =
+  "the knetstat kernel module shows a socket's options only to readers running as the socket's owner (fsuid) or with " +
+  "CAP_SYS_PTRACE (in the user namespace owning the socket's network namespace), as pidfd_getfd would"
+
+function whatToDo(entry: SocketEntry): string {
+  return `To see them, run knetstat as ${owner(entry)}, or with CAP_SYS_PTRACE (for example with sudo)`
+}
+
+/** The error of an entry whose options the module withheld, before (or without) any other source. */
+export function withheldError(entry: SocketEntry, why = ''): OptionsError {
+  return {
+    code: 'EPERM',
+    message: `not permitted to read the options of this socket of ${owner(entry)}: ${MODULE_RULE}${why}. ${whatToDo(entry)}`,
+  }
+}
+
 const AMBIGUOUS_ERROR: OptionsError = {
   code: 'EAGAIN',
   message:
@@ -163,26 +227,33 @@ const AMBIGUOUS_ERROR: OptionsError = {
     "the module's file and the netlink dump, and their options differ: which line is this socket's cannot be told; list again",
 }
 
-/** Puts a module line's options and diag flags on an entry. */
-function apply(entry: SocketEntry, line: SocketEntry): void {
+/** Puts a module line's options and diag flags on an entry; true when the line withheld them. */
+function apply(entry: SocketEntry, line: SocketEntry): boolean {
+  let withheld = false
   if (line.options === null) {
     entry.options = null
     entry.optionsSource = null
-    entry.optionsError = noOptionsError(entry)
+    withheld = withheldByModule(entry)
+    entry.optionsError = withheld ? withheldError(entry) : noOptionsError(entry)
   } else {
     entry.options = { ...line.options }
     entry.optionsSource = 'module'
     delete entry.optionsError
   }
   // Per DESIGN, with the module as the source its diag flags are the entry's (TCP).
+  // A withheld line still has them: the diag column is printed to every reader
+  // (netlink's tcp_info gives anyone the same facts).
   if (entry.proto === 'tcp') entry.diag = { ...line.diag }
+  return withheld
 }
 
 /**
  * Joins the module's lines to netlink entries (in place): options, optionsSource and,
  * for TCP, diag come from the entry's line. Pure apart from yielding to the event loop.
+ * Entries whose options the module withheld get optionsError EPERM and are pushed to
+ * `withheld` when given.
  */
-export async function joinModule(entries: SocketEntry[], tables: readonly ModuleTable[]): Promise<JoinStats> {
+export async function joinModule(entries: SocketEntry[], tables: readonly ModuleTable[], withheld?: SocketEntry[]): Promise<JoinStats> {
   // key -> the lines with that key, in file order.
   const byKey = new Map<string, SocketEntry[]>()
   let n = 0
@@ -207,7 +278,12 @@ export async function joinModule(entries: SocketEntry[], tables: readonly Module
     if (list === undefined) entriesByKey.set(key, [entry])
     else list.push(entry)
   }
-  const stats: JoinStats = { matched: 0, agreed: 0, ambiguous: 0, unmatched: 0, unusedLines: 0 }
+  const stats: JoinStats = { matched: 0, agreed: 0, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 0 }
+  const take = (entry: SocketEntry, line: SocketEntry): void => {
+    if (!apply(entry, line)) return
+    stats.withheld++
+    withheld?.push(entry)
+  }
   n = 0
   for (const [key, group] of entriesByKey) {
     if (++n % SLICE === 0) await breathe()
@@ -223,7 +299,7 @@ export async function joinModule(entries: SocketEntry[], tables: readonly Module
       continue
     }
     if (lines.length === group.length) {
-      group.forEach((entry, k) => apply(entry, lines[k] as SocketEntry))
+      group.forEach((entry, k) => take(entry, lines[k] as SocketEntry))
       stats.matched += group.length
       continue
     }
@@ -231,7 +307,7 @@ export async function joinModule(entries: SocketEntry[], tables: readonly Module
     const first = lines[0] as SocketEntry
     const signature = lineSignature(first)
     if (lines.every((l) => lineSignature(l) === signature)) {
-      for (const entry of group) apply(entry, first)
+      for (const entry of group) take(entry, first)
       stats.agreed += group.length
     } else {
       for (const entry of group) {
@@ -247,7 +323,55 @@ export async function joinModule(entries: SocketEntry[], tables: readonly Module
   return stats
 }
 
-/** Parses the module's texts and joins them to `entries`. */
-export async function fillOptionsFromModule(entries: SocketEntry[], texts: KnetstatTexts, dir: string = MODULE_DIR): Promise<JoinStats> {
-  return joinModule(entries, await parseModuleTexts(texts, dir))
+/** Where a listing may look for the options the module withheld. */
+export interface WithheldFallback {
+  /** The listing's /proc scan when it made one (processes: true); else one is made if needed. */
+  scan: ProcessScan | null
+}
+
+/**
+ * Parses the module's texts and joins them to `entries`. With `fallback` (options
+ * 'auto'), the entries whose options the module withheld are tried through pidfd.
+ */
+export async function fillOptionsFromModule(
+  entries: SocketEntry[],
+  texts: KnetstatTexts,
+  dir: string = MODULE_DIR,
+  fallback?: WithheldFallback,
+): Promise<JoinStats> {
+  const withheld: SocketEntry[] = []
+  const stats = await joinModule(entries, await parseModuleTexts(texts, dir), withheld)
+  if (fallback !== undefined && withheld.length > 0) await fillWithheldFromPidfd(withheld, fallback.scan)
+  return stats
+}
+
+/** A pidfd error's reason, without its own advice (which may suggest loading the module). */
+function reasonOf(message: string): string {
+  const cut = message.search(/\. To see /)
+  return cut < 0 ? message : message.slice(0, cut)
+}
+
+/**
+ * The entries whose options the module withheld, through the pidfd source: those it
+ * may read (a process of the caller's, or any with CAP_SYS_PTRACE) get options from
+ * pidfd; the others keep options null with EPERM, saying why pidfd could not either.
+ * An entry with no file (an orphan, a connection not yet accept()ed) has no holder
+ * to read it from: it keeps the module's EPERM.
+ */
+export async function fillWithheldFromPidfd(withheld: SocketEntry[], scan: ProcessScan | null): Promise<void> {
+  const held = withheld.filter((e) => e.inode !== null)
+  for (const entry of withheld) {
+    if (entry.inode === null) entry.optionsError = withheldError(entry, '; it has no file (no process holds it), so pidfd_getfd cannot read it either')
+  }
+  if (held.length === 0) return
+  if (!hasPidfdSupport()) {
+    for (const entry of held) entry.optionsError = withheldError(entry, "; knetstat's native addon is too old for the pidfd source (rebuild it with `npm run build:native`)")
+    return
+  }
+  await fillOptionsFromPidfd(held, scan ?? (await scanProcesses()))
+  for (const entry of held) {
+    if (entry.options !== null) continue
+    const pidfd = entry.optionsError
+    entry.optionsError = withheldError(entry, pidfd === undefined ? '' : `; the pidfd source could not read them either (${pidfd.code}: ${reasonOf(pidfd.message)})`)
+  }
 }

@@ -54,7 +54,7 @@ const UDP4 = `${UDP_HEADER}
 t.test('every entry takes its own line: SO_REUSEPORT siblings by position', async (t) => {
   const entries = [...netlinkLike(TCP4, 4, 100), ...netlinkLike(UDP4, 4, 200)]
   const stats = await joinModule(entries, [table(TCP4, 4), table(UDP4, 4)])
-  t.same(stats, { matched: 10, agreed: 0, ambiguous: 0, unmatched: 0, unusedLines: 0 })
+  t.same(stats, { matched: 10, agreed: 0, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 0 })
   const listeners = entries.filter((e) => e.state === 'LISTEN')
   t.same(listeners.map((e) => [e.inode, e.options?.SO_RCVBUF, e.options?.SO_KEEPALIVE]), [
     [100, 10000, false],
@@ -91,7 +91,7 @@ t.test('a key whose count differs: options only when every line agrees', async (
   // One of three differing listeners closed between the two reads.
   const entries = netlinkLike(TCP4, 4, 100).filter((e) => e.inode !== 101)
   const stats = await joinModule(entries, [table(TCP4, 4)])
-  t.same(stats, { matched: 4, agreed: 0, ambiguous: 2, unmatched: 0, unusedLines: 1 })
+  t.same(stats, { matched: 4, agreed: 0, ambiguous: 2, unmatched: 0, unusedLines: 1, withheld: 0 })
   for (const e of entries.filter((x) => x.state === 'LISTEN')) {
     t.equal(e.options, null)
     t.equal(e.optionsError?.code, 'EAGAIN')
@@ -104,7 +104,7 @@ t.test('a key whose count differs: options only when every line agrees', async (
 `
   const two = netlinkLike(same, 4, 1)
   const three = [...two, { ...(two[0] as SocketEntry), inode: 3 }]
-  t.same(await joinModule(three, [table(same, 4)]), { matched: 0, agreed: 3, ambiguous: 0, unmatched: 0, unusedLines: 0 })
+  t.same(await joinModule(three, [table(same, 4)]), { matched: 0, agreed: 3, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 0 })
   t.ok(three.every((e) => e.options?.TCP_NODELAY === true && e.optionsSource === 'module'))
 })
 
@@ -117,7 +117,7 @@ t.test('missing and extra lines', async (t) => {
   const gone = TCP4 + '     0      0 127.0.0.1:6098          127.0.0.1:40009         ESTB      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0\n'
   const all = [...entries, late, bound]
   const stats = await joinModule(all, [table(gone, 4)])
-  t.same(stats, { matched: 7, agreed: 0, ambiguous: 0, unmatched: 2, unusedLines: 1 })
+  t.same(stats, { matched: 7, agreed: 0, ambiguous: 0, unmatched: 2, unusedLines: 1, withheld: 0 })
   t.equal(late.optionsError?.code, 'ENOENT')
   t.match(late.optionsError?.message, /created or closed between/)
   t.match(bound.optionsError?.message, /BOUND_INACTIVE/)
