@@ -3,9 +3,9 @@
 # with clang and AddressSanitizer + UndefinedBehaviorSanitizer, then every crash input
 # in test/fuzz/regressions/ replayed through it.
 #
-#   npm run test:fuzz                         60 s of fuzzing, then the regressions
+#   npm run test:fuzz                         fast-check at 100k, 60 s of fuzzing, the regressions
 #   bash test/fuzz/run.sh --seconds 600       fuzz longer
-#   bash test/fuzz/run.sh --seconds 0         build and replay only, no fuzzing
+#   bash test/fuzz/run.sh --seconds 0 --fc-runs 0   build and replay the regressions only
 #   bash test/fuzz/run.sh --keep-corpus DIR   keep the grown corpus in DIR
 #   bash test/fuzz/run.sh --fc-runs N         also fast-check parseKnetstat N runs a property
 #                                             (default 100000; 0 skips it)
@@ -13,7 +13,8 @@
 # The binary is built in a temporary directory. libFuzzer fuzzes a copy of the seed
 # corpus (test/fuzz/corpus/parse_reply/), never the committed files. A crash input is
 # copied to $KNETSTAT_FUZZ_ARTIFACTS (default /tmp/knetstat-fuzz-artifacts), and the
-# message says how to make it a regression. Needs clang (apt-get install clang).
+# message says how to make it a regression. Needs clang (apt-get install clang;
+# $KNETSTAT_FUZZ_CLANG picks another clang++, e.g. clang++-16).
 # The last line printed is "fuzz: N passed, N failed": the build, the fuzzing run,
 # each regression input, and the fast-check run count a check each.
 set -uo pipefail
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--keep-corpus=*) keep_corpus=${1#*=}; shift ;;
 	--fc-runs) fc_runs=${2:-}; shift 2 ;;
 	--fc-runs=*) fc_runs=${1#*=}; shift ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; echo "fuzz: 0 passed, 1 failed"; exit 2 ;;
 	esac
 done
@@ -77,23 +78,24 @@ run_fast_check
 
 # ---- build ------------------------------------------------------------------------
 binary=$work/parse_reply_fuzz
+clang=${KNETSTAT_FUZZ_CLANG:-clang++}
 flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all "-I$repo/src-native")
 sources=("$repo/src-native/fuzz/parse_reply_fuzz.cc" "$repo/src-native/diag/parse_reply.cc")
-if ! command -v clang++ > /dev/null; then
-	not_ok "build: clang++ is not installed; libFuzzer needs it (Debian/Ubuntu: apt-get install -y clang)"
+if ! command -v "$clang" > /dev/null; then
+	not_ok "build: $clang is not installed; libFuzzer needs it (Debian/Ubuntu: apt-get install -y clang)"
 	not_ok "fuzzing: not run, no binary"
 	for f in "${regression_files[@]}"; do not_ok "regression $(basename "$f"): not replayed, no binary"; done
 	finish
 fi
-echo "=== building $(clang++ --version | head -n 1): clang++ ${flags[*]}"
-if clang++ "${flags[@]}" "${sources[@]}" -o "$binary" > "$work/build.log" 2>&1; then
+echo "=== building $("$clang" --version | head -n 1): $clang ${flags[*]}"
+if "$clang" "${flags[@]}" "${sources[@]}" -o "$binary" > "$work/build.log" 2>&1; then
 	ok "build: parse_reply_fuzz with libFuzzer, ASan and UBSan"
 else
 	tail -n 30 "$work/build.log" >&2
 	if grep -q -e 'libclang_rt.fuzzer' -e 'fsanitize=fuzzer' "$work/build.log"; then
 		echo "run.sh: this clang has no libFuzzer runtime (Debian/Ubuntu: apt-get install -y clang, which ships libclang_rt.fuzzer)" >&2
 	fi
-	not_ok "build: clang++ could not build the fuzz target (log above)"
+	not_ok "build: $clang could not build the fuzz target (log above)"
 	not_ok "fuzzing: not run, no binary"
 	for f in "${regression_files[@]}"; do not_ok "regression $(basename "$f"): not replayed, no binary"; done
 	finish
@@ -120,11 +122,11 @@ if [ "$seconds" -gt 0 ]; then
 	cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
 	features=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
 	corpus_now=$(sed -nE 's/.* corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$last")
-	summary="${execs:-?} executions in $seconds s, coverage ${cov:-?} edges / ${features:-?} features, corpus $seed_count seeds -> ${corpus_now:-?} inputs"
 	crashes=("$work"/crashes/*)
 	if [ "$status" -eq 0 ] && [ ! -e "${crashes[0]}" ]; then
-		ok "fuzzing: no crash; $summary"
+		ok "fuzzing: no crash; ${execs:-?} executions in $seconds s, coverage ${cov:-?} edges / ${features:-?} features, corpus $seed_count seeds -> ${corpus_now:-?} inputs"
 	else
+		summary="crashed after ${execs:-?} executions"
 		tail -n 60 "$work/fuzz.log" >&2
 		mkdir -p "$artifacts"
 		saved=()
