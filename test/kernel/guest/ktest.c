@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1914,34 +1915,124 @@ static int check(void)
 	return failures ? 1 : 0;
 }
 
-/* ---- churn --------------------------------------------------------------- */
+/* ---- stress: readers, churn, namespaces, unload ---------------------------- */
 
-static void churn_worker(double until, int family, int port)
+/*
+ * ktest churn SECONDS: for SECONDS, four reader processes read the four
+ * files in a loop while connections churn in the initial namespace and in
+ * a second long-lived one, and network namespaces with sockets in them
+ * (listening, connected, closed into TIME_WAIT) are created and destroyed
+ * one after another. At the end the module is removed while all of that
+ * still runs and two files are held open in the middle of a read. The
+ * readers:
+ *   0  root, /proc/net/{tcp,tcp6,udp,udp6}stat, 64 KiB reads
+ *   1  uid 65534 without capabilities, the same files, 512-byte reads: every
+ *      socket is root's, so no line may show options
+ *   2  root in a network namespace of its own, reading the long-lived
+ *      namespace's files through /proc/PID/net, 4 KiB reads
+ *   3  root, reading the files of the short-lived namespace of the moment
+ *      through /proc/PID/net, slowly, so that namespaces exit while it
+ *      holds their files open
+ * Every complete read must be well-formed. The only errors allowed: for
+ * reader 3, ENOENT, ESRCH and ENXIO (its namespace went away); for all,
+ * once the unload has begun, ENOENT and EIO.
+ */
+
+#define N_READERS	4
+#define P_CHURN4	6100
+#define P_CHURN6	6200
+#define P_HOLDER	6300
+#define P_NSW4		9000
+#define P_NSW6		9001
+
+struct reader_stats {
+	long reads, lines, bad, leaks, expected, after_unload, unexpected;
+	int unexpected_errno;
+	char first_bad[512];
+};
+
+struct stress_shared {
+	volatile int stop;
+	volatile int unloading;
+	volatile int unloaded;
+	volatile pid_t ns_child;	/* the short-lived namespace's process */
+	volatile pid_t holder;		/* the long-lived namespace's process */
+	long connects[3];		/* per churn worker */
+	long ns_made, ns_failed, ns_bad_lines;
+	struct reader_stats r[N_READERS];
+};
+
+static struct stress_shared *sh;
+
+static const char *const stat_names[] = {
+	"tcpstat", "tcp6stat", "udpstat", "udp6stat",
+};
+
+static void lo_up_quick(void)
 {
-	const char *addr = family == AF_INET ? "127.0.0.1" : "::1";
-	int lfd = socket(family, SOCK_STREAM, 0);
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		die("SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		die("SIOCSIFFLAGS");
+	close(fd);
+}
+
+/* A listener; for ::1, which appears shortly after lo comes up, retried. */
+static int churn_listen(int family, const char *addr, int port)
+{
 	struct sockaddr_storage ss;
 	socklen_t len = mkaddr(&ss, family, addr, port);
-	int n = 0;
+	int fd = socket(family, SOCK_STREAM, 0), i;
 
-	setint(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 64))
+	if (fd < 0)
+		die("socket");
+	setint(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	for (i = 0; bind(fd, (struct sockaddr *)&ss, len); i++) {
+		if (errno != EADDRNOTAVAIL || i > 200)
+			die("churn bind");
+		msleep(5);
+	}
+	if (listen(fd, 128))
 		die("churn listen");
-	while (now() < until) {
+	return fd;
+}
+
+/* Connects, accepts and closes (FIN both ways, or RST) until told to stop. */
+static void churn_worker(int id, int family, const char *addr, int port)
+{
+	int lfd = churn_listen(family, addr, port);
+	long n = 0;
+
+	while (!sh->stop) {
 		int c[8], s[8], u, i;
 
 		for (i = 0; i < 8; i++) {
 			c[i] = socket(family, SOCK_STREAM, 0);
+			if (c[i] < 0)
+				die("churn socket");
 			setint(c[i], IPPROTO_TCP, TCP_NODELAY, i & 1);
-			if (do_connect(c[i], family, addr, port))
-				die("churn connect");
+			while (do_connect(c[i], family, addr, port)) {
+				/* Ephemeral ports in TIME_WAIT: wait, retry. */
+				if (errno != EADDRNOTAVAIL || sh->stop)
+					die("churn connect");
+				close(c[i]);
+				msleep(1);
+				c[i] = socket(family, SOCK_STREAM, 0);
+			}
 			s[i] = accept_one(lfd);
 		}
 		u = socket(family, SOCK_DGRAM, 0);
 		if (do_connect(u, family, addr, port + 1))
 			die("churn udp connect");
 		for (i = 0; i < 8; i++) {
-			if (i & 1) {
+			if (i % 4 == 1) {
+				/* The client closes first: TIME_WAIT. */
 				close(c[i]);
 				close(s[i]);
 			} else {
@@ -1951,71 +2042,391 @@ static void churn_worker(double until, int family, int port)
 			}
 		}
 		close(u);
-		n++;
+		n += 8;
+		sh->connects[id] = n;
 	}
-	exit(0);
+	_exit(0);
+}
+
+/* The long-lived second namespace: churns in it until told to stop. */
+static void holder_main(void)
+{
+	if (unshare(CLONE_NEWNET))
+		die("unshare holder");
+	lo_up_quick();
+	sh->holder = getpid();
+	churn_worker(2, AF_INET, "127.0.0.1", P_HOLDER);
+}
+
+/* Parses one complete read; counts lines, malformed lines and shown options. */
+static void check_text(struct reader_stats *st, int i, char *t)
+{
+	struct lines l = split(t);
+	char why[256];
+	int j;
+
+	if (!l.n || strcmp(l.v[0], i < 2 ? TCP_HEADER : UDP_HEADER)) {
+		if (!st->bad++)
+			snprintf(st->first_bad, sizeof(st->first_bad),
+				 "%s: header \"%.80s\"", stat_names[i],
+				 l.n ? l.v[0] : "");
+	}
+	for (j = 1; j < l.n; j++) {
+		struct kline k;
+
+		st->lines++;
+		if (parse_kline(l.v[j], i < 2, &k, why, sizeof(why))) {
+			if (!st->bad++)
+				snprintf(st->first_bad, sizeof(st->first_bad),
+					 "%s: %.100s: \"%.150s\"", stat_names[i],
+					 why, l.v[j]);
+		} else if (!reader_sees_all && k.options) {
+			if (!st->leaks++)
+				snprintf(st->first_bad, sizeof(st->first_bad),
+					 "%s: options shown to uid 65534: \"%.150s\"",
+					 stat_names[i], l.v[j]);
+		}
+	}
+	free(l.v);
+}
+
+/* Reader 3's read: in 512-byte pieces, now and then pausing in the middle. */
+static char *slurp_slowly(const char *path, int pause)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY), e;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap + 1);
+	for (;;) {
+		ssize_t n;
+
+		if (len + 512 > cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				die("realloc");
+		}
+		n = read(fd, buf + len, 512);
+		if (n < 0) {
+			e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		if (len == 0 && pause)
+			msleep(pause);
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+static void stress_reader(int id)
+{
+	struct reader_stats *st = &sh->r[id];
+	long round = 0;
+
+	if (id == 1)
+		become(NOBODY, NOBODY, 0);
+	if (id == 2 && unshare(CLONE_NEWNET))
+		die("unshare reader");
+	while (!sh->stop) {
+		int i;
+
+		for (i = 0; i < 4 && !sh->stop; i++) {
+			char path[96];
+			char *t;
+			int e;
+
+			if (id == 2) {
+				snprintf(path, sizeof(path), "/proc/%d/net/%s",
+					 (int)sh->holder, stat_names[i]);
+			} else if (id == 3) {
+				pid_t pid = sh->ns_child;
+
+				if (!pid) {
+					msleep(5);
+					continue;
+				}
+				snprintf(path, sizeof(path), "/proc/%d/net/%s",
+					 (int)pid, stat_names[i]);
+			} else {
+				snprintf(path, sizeof(path), "/proc/net/%s",
+					 stat_names[i]);
+			}
+			round++;
+			if (id == 3)
+				t = slurp_slowly(path, round % 3 ? 0 : 20);
+			else
+				t = slurp(path, id == 0 ? 1 << 16 :
+						id == 1 ? 512 : 4096);
+			if (t) {
+				st->reads++;
+				check_text(st, i, t);
+				free(t);
+				continue;
+			}
+			e = errno;
+			if (sh->unloading && (e == ENOENT || e == EIO)) {
+				st->after_unload++;
+				msleep(2);
+			} else if (id == 3 && (e == ENOENT || e == ESRCH ||
+					       e == ENXIO)) {
+				st->expected++;
+				msleep(1);
+			} else {
+				if (!st->unexpected++)
+					st->unexpected_errno = e;
+				msleep(2);
+			}
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * One short-lived namespace after another, each with a listener per
+ * family, connections closed into TIME_WAIT, reset, and left established,
+ * and a UDP socket; its process reads its own files once and exits, which
+ * destroys the namespace with all of that in it.
+ */
+static void netns_once(unsigned int seed)
+{
+	int l4, l6, c[12], s[12], u, i;
+	char *t;
+
+	if (unshare(CLONE_NEWNET))
+		die("unshare netns worker");
+	lo_up_quick();
+	l4 = churn_listen(AF_INET, "127.0.0.1", P_NSW4);
+	l6 = churn_listen(AF_INET6, "::1", P_NSW6);
+	for (i = 0; i < 12; i++) {
+		int fam = i < 6 ? AF_INET : AF_INET6;
+
+		c[i] = socket(fam, SOCK_STREAM, 0);
+		setint(c[i], SOL_SOCKET, SO_KEEPALIVE, i & 1);
+		if (do_connect(c[i], fam, fam == AF_INET ? "127.0.0.1" : "::1",
+			       fam == AF_INET ? P_NSW4 : P_NSW6))
+			die("netns connect");
+		s[i] = accept_one(fam == AF_INET ? l4 : l6);
+	}
+	for (i = 0; i < 12; i++) {
+		switch (i % 6) {
+		case 0:
+		case 1:		/* client first: TIME_WAIT */
+			close(c[i]);
+			close(s[i]);
+			break;
+		case 2:		/* reset */
+			setlinger(c[i], 0);
+			close(c[i]);
+			break;
+		default:	/* left established until the exit */
+			break;
+		}
+	}
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	if (do_connect(u, AF_INET, "127.0.0.1", P_NSW4))
+		die("netns udp");
+	sh->ns_child = getpid();
+	t = slurp("/proc/self/net/tcpstat", 4096);
+	if (t) {
+		struct reader_stats st;
+
+		memset(&st, 0, sizeof(st));
+		check_text(&st, 0, t);
+		if (st.bad) {
+			printf("  netns: %s\n", st.first_bad);
+			__sync_fetch_and_add(&sh->ns_bad_lines, st.bad);
+		}
+		free(t);
+	}
+	msleep(seed % 150);
+	_exit(0);
+}
+
+static void netns_worker(void)
+{
+	unsigned int seed = 1;
+
+	while (!sh->stop) {
+		pid_t pid;
+		int status;
+
+		seed = seed * 1103515245 + 12345;
+		pid = fork();
+		if (pid < 0)
+			die("fork netns");
+		if (pid == 0)
+			netns_once(seed >> 8);
+		waitpid(pid, &status, 0);
+		sh->ns_child = 0;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			sh->ns_failed++;
+		sh->ns_made++;
+	}
+	_exit(0);
+}
+
+static pid_t spawn_worker(void (*fn)(int), int arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fn(arg);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void run_churn4(int id) { churn_worker(id, AF_INET, "127.0.0.1", P_CHURN4); }
+static void run_churn6(int id) { churn_worker(id, AF_INET6, "::1", P_CHURN6); }
+static void run_holder(int id) { (void)id; holder_main(); }
+static void run_netns(int id) { (void)id; netns_worker(); }
+
+static int proc_modules_has_knetstat(void)
+{
+	char *t = slurp("/proc/modules", 4096);
+	int has = t && (!strncmp(t, "knetstat ", 9) || strstr(t, "\nknetstat "));
+
+	free(t);
+	return has;
+}
+
+/* Opens a file and reads its first bytes: a reader in the middle of a read. */
+static int open_mid_read(const char *path)
+{
+	char buf[40];	/* less than the header */
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf)) != sizeof(buf))
+		return -1;
+	return fd;
 }
 
 static int churn(int seconds)
 {
-	const char *names[] = { "tcpstat", "tcp6stat", "udpstat", "udp6stat" };
-	double until;
-	pid_t w4, w6;
-	long reads = 0, lines = 0, bad = 0;
-	int i;
+	pid_t readers[N_READERS], workers[4];
+	int held[2], i, rc, e;
+	double t0, t_unload, elapsed;
+	char path[96], name[96];
+	long connects;
 
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
+	memset(sh, 0, sizeof(*sh));
 	lo_up();
-	until = now() + seconds;
-	w4 = fork();
-	if (w4 == 0)
-		churn_worker(until, AF_INET, 6100);
-	w6 = fork();
-	if (w6 == 0)
-		churn_worker(until, AF_INET6, 6200);
-	while (now() < until) {
-		for (i = 0; i < 4; i++) {
-			char path[64], why[256];
-			struct lines l;
-			char *t;
-			int j;
+	t0 = now();
+	workers[0] = spawn_worker(run_churn4, 0);
+	workers[1] = spawn_worker(run_churn6, 1);
+	workers[2] = spawn_worker(run_holder, 2);
+	workers[3] = spawn_worker(run_netns, 3);
+	while (!sh->holder && now() < t0 + 30)
+		msleep(10);
+	for (i = 0; i < N_READERS; i++)
+		readers[i] = spawn_worker(stress_reader, i);
 
-			snprintf(path, sizeof(path), "/proc/net/%s", names[i]);
-			t = slurp(path, (reads & 1) ? 512 : 65536);
-			reads++;
-			if (!t) {
-				bad++;
-				continue;
-			}
-			l = split(t);
-			if (!l.n || strcmp(l.v[0], i < 2 ? TCP_HEADER : UDP_HEADER))
-				bad++;
-			for (j = 1; j < l.n; j++) {
-				struct kline k;
+	/* Unload while everything runs, two files held open mid-read. */
+	while (now() < t0 + seconds - 2)
+		msleep(100);
+	snprintf(path, sizeof(path), "/proc/%d/net/tcpstat", (int)sh->holder);
+	held[0] = open_mid_read("/proc/net/tcpstat");
+	held[1] = open_mid_read(path);
+	result(held[0] >= 0 && held[1] >= 0, "stress-files-open-mid-read",
+	       "%s", "could not open and start reading");
+	sh->unloading = 1;
+	t_unload = now();
+	rc = syscall(SYS_delete_module, "knetstat", O_NONBLOCK);
+	e = errno;
+	sh->unloaded = 1;
+	result(rc == 0, "stress-rmmod-while-reading-and-churning",
+	       "delete_module: %s", rc ? strerror(e) : "");
+	printf("  stress: rmmod took %.0f ms\n", (now() - t_unload) * 1000);
+	for (i = 0; i < 2; i++) {
+		char buf[100];
+		ssize_t n = held[i] >= 0 ? read(held[i], buf, sizeof(buf)) : 0;
 
-				lines++;
-				if (parse_kline(l.v[j], i < 2, &k, why,
-						sizeof(why))) {
-					if (bad++ < 5)
-						printf("  %s: %s: \"%s\"\n",
-						       names[i], why, l.v[j]);
-				}
-			}
-			free(l.v);
-			free(t);
+		e = errno;
+		snprintf(name, sizeof(name), "stress-held-%s-read-after-rmmod-eio",
+			 i ? "other-netns-file" : "file");
+		result(n < 0 && e == EIO, name, "read returned %zd (%s)", n,
+		       n < 0 ? strerror(e) : "no error");
+		if (held[i] >= 0)
+			close(held[i]);
+	}
+	msleep(2000);	/* the readers go on meeting the removed files */
+	sh->stop = 1;
+	elapsed = now() - t0;
+
+	for (i = 0; i < N_READERS; i++) {
+		struct reader_stats *st = &sh->r[i];
+		int status;
+
+		waitpid(readers[i], &status, 0);
+		printf("  stress reader %d: %ld reads, %ld lines, %ld expected errors, %ld after the unload\n",
+		       i, st->reads, st->lines, st->expected, st->after_unload);
+		snprintf(name, sizeof(name), "stress-reader%d-survived", i);
+		result(WIFEXITED(status) && !WEXITSTATUS(status), name,
+		       "status %#x", status);
+		snprintf(name, sizeof(name), "stress-reader%d-every-line-well-formed", i);
+		result(st->reads >= 10 && !st->bad, name,
+		       "%ld bad of %ld lines in %ld reads; first: %s", st->bad,
+		       st->lines, st->reads, st->first_bad);
+		snprintf(name, sizeof(name), "stress-reader%d-no-unexpected-errors", i);
+		result(!st->unexpected, name, "%ld errors, the first %s",
+		       st->unexpected, strerror(st->unexpected_errno));
+		if (i == 1) {
+			result(!st->leaks, "stress-reader1-nobody-sees-no-options",
+			       "%ld lines: %s", st->leaks, st->first_bad);
 		}
 	}
-	{
-		int st4, st6;
+	for (i = 0; i < 4; i++) {
+		int status;
 
-		waitpid(w4, &st4, 0);
-		waitpid(w6, &st6, 0);
-		result(WIFEXITED(st4) && !WEXITSTATUS(st4) && WIFEXITED(st6) &&
-		       !WEXITSTATUS(st6), "churn-workers-ran", "%s",
-		       "a churn worker failed");
+		waitpid(workers[i], &status, 0);
+		snprintf(name, sizeof(name), "stress-worker%d-ran", i);
+		result(WIFEXITED(status) && !WEXITSTATUS(status), name,
+		       "status %#x", status);
 	}
-	printf("  churn: %ld reads, %ld lines\n", reads, lines);
-	result(reads > 20 && !bad, "churn-every-line-well-formed",
-	       "%ld bad of %ld lines in %ld reads", bad, lines, reads);
+	connects = sh->connects[0] + sh->connects[1] + sh->connects[2];
+	printf("  stress: %.0f s, %ld connections (%.0f/s), %ld namespaces (%.1f/s)\n",
+	       elapsed, connects, connects / elapsed, sh->ns_made,
+	       sh->ns_made / elapsed);
+	result(connects > 1000, "stress-connections-churned", "%ld connections",
+	       connects);
+	result(sh->ns_made >= 10 && !sh->ns_failed && !sh->ns_bad_lines,
+	       "stress-namespaces-created-and-destroyed",
+	       "%ld namespaces, %ld failed, %ld bad lines", sh->ns_made,
+	       sh->ns_failed, sh->ns_bad_lines);
+	result(sh->r[3].reads > 0, "stress-reader3-read-short-lived-namespaces",
+	       "%ld reads", sh->r[3].reads);
+
+	/* After the unload: no module, no files, in any namespace. */
+	result(!proc_modules_has_knetstat(), "stress-module-gone-after-rmmod",
+	       "%s", "knetstat still in /proc/modules");
+	for (i = 0; i < 4; i++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/net/%s", stat_names[i]);
+		snprintf(name, sizeof(name), "stress-%s-gone-after-rmmod",
+			 stat_names[i]);
+		result(stat(path, &st) && errno == ENOENT, name, "%s exists",
+		       path);
+	}
 	return failures ? 1 : 0;
 }
 
