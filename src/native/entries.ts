@@ -169,6 +169,61 @@ const anyPrefix = (prefixes: readonly AddressPrefix[], family: 4 | 6, u8: Uint8A
   return false
 }
 
+/**
+ * A set of 64-bit socket cookies, each as its two 32-bit words (in whichever order the
+ * host stores them: only equality matters): open addressing with linear probing in
+ * one Uint32Array, kept at most half full. No object or heap number per cookie, so
+ * adding one costs a hash and a probe or two, and memory is 16 to 32 bytes a cookie.
+ */
+export class CookieSet {
+  /** Pairs of words; (0, 0) marks an empty slot. */
+  private slots = new Uint32Array(2 * 1024)
+  private mask = 1023
+  /** 32 - log2(slot count): the hash's top bits pick the slot. */
+  private shift = 22
+  private count = 0
+  /** The kernel never hands out cookie 0, but it would be a cookie like any other. */
+  private hasZero = false
+
+  get size(): number {
+    return this.count + (this.hasZero ? 1 : 0)
+  }
+
+  /** Adds the cookie; false when it was there already. */
+  add(first: number, second: number): boolean {
+    if (first === 0 && second === 0) {
+      if (this.hasZero) return false
+      this.hasZero = true
+      return true
+    }
+    const slots = this.slots
+    const mask = this.mask
+    let i = Math.imul(first ^ Math.imul(second, 0x9e3779b1), 0x9e3779b1) >>> this.shift
+    for (;;) {
+      const a = slots[i << 1] as number
+      const b = slots[(i << 1) + 1] as number
+      if (a === first && b === second) return false
+      if (a === 0 && b === 0) break
+      i = (i + 1) & mask
+    }
+    slots[i << 1] = first
+    slots[(i << 1) + 1] = second
+    if (++this.count > (mask + 1) >>> 1) this.grow()
+    return true
+  }
+
+  private grow(): void {
+    const old = this.slots
+    this.slots = new Uint32Array(old.length * 2)
+    this.mask = this.mask * 2 + 1
+    this.shift--
+    this.count = 0
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] !== 0 || old[j + 1] !== 0) this.add(old[j] as number, old[j + 1] as number)
+    }
+  }
+}
+
 /** Entries decoded from part of a record buffer, and where the next record starts. */
 export interface EntryChunk {
   entries: SocketEntry[]
@@ -176,9 +231,26 @@ export interface EntryChunk {
   next: number
 }
 
-/** Decodes records into entries; one per listing, so repeated strings are shared across chunks. */
+/**
+ * Decodes records into entries; one per listing, so repeated strings are shared across
+ * chunks, and a socket the dump repeats is kept once.
+ *
+ * Why repeats happen: inet_diag resumes each recvmsg of a dump at a bucket index and
+ * a position within the bucket, so a socket added to or removed from that bucket
+ * between two reads shifts the position and the next read sends again a socket it
+ * sent already (or skips one), and the kernel does not flag such a dump
+ * NLM_F_DUMP_INTR. The socket cookie identifies a socket while it lives (TIME_WAIT
+ * and request sockets too, which have no inode; a TIME_WAIT socket keeps the cookie
+ * of the connection it was), so a cookie already decoded in this dump is dropped.
+ * One CookieSet per table (protocol and family): memory grows with the entries
+ * kept, 16 to 32 bytes each (docs/native.md).
+ */
 export class EntryDecoder {
   private readonly addresses = new AddressCache()
+  /** Cookies kept so far, by table: tcp4, tcp6, udp4, udp6. */
+  private readonly cookies = [new CookieSet(), new CookieSet(), new CookieSet(), new CookieSet()]
+  /** Records dropped because their socket was kept already (a repeat within the dump). */
+  duplicates = 0
 
   constructor(readonly options: EntryOptions) {}
 
@@ -228,6 +300,13 @@ export class EntryDecoder {
           !anyPrefix(o.addresses, family, u8, record + R.remoteAddress)
         )
           continue
+      }
+      // Kept once per socket: see the class comment.
+      const cookieIndex = (record + R.cookie) >>> 2
+      const cookies = this.cookies[(tcp ? 0 : 2) + (family === 6 ? 1 : 0)] as CookieSet
+      if (!cookies.add(u32[cookieIndex] as number, u32[cookieIndex + 1] as number)) {
+        this.duplicates++
+        continue
       }
       const present = u16[(record + R.present) >>> 1] as number
       const state = TCP_STATES[stateNumber - 1] ?? 'CLOSE'

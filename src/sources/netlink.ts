@@ -3,11 +3,14 @@
 // socket list every listing starts from; streamSockets yields its batches as they
 // arrive, listSockets collects them.
 //
+// Each socket is listed once: the decoder drops a socket the dump repeats (same
+// cookie), which inet_diag does under churn without flagging the dump (EntryDecoder).
+//
 // Why a cursor: the kernel fills the next dump datagrams only as they are read, so
 // reading a batch only when the consumer wants one bounds memory by one batch (plus
 // the one being read ahead and the netlink socket's receive queue), whatever the
 // socket count, and a slow consumer slows the dump instead of growing a buffer.
-import type { DumpCursorBatch, DumpRequest } from '../../types/binding.js'
+import type { DumpCursorBatch, DumpRequest, NativeBinding } from '../../types/binding.js'
 import type { SocketEntry, TcpState } from '../model.js'
 import { alignedViews } from '../native/aligned-views.js'
 import { compileFilter } from '../native/bytecode.js'
@@ -22,7 +25,27 @@ export interface NetlinkReadOptions {
   batchBytes?: number
   /** Most entries decoded between two yields. */
   sliceRecords?: number
+  /** The cursor functions to dump with (tests script interrupted dumps); default the addon's. */
+  binding?: DumpCursorBinding
 }
+
+/** What a netlink listing needs of the addon. */
+export type DumpCursorBinding = Pick<NativeBinding, 'openDumpCursor' | 'readDumpCursor' | 'closeDumpCursor'>
+
+/** What one pass of netlinkBatches saw, beyond its entries. */
+export interface DumpState {
+  /** The kernel flagged some message NLM_F_DUMP_INTR (the tables changed during the dump). */
+  interrupted: boolean
+  /** Records dropped as repeats of a socket the dump had sent already (same cookie). */
+  duplicates?: number
+}
+
+/**
+ * Totals of this thread's netlink dumps since it loaded knetstat, for tests and
+ * debugging: repeats dropped (the kernel sent a socket twice in one dump),
+ * interrupted passes, and listings read again because of one. Not part of the API.
+ */
+export const dumpCounters = { dumps: 0, duplicates: 0, interrupted: 0, listRetries: 0 }
 
 /** Listing: bigger batches, fewer round trips. */
 const LIST_BATCH_BYTES = 512 * 1024
@@ -32,14 +55,18 @@ export const STREAM_BATCH_BYTES = 128 * 1024
 const SLICE_RECORDS = 1024
 /** Longest run of decoding between two turns of the event loop. */
 const TURN_EVERY_MS = 3
-/** A listing whose dump the kernel flagged NLM_F_DUMP_INTR is read again, at most this many times. */
-const MAX_LIST_ATTEMPTS = 5
+/**
+ * A listing whose dump the kernel flagged NLM_F_DUMP_INTR is read again: this many
+ * reads at most. (inet_diag, which dumps TCP and UDP, does not flag its dumps as of
+ * Linux 6.18, repeats and skips included; the check keeps any kernel that does honest.)
+ */
+export const MAX_LIST_ATTEMPTS = 5
 
 /** Dumps the tables the query names, in the order tcp4, tcp6, udp4, udp6. */
 export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadOptions = {}): Promise<SocketEntry[]> {
   for (let attempt = 1; ; attempt++) {
     const entries: SocketEntry[] = []
-    const state = { interrupted: false }
+    const state: DumpState = { interrupted: false }
     // The both-families TCP dump comes in the kernel's hash order, IPv4 and IPv6
     // mixed: keep each table's entries apart to list them tcp4, tcp6, udp4, udp6.
     const tcp6: SocketEntry[] = []
@@ -54,8 +81,10 @@ export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadO
       }
     }
     flush(entries, tcp6)
-    // An interrupted dump may miss or repeat sockets (the tables changed under it):
-    // a listing is a snapshot, so read it again, as the one-shot dump did.
+    // A dump the kernel flagged interrupted may miss sockets (the tables changed under
+    // it): read it again, as the one-shot dump does. inet_diag never flags its dumps,
+    // though (docs/native.md, "Consistency under churn"): repeats are dropped above, and
+    // a socket that comes or goes during the dump may be missing whatever the flag.
     if (!state.interrupted) return entries
     if (attempt >= MAX_LIST_ATTEMPTS) {
       throw Object.assign(
@@ -63,6 +92,7 @@ export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadO
         { code: 'EINTR', errno: -4, syscall: 'recvmsg' },
       )
     }
+    dumpCounters.listRetries++
   }
 }
 
@@ -73,20 +103,22 @@ function flush(entries: SocketEntry[], held: SocketEntry[]): void {
 
 /**
  * The query's entries, batch by batch as the dump arrives. One native read runs
- * ahead of the consumer; breaking out closes the netlink socket. `state.interrupted`
- * is set when the kernel flagged a dump NLM_F_DUMP_INTR (the tables changed during it).
+ * ahead of the consumer; breaking out closes the netlink socket. A socket is yielded
+ * once however often the dump repeats it (`state.duplicates` counts the repeats
+ * dropped); `state.interrupted` is set when the kernel flagged a dump NLM_F_DUMP_INTR
+ * (the tables changed during it).
  */
 export async function* netlinkBatches(
   query: NormalizedQuery,
   read: NetlinkReadOptions = {},
-  state: { interrupted: boolean } = { interrupted: false },
+  state: DumpState = { interrupted: false },
 ): AsyncGenerator<SocketEntry[], void, undefined> {
   const requests = dumpRequests(query)
   if (requests.length === 0) return
   const batchBytes = read.batchBytes ?? STREAM_BATCH_BYTES
   const slice = read.sliceRecords ?? SLICE_RECORDS
   const decoder = new EntryDecoder(entryOptions(query))
-  const binding = loadBinding()
+  const binding = read.binding ?? loadBinding()
   const handle = binding.openDumpCursor(requests)
   let pending: Promise<DumpCursorBatch> | null = binding.readDumpCursor(handle, batchBytes)
   let finished = false
@@ -118,6 +150,10 @@ export async function* netlinkBatches(
       }
     }
   } finally {
+    state.duplicates = decoder.duplicates
+    dumpCounters.dumps++
+    dumpCounters.duplicates += decoder.duplicates
+    if (state.interrupted) dumpCounters.interrupted++
     // A read in flight owns the cursor: let it finish (its error no longer matters).
     if (pending !== null) await (pending as Promise<DumpCursorBatch>).catch(() => undefined)
     if (!finished) await binding.closeDumpCursor(handle)
