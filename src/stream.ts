@@ -22,9 +22,12 @@ import { listSockets } from './list.js'
  * slows the dump down instead of making the process buffer the table. Leaving the
  * loop early (`break`, `return`, a throw) closes the netlink socket.
  *
- * Throws a TypeError at once for a bad query. Unlike listSockets, a stream is not a
- * snapshot: when sockets come and go during the dump, the kernel may skip or repeat
- * some of them (as with `ss`); listSockets reads an interrupted dump again. With
+ * Throws a TypeError at once for a bad query. A socket is yielded once: the kernel
+ * may send a socket twice when sockets come and go during the dump, and the repeat is
+ * dropped by its cookie (the cookies seen are kept until the stream ends, 16 to 32
+ * bytes a socket). A stream is not a snapshot: a socket that comes or goes during the
+ * dump may be missing (as with `ss`; docs/native.md, "Consistency under churn"), and
+ * unlike listSockets it does not read a dump the kernel flagged interrupted again. With
  * `options` or `processes`, the /proc scan runs once, before the first entry. The
  * module's options are joined to a whole table: `options: 'module'` throws, and with
  * 'auto' and the module loaded the stream is a full listing yielded entry by entry;
