@@ -595,67 +595,97 @@ struct snapshot {
 	long *uid;	/* per line, from the kernel's file; -1 unknown */
 };
 
-/* Read both files, compare them line by line; returns the parsed module lines. */
+/*
+ * Read both files, compare them line by line; returns the parsed module
+ * lines. Sockets that come or go between the two reads (a TIME_WAIT that
+ * expires) make them differ: then both are read again, up to three times.
+ * A malformed line is never retried away.
+ */
 static int compare_with_kernel(const char *procdir, const struct file_pair *f,
 			       struct snapshot *snap, const char *tag)
 {
 	char path[128], name[160], why[512];
 	char *ptext, *ktext;
 	struct lines pl, kl;
-	int i, bad = 0;
+	int i, bad, malformed, attempt;
 
-	snprintf(path, sizeof(path), "%s/%s", procdir, f->name);
-	ptext = slurp(path, 1 << 16);
-	snprintf(path, sizeof(path), "%s/%sstat", procdir, f->name);
-	ktext = slurp(path, 1 << 16);
+	for (attempt = 1;; attempt++) {
+		int last = attempt == 3;
+
+		bad = malformed = 0;
+		snprintf(path, sizeof(path), "%s/%s", procdir, f->name);
+		ptext = slurp(path, 1 << 16);
+		snprintf(path, sizeof(path), "%s/%sstat", procdir, f->name);
+		ktext = slurp(path, 1 << 16);
+		snprintf(name, sizeof(name), "%s%sstat-readable", tag, f->name);
+		if (!ptext || !ktext) {
+			result(0, name, "cannot read %s", path);
+			return -1;
+		}
+		pl = split(ptext);
+		kl = split(strdup(ktext));
+		snap->k = calloc(kl.n + 1, sizeof(*snap->k));
+		snap->uid = calloc(kl.n + 1, sizeof(*snap->uid));
+		for (i = 0; i <= kl.n; i++)
+			snap->uid[i] = -1;
+		for (i = 1; i < kl.n && i < pl.n; i++) {
+			struct entry e;
+			struct kline *k = &snap->k[i];
+
+			if (parse_kline(kl.v[i], f->tcp, k, why, sizeof(why))) {
+				if (malformed++ < 5)
+					printf("  %sstat line %d: %s: \"%s\"\n",
+					       f->name, i, why, kl.v[i]);
+				continue;
+			}
+			if (parse_proc_line(pl.v[i], f->family, &e)) {
+				if (malformed++ < 5)
+					printf("  %s line %d unparsable: \"%s\"\n",
+					       f->name, i, pl.v[i]);
+				continue;
+			}
+			snap->uid[i] = e.uid;
+			if (strcmp(k->local, e.local) ||
+			    strcmp(k->remote, e.remote) ||
+			    k->recvq != e.rxq || k->sendq != e.txq ||
+			    (f->tcp && strcmp(k->state,
+					      state_codes[e.state < 14 ?
+							  e.state : 0]))) {
+				if (last && bad < 5)
+					printf("  %sstat line %d \"%s\" differs from %s: %s %s st=%u rx=%lu tx=%lu\n",
+					       f->name, i, kl.v[i], f->name,
+					       e.local, e.remote, e.state,
+					       e.rxq, e.txq);
+				bad++;
+			}
+		}
+		if (last || malformed || (!bad && kl.n == pl.n))
+			break;
+		free(ptext);
+		free(ktext);
+		if (kl.n)
+			free(kl.v[0]);
+		free(kl.v);
+		free(pl.v);
+		free(snap->k);
+		free(snap->uid);
+		msleep(50);
+	}
+	if (attempt > 1)
+		printf("  %s%sstat: read %d times (sockets came or went)\n", tag,
+		       f->name, attempt);
 	snprintf(name, sizeof(name), "%s%sstat-readable", tag, f->name);
-	result(ptext && ktext, name, "cannot read %s", path);
-	if (!ptext || !ktext)
-		return -1;
-	pl = split(ptext);
-	kl = split(strdup(ktext));
-
+	result(1, name, NULL);
 	snprintf(name, sizeof(name), "%s%sstat-header", tag, f->name);
 	result(kl.n > 0 && !strcmp(kl.v[0], f->tcp ? TCP_HEADER : UDP_HEADER),
 	       name, "header is \"%s\"", kl.n ? kl.v[0] : "");
 	snprintf(name, sizeof(name), "%s%sstat-line-count", tag, f->name);
 	result(kl.n == pl.n, name, "%d lines in %sstat, %d in %s", kl.n - 1,
 	       f->name, pl.n - 1, f->name);
-
-	snap->k = calloc(kl.n + 1, sizeof(*snap->k));
-	snap->uid = calloc(kl.n + 1, sizeof(*snap->uid));
-	for (i = 0; i <= kl.n; i++)
-		snap->uid[i] = -1;
-	for (i = 1; i < kl.n && i < pl.n; i++) {
-		struct entry e;
-		struct kline *k = &snap->k[i];
-
-		if (parse_kline(kl.v[i], f->tcp, k, why, sizeof(why))) {
-			if (bad++ < 5)
-				printf("  %sstat line %d: %s: \"%s\"\n", f->name, i,
-				       why, kl.v[i]);
-			continue;
-		}
-		if (parse_proc_line(pl.v[i], f->family, &e)) {
-			if (bad++ < 5)
-				printf("  %s line %d unparsable: \"%s\"\n",
-				       f->name, i, pl.v[i]);
-			continue;
-		}
-		snap->uid[i] = e.uid;
-		if (strcmp(k->local, e.local) || strcmp(k->remote, e.remote) ||
-		    k->recvq != e.rxq || k->sendq != e.txq ||
-		    (f->tcp && strcmp(k->state, state_codes[e.state < 14 ?
-							    e.state : 0]))) {
-			if (bad++ < 5)
-				printf("  %sstat line %d \"%s\" differs from %s: %s %s st=%u rx=%lu tx=%lu\n",
-				       f->name, i, kl.v[i], f->name, e.local,
-				       e.remote, e.state, e.rxq, e.txq);
-		}
-	}
 	snprintf(name, sizeof(name), "%s%sstat-lines-match-%s", tag, f->name,
 		 f->name);
-	result(!bad, name, "%d lines differ or are malformed", bad);
+	result(!bad && !malformed, name, "%d lines differ, %d are malformed",
+	       bad, malformed);
 	snap->text = ktext;
 	snap->lines = kl;
 	free(ptext);
