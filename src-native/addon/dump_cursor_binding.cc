@@ -6,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "addon/promise_worker.h"
 #include "addon/record_buffer.h"
 #include "addon/request_args.h"
 #include "addon/system_error.h"
@@ -45,16 +46,12 @@ SlotPtr slot_of(const Napi::Value& value) {
   return slot;
 }
 
-class ReadWorker : public Napi::AsyncWorker {
+class ReadWorker : public PromiseWorker {
  public:
   ReadWorker(Napi::Env env, SlotPtr slot, size_t min_bytes)
-      : Napi::AsyncWorker(env, "knetstat:dumpCursorRead"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        slot_(std::move(slot)),
-        min_bytes_(min_bytes) {
+      : PromiseWorker(env, "knetstat:dumpCursorRead"), slot_(std::move(slot)), min_bytes_(min_bytes) {
     slot_->busy = true;
   }
-  Napi::Promise promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
@@ -68,28 +65,17 @@ class ReadWorker : public Napi::AsyncWorker {
     }
     if (!ok_) records_ = ByteBuffer();
   }
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    slot_->busy = false;
-    if (!ok_) {
-      deferred_.Reject(make_system_error(env, failure_).Value());
-      return;
-    }
+  void Finished() override { slot_->busy = false; }
+  Napi::Value Settle(Napi::Env env) override {
+    if (!ok_) throw make_system_error(env, failure_);
     Napi::Object result = Napi::Object::New(env);
     result.Set("records", to_buffer(env, std::move(records_)));
     result.Set("done", Napi::Boolean::New(env, slot_->cursor.done()));
     result.Set("interrupted", Napi::Boolean::New(env, slot_->cursor.interrupted()));
-    deferred_.Resolve(result);
-  }
-  void OnError(const Napi::Error& error) override {
-    Napi::HandleScope scope(Env());
-    slot_->busy = false;
-    deferred_.Reject(error.Value());
+    return result;
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   SlotPtr slot_;
   size_t min_bytes_;
   ByteBuffer records_;
@@ -97,29 +83,18 @@ class ReadWorker : public Napi::AsyncWorker {
   bool ok_ = false;
 };
 
-class CloseWorker : public Napi::AsyncWorker {
+class CloseWorker : public PromiseWorker {
  public:
-  CloseWorker(Napi::Env env, SlotPtr slot)
-      : Napi::AsyncWorker(env, "knetstat:dumpCursorClose"), deferred_(Napi::Promise::Deferred::New(env)), slot_(std::move(slot)) {
+  CloseWorker(Napi::Env env, SlotPtr slot) : PromiseWorker(env, "knetstat:dumpCursorClose"), slot_(std::move(slot)) {
     slot_->busy = true;
   }
-  Napi::Promise promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override { slot_->cursor.close(); }
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
-    slot_->busy = false;
-    deferred_.Resolve(Env().Undefined());
-  }
-  void OnError(const Napi::Error& error) override {
-    Napi::HandleScope scope(Env());
-    slot_->busy = false;
-    deferred_.Reject(error.Value());
-  }
+  void Finished() override { slot_->busy = false; }
+  Napi::Value Settle(Napi::Env env) override { return env.Undefined(); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   SlotPtr slot_;
 };
 

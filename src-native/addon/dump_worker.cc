@@ -7,9 +7,7 @@
 namespace knetstat::addon {
 
 DumpWorker::DumpWorker(Napi::Env env, std::vector<diag::DumpRequest> requests)
-    : Napi::AsyncWorker(env, "knetstat:dump"),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      requests_(std::move(requests)) {}
+    : PromiseWorker(env, "knetstat:dump"), requests_(std::move(requests)) {}
 
 void DumpWorker::Execute() {
   // Worker thread: no N-API here.
@@ -17,17 +15,9 @@ void DumpWorker::Execute() {
   if (!ok_) records_ = ByteBuffer();
 }
 
-void DumpWorker::OnOK() {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  if (ok_) deferred_.Resolve(to_buffer(env, std::move(records_)));
-  else deferred_.Reject(make_system_error(env, failure_).Value());
-}
-
-void DumpWorker::OnError(const Napi::Error& error) {
-  // Only reached when Execute threw a C++ exception (dump_sockets catches its own).
-  Napi::HandleScope scope(Env());
-  deferred_.Reject(error.Value());
+Napi::Value DumpWorker::Settle(Napi::Env env) {
+  if (!ok_) throw make_system_error(env, failure_);
+  return to_buffer(env, std::move(records_));
 }
 
 }  // namespace knetstat::addon

@@ -6,24 +6,21 @@
 
 #include <vector>
 
+#include "addon/promise_worker.h"
 #include "diag/dump_request.h"
 #include "util/byte_buffer.h"
 
 namespace knetstat::addon {
 
-class DumpWorker : public Napi::AsyncWorker {
+class DumpWorker : public PromiseWorker {
  public:
   DumpWorker(Napi::Env env, std::vector<diag::DumpRequest> requests);
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
  protected:
   void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
+  Napi::Value Settle(Napi::Env env) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::vector<diag::DumpRequest> requests_;
   ByteBuffer records_;
   diag::DumpFailure failure_;

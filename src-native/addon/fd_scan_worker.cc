@@ -17,17 +17,12 @@ std::vector<uint8_t> to_bytes(const std::vector<uint32_t>& words) {
 }  // namespace
 
 FdScanWorker::FdScanWorker(Napi::Env env, std::string root)
-    : Napi::AsyncWorker(env, "knetstat:scanProcFds"), deferred_(Napi::Promise::Deferred::New(env)), root_(std::move(root)) {}
+    : PromiseWorker(env, "knetstat:scanProcFds"), root_(std::move(root)) {}
 
 void FdScanWorker::Execute() { ok_ = proc::scan_proc_fds(root_, scan_, failure_); }
 
-void FdScanWorker::OnOK() {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  if (!ok_) {
-    deferred_.Reject(make_system_error(env, failure_).Value());
-    return;
-  }
+Napi::Value FdScanWorker::Settle(Napi::Env env) {
+  if (!ok_) throw make_system_error(env, failure_);
   Napi::Object result = Napi::Object::New(env);
   result.Set("fds", to_buffer(env, to_bytes(scan_.fds)));
   result.Set("processes", to_buffer(env, to_bytes(scan_.processes)));
@@ -35,12 +30,7 @@ void FdScanWorker::OnOK() {
   for (uint32_t i = 0; i < scan_.commands.size(); i++) commands.Set(i, Napi::String::New(env, scan_.commands[i]));
   result.Set("commands", commands);
   result.Set("scanned", Napi::Number::New(env, scan_.scanned));
-  deferred_.Resolve(result);
-}
-
-void FdScanWorker::OnError(const Napi::Error& error) {
-  Napi::HandleScope scope(Env());
-  deferred_.Reject(error.Value());
+  return result;
 }
 
 }  // namespace knetstat::addon

@@ -7,24 +7,21 @@
 
 #include <string>
 
+#include "addon/promise_worker.h"
 #include "diag/dump_request.h"
 #include "proc/fd_scan.h"
 
 namespace knetstat::addon {
 
-class FdScanWorker : public Napi::AsyncWorker {
+class FdScanWorker : public PromiseWorker {
  public:
   FdScanWorker(Napi::Env env, std::string root);
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
  protected:
   void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
+  Napi::Value Settle(Napi::Env env) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::string root_;
   proc::FdScan scan_;
   diag::DumpFailure failure_;

@@ -8,9 +8,7 @@
 namespace knetstat::addon {
 
 SockoptWorker::SockoptWorker(Napi::Env env, std::vector<pidfd::Target> targets)
-    : Napi::AsyncWorker(env, "knetstat:readSocketOptions"),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      targets_(std::move(targets)) {}
+    : PromiseWorker(env, "knetstat:readSocketOptions"), targets_(std::move(targets)) {}
 
 std::vector<pidfd::Target> SockoptWorker::read_targets(const Napi::Value& value) {
   Napi::Env env = value.Env();
@@ -38,15 +36,6 @@ void SockoptWorker::Execute() {
   pidfd::read_socket_options(targets_, records_, std::min(cores == 0 ? 1u : cores, 4u));
 }
 
-void SockoptWorker::OnOK() {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  deferred_.Resolve(to_buffer(env, std::move(records_)));
-}
-
-void SockoptWorker::OnError(const Napi::Error& error) {
-  Napi::HandleScope scope(Env());
-  deferred_.Reject(error.Value());
-}
+Napi::Value SockoptWorker::Settle(Napi::Env env) { return to_buffer(env, std::move(records_)); }
 
 }  // namespace knetstat::addon

@@ -8,26 +8,23 @@
 
 #include <vector>
 
+#include "addon/promise_worker.h"
 #include "pidfd/read_options.h"
 
 namespace knetstat::addon {
 
-class SockoptWorker : public Napi::AsyncWorker {
+class SockoptWorker : public PromiseWorker {
  public:
   SockoptWorker(Napi::Env env, std::vector<pidfd::Target> targets);
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
 
   // Reads the quadruples of a Uint32Array; throws a TypeError/RangeError (with code) otherwise.
   static std::vector<pidfd::Target> read_targets(const Napi::Value& value);
 
  protected:
   void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
+  Napi::Value Settle(Napi::Env env) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::vector<pidfd::Target> targets_;
   std::vector<uint8_t> records_;
 };

@@ -1,0 +1,36 @@
+// The base of the addon's AsyncWorkers: the work runs in Execute() on a libuv
+// worker thread (no N-API there); Settle() then builds the outcome on the JS thread,
+// and this class resolves the Promise with it, or rejects with what Settle throws.
+//
+// A worker_threads Worker terminated mid-listing tears its environment down while a
+// work item is still in flight: the completion then runs with N-API refusing every
+// call, and node-addon-api turns the refusal into a C++ exception thrown out of a C
+// callback, i.e. std::terminate for the whole process. Nobody is left to receive that
+// promise's outcome, so such a throw is dropped here and the worker freed.
+#pragma once
+
+#include <napi.h>
+
+namespace knetstat::addon {
+
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  PromiseWorker(Napi::Env env, const char* resource_name);
+
+  // JS thread, after Execute(): the value to resolve with; a Napi::Error thrown rejects.
+  virtual Napi::Value Settle(Napi::Env env) = 0;
+  // JS thread, first thing after the work, however it ended (e.g. free a cursor).
+  virtual void Finished() {}
+
+ private:
+  void OnOK() final;
+  void OnError(const Napi::Error& error) final;
+  void OnWorkComplete(Napi::Env env, napi_status status) final;
+
+  Napi::Promise::Deferred deferred_;
+};
+
+}  // namespace knetstat::addon
