@@ -2,7 +2,7 @@
 // ptrace, read with pidfd_open + pidfd_getfd + getsockopt (Linux >= 5.6, no module).
 // Raw getsockopt values are turned into DESIGN's option semantics here
 // (docs/options.md says, per option, where "set" cannot be told from "default").
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import type { NativeBinding } from '../../types/binding.js'
 import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../model.js'
@@ -33,9 +33,12 @@ export interface SysctlDefaults {
   wmemMax: number | null
 }
 
-async function readNumbers(path: string): Promise<number[] | null> {
+// Read synchronously: a /proc/sys file is a few bytes served from memory, and an
+// asynchronous open in flight when a worker_threads Worker is terminated would leave
+// its fd open in the process for good.
+function readNumbers(path: string): number[] | null {
   try {
-    const text = await readFile(path, 'utf8')
+    const text = readFileSync(path, 'utf8')
     const numbers = text.trim().split(/\s+/).map(Number)
     return numbers.every(Number.isFinite) ? numbers : null
   } catch {
