@@ -84,7 +84,7 @@ function unescapeString(text: string): string | undefined {
   const bytes = text.replace(/\\x([0-9a-f]{2})|./gs, (m, hex: string | undefined) =>
     hex === undefined ? m : String.fromCharCode(parseInt(hex, 16)),
   )
-  const value = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0)))
+  const value = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0)))
   return escapeString(value) === text ? value : undefined
 }
 

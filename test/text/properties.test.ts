@@ -160,7 +160,6 @@ const counterexamples: { found: string; entry: SocketEntry; todo?: string }[] = 
       options: { TCP_USER_TIMEOUT: 0, U35YQ: '', IP_TRANSPARENT: false, P_5: '', F_9: '\uFEFF', SO_LINGER: 0 },
       optionsSource: null,
     },
-    todo: 'src/options.ts unescapeString: new TextDecoder(..., { ignoreBOM: true })',
   },
 ]
 
