@@ -2,12 +2,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "util/unique_fd.h"
 
@@ -64,7 +68,113 @@ std::string read_comm(int root_fd, const char* pid) {
   return std::string(buf, length);
 }
 
+// Reads the start of `path` (relative to `dir_fd`) into `buf`; the length read, or -1
+// with errno set. fdinfo's first lines (pos, flags, mnt_id, ino) fit in 256 bytes.
+ssize_t read_head(int dir_fd, const char* path, char* buf, size_t size) {
+  UniqueFd fd(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return -1;
+  ssize_t n;
+  do n = ::read(fd.get(), buf, size);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+constexpr int kUnknownMount = -2;  // not looked up yet
+constexpr int kNoMount = -1;       // looked up, not found: no fdinfo fallback
+
+// The mount id every socket's file has (sockfs is one kernel-internal mount), from
+// the fdinfo of a socket of our own: <root>/self, else /proc/self.
+int sockfs_mount_id(int root_fd) {
+  UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock.valid()) return kNoMount;
+  const std::string own = "self/fdinfo/" + std::to_string(sock.get());
+  const std::string proc_own = "/proc/" + own;
+  char buf[256];
+  for (const auto& [dir, path] : {std::pair<int, const char*>{root_fd, own.c_str()}, {AT_FDCWD, proc_own.c_str()}}) {
+    const ssize_t n = read_head(dir, path, buf, sizeof buf);
+    if (n <= 0) continue;
+    const FdInfo info = parse_fdinfo(buf, static_cast<size_t>(n));
+    if (info.has_mnt_id && info.mnt_id >= 0) return info.mnt_id;
+  }
+  return kNoMount;
+}
+
+enum class FdinfoScan { kRead, kRefused };
+
+// The fallback for a process whose <pid>/fd was refused: every <pid>/fdinfo/<fd>
+// whose mount is sockfs, by its "ino:". kRefused (and nothing added to `out`) when
+// the directory or any of its files is refused or unreadable as a whole.
+FdinfoScan scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sockfs_mnt, FdScan& out, bool& holds) {
+  const std::string path = std::string(pid_name) + "/fdinfo";
+  int raw = ::openat(root_fd, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (raw < 0) return FdinfoScan::kRefused;
+  UniqueDir dir(::fdopendir(raw));
+  if (!dir) {
+    ::close(raw);
+    return FdinfoScan::kRefused;
+  }
+  const int dir_fd = ::dirfd(dir.get());
+  const size_t mark = out.fds.size();
+  char buf[256];
+  for (;;) {
+    const dirent* entry = ::readdir(dir.get());
+    if (entry == nullptr) break;
+    uint32_t fd;
+    if (!parse_decimal(entry->d_name, fd)) continue;
+    const ssize_t n = read_head(dir_fd, entry->d_name, buf, sizeof buf);
+    if (n < 0 && (errno == EACCES || errno == EPERM)) {
+      // Linux 5.14 before "procfs: prevent unprivileged processes accessing fdinfo
+      // dir" listed the directory to anyone and checked ptrace on the files only.
+      out.fds.resize(mark);
+      holds = false;
+      return FdinfoScan::kRefused;
+    }
+    if (n <= 0) continue;  // closed meanwhile, or the process exited
+    const FdInfo info = parse_fdinfo(buf, static_cast<size_t>(n));
+    if (!info.has_mnt_id || info.mnt_id != sockfs_mnt || !info.has_inode || info.inode > 0xffffffffu) continue;
+    out.fds.push_back(pid);
+    out.fds.push_back(fd);
+    out.fds.push_back(static_cast<uint32_t>(info.inode));
+    holds = true;
+  }
+  return FdinfoScan::kRead;
+}
+
 }  // namespace
+
+FdInfo parse_fdinfo(const char* text, size_t length) {
+  FdInfo info;
+  const char* end = text + length;
+  for (const char* line = text; line < end;) {
+    const char* newline = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)));
+    if (newline == nullptr) break;  // a line cut off by the buffer: not trusted
+    const auto field = [&](const char* name, uint64_t limit, uint64_t& value) {
+      const size_t name_length = std::strlen(name);
+      if (static_cast<size_t>(newline - line) <= name_length || std::memcmp(line, name, name_length) != 0) return false;
+      const char* p = line + name_length;
+      while (p < newline && (*p == '\t' || *p == ' ')) p++;
+      if (p == newline) return false;
+      uint64_t v = 0;
+      for (; p < newline; p++) {
+        if (*p < '0' || *p > '9') return false;
+        v = v * 10 + static_cast<uint64_t>(*p - '0');
+        if (v > limit) return false;
+      }
+      value = v;
+      return true;
+    };
+    uint64_t value;
+    if (field("mnt_id:", 0x7fffffffu, value)) {
+      info.has_mnt_id = true;
+      info.mnt_id = static_cast<int32_t>(value);
+    } else if (field("ino:", UINT64_MAX / 10 - 1, value)) {
+      info.has_inode = true;
+      info.inode = value;
+    }
+    line = newline + 1;
+  }
+  return info;
+}
 
 bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& failure) {
   UniqueFd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -84,6 +194,7 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
   }
   char link[64];
   std::string path;
+  int sockfs_mnt = kUnknownMount;
   for (;;) {
     errno = 0;
     const dirent* entry = ::readdir(root_dir.get());
@@ -95,6 +206,18 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
     if (raw < 0) {
       const int error = errno;
       if (error == EACCES || error == EPERM) {
+        if (sockfs_mnt == kUnknownMount) sockfs_mnt = sockfs_mount_id(root_fd.get());
+        bool holds = false;
+        if (sockfs_mnt != kNoMount &&
+            scan_fdinfo(root_fd.get(), entry->d_name, pid, sockfs_mnt, out, holds) == FdinfoScan::kRead) {
+          out.scanned++;
+          if (holds) {
+            out.processes.push_back(pid);
+            out.processes.push_back(0);
+            out.commands.push_back(read_comm(root_fd.get(), entry->d_name));
+          }
+          continue;
+        }
         out.processes.push_back(pid);
         out.processes.push_back(static_cast<uint32_t>(error));
         out.commands.push_back(read_comm(root_fd.get(), entry->d_name));
