@@ -123,8 +123,9 @@ FdinfoScan scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sock
     if (!parse_decimal(entry->d_name, fd)) continue;
     const ssize_t n = read_head(dir_fd, entry->d_name, buf, sizeof buf);
     if (n < 0 && (errno == EACCES || errno == EPERM)) {
-      // Linux 5.14 before "procfs: prevent unprivileged processes accessing fdinfo
-      // dir" listed the directory to anyone and checked ptrace on the files only.
+      // Kernels with "procfs: allow reading fdinfo with PTRACE_MODE_READ" but not
+      // "procfs: prevent unprivileged processes accessing fdinfo dir" (5.14 to 5.17)
+      // list the directory to anyone and check ptrace on the files only.
       out.fds.resize(mark);
       holds = false;
       return FdinfoScan::kRefused;
