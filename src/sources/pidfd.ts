@@ -78,6 +78,14 @@ const HOW_TO_GET_THEM =
   'run knetstat as the user that owns the process, give it CAP_SYS_PTRACE (for example run it with sudo), ' +
   'or load the knetstat kernel module, which reports the options of every socket'
 
+// When no holder was found: the scan reads /proc/<pid>/fd (DAC: its uid, or
+// CAP_DAC_READ_SEARCH) and, where that is refused, /proc/<pid>/fdinfo, which since
+// Linux 5.14 needs ptrace read access instead (CAP_SYS_PTRACE grants it).
+const HOW_TO_FIND_THEM =
+  'run knetstat as the user that owns the process, give it CAP_SYS_PTRACE (for example run it with sudo; ' +
+  'before Linux 5.14 finding the process also needs CAP_DAC_READ_SEARCH), ' +
+  'or load the knetstat kernel module, which reports the options of every socket'
+
 function yamaNote(scope: number | null): string {
   return scope !== null && scope > 0
     ? ` (kernel.yama.ptrace_scope is ${scope}: even your own processes need CAP_SYS_PTRACE unless they are your descendants)`
@@ -103,7 +111,7 @@ export function optionsErrorFor(
         code: 'EPERM',
         message:
           holder === undefined
-            ? `no process visible to you holds this socket (${who(entry)}): its owner's /proc/<pid>/fd cannot be read. To see its options, ${HOW_TO_GET_THEM}`
+            ? `no process visible to you holds this socket (${who(entry)}): you may read neither its owner's /proc/<pid>/fd nor, without ptrace access, its /proc/<pid>/fdinfo. To see its options, ${HOW_TO_FIND_THEM}`
             : `not permitted to read the options of ${who(entry, holder)}: pidfd_getfd needs ptrace access to the process${yamaNote(context.yamaScope ?? null)}. To see them, ${HOW_TO_GET_THEM}`,
       }
     case 'ENOSYS':
