@@ -24,7 +24,7 @@ import { listSockets } from './list.js'
  *
  * Throws a TypeError at once for a bad query. A socket is yielded once: the kernel
  * may send a socket twice when sockets come and go during the dump, and the repeat is
- * dropped by its cookie (the cookies seen are kept until the stream ends, 16 to 32
+ * dropped by its cookie (the cookies seen are kept until the stream ends, 8 to 16
  * bytes a socket). A stream is not a snapshot: a socket that comes or goes during the
  * dump may be missing (as with `ss`; docs/native.md, "Consistency under churn"), and
  * unlike listSockets it does not read a dump the kernel flagged interrupted again. With

@@ -114,6 +114,9 @@ function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+/** Which u32 of a host-order u64 holds its low and its high 32 bits. */
+const LOW_WORD = HOST_LITTLE_ENDIAN ? 0 : 1
+const HIGH_WORD = 1 - LOW_WORD
 
 function cookieText(first: number, second: number, u64: BigUint64Array, byteOffset: number): string {
   const low = HOST_LITTLE_ENDIAN ? first : second
@@ -170,56 +173,61 @@ const anyPrefix = (prefixes: readonly AddressPrefix[], family: 4 | 6, u8: Uint8A
 }
 
 /**
- * A set of 64-bit socket cookies, each as its two 32-bit words (in whichever order the
- * host stores them: only equality matters): open addressing with linear probing in
- * one Uint32Array, kept at most half full. No object or heap number per cookie, so
- * adding one costs a hash and a probe or two, and memory is 16 to 32 bytes a cookie.
+ * A set of 64-bit socket cookies, each given as its low and high 32 bits: open
+ * addressing with linear probing, kept at most half full. The low words live in one
+ * Uint32Array (0: empty slot) and the high words, which are 0 on nearly every host
+ * (cookies below 2^32), in a second array allocated only when one is not. No object
+ * or heap number per cookie: adding one costs a hash and a probe or two over 4-byte
+ * slots, and memory is 8 to 16 bytes a cookie (twice that with the second array).
  */
 export class CookieSet {
-  /** Pairs of words; (0, 0) marks an empty slot. */
-  private slots = new Uint32Array(2 * 1024)
+  private lows = new Uint32Array(1024)
+  private highs: Uint32Array | null = null
   private mask = 1023
   /** 32 - log2(slot count): the hash's top bits pick the slot. */
   private shift = 22
   private count = 0
-  /** The kernel never hands out cookie 0, but it would be a cookie like any other. */
-  private hasZero = false
+  /** Cookies whose low word is 0 (the empty mark), by high word: one in 2^32. */
+  private zeroLow: Set<number> | null = null
 
   get size(): number {
-    return this.count + (this.hasZero ? 1 : 0)
+    return this.count + (this.zeroLow?.size ?? 0)
   }
 
   /** Adds the cookie; false when it was there already. */
-  add(first: number, second: number): boolean {
-    if (first === 0 && second === 0) {
-      if (this.hasZero) return false
-      this.hasZero = true
+  add(low: number, high: number): boolean {
+    if (low === 0) {
+      this.zeroLow ??= new Set()
+      if (this.zeroLow.has(high)) return false
+      this.zeroLow.add(high)
       return true
     }
-    const slots = this.slots
+    const lows = this.lows
     const mask = this.mask
-    let i = Math.imul(first ^ Math.imul(second, 0x9e3779b1), 0x9e3779b1) >>> this.shift
+    let i = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x9e3779b1) >>> this.shift
     for (;;) {
-      const a = slots[i << 1] as number
-      const b = slots[(i << 1) + 1] as number
-      if (a === first && b === second) return false
-      if (a === 0 && b === 0) break
+      const at = lows[i] as number
+      if (at === 0) break
+      if (at === low && (this.highs === null ? 0 : (this.highs[i] as number)) === high) return false
       i = (i + 1) & mask
     }
-    slots[i << 1] = first
-    slots[(i << 1) + 1] = second
+    lows[i] = low
+    if (high !== 0) (this.highs ??= new Uint32Array(mask + 1))[i] = high
     if (++this.count > (mask + 1) >>> 1) this.grow()
     return true
   }
 
   private grow(): void {
-    const old = this.slots
-    this.slots = new Uint32Array(old.length * 2)
+    const lows = this.lows
+    const highs = this.highs
+    this.lows = new Uint32Array(lows.length * 2)
+    this.highs = null
     this.mask = this.mask * 2 + 1
     this.shift--
     this.count = 0
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] !== 0 || old[j + 1] !== 0) this.add(old[j] as number, old[j + 1] as number)
+    for (let j = 0; j < lows.length; j++) {
+      const low = lows[j] as number
+      if (low !== 0) this.add(low, highs === null ? 0 : (highs[j] as number))
     }
   }
 }
@@ -243,7 +251,7 @@ export interface EntryChunk {
  * and request sockets too, which have no inode; a TIME_WAIT socket keeps the cookie
  * of the connection it was), so a cookie already decoded in this dump is dropped.
  * One CookieSet per table (protocol and family): memory grows with the entries
- * kept, 16 to 32 bytes each (docs/native.md).
+ * kept, 8 to 16 bytes each (docs/native.md).
  */
 export class EntryDecoder {
   private readonly addresses = new AddressCache()
@@ -304,7 +312,7 @@ export class EntryDecoder {
       // Kept once per socket: see the class comment.
       const cookieIndex = (record + R.cookie) >>> 2
       const cookies = this.cookies[(tcp ? 0 : 2) + (family === 6 ? 1 : 0)] as CookieSet
-      if (!cookies.add(u32[cookieIndex] as number, u32[cookieIndex + 1] as number)) {
+      if (!cookies.add(u32[cookieIndex + LOW_WORD] as number, u32[cookieIndex + HIGH_WORD] as number)) {
         this.duplicates++
         continue
       }
