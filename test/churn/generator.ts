@@ -43,7 +43,13 @@ interface Child {
 /** Spawns one churn.py, recorded in `into` at once so a failed start is cleaned up too. */
 function start(args: string[], into: Child[]): Promise<Child> {
   const child = spawn('python3', [SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'], detached: true })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // 'error' without 'exit' when python3 cannot be spawned at all.
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    child.once('error', () => resolve())
+  })
+  // Closing the stdin of a child that died already must not throw in the test.
+  child.stdin?.on('error', () => undefined)
   const entry: Child = { child, exited, last: null }
   into.push(entry)
   return new Promise<Child>((resolve, reject) => {
