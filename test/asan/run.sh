@@ -41,6 +41,8 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/knetstat-asan.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# Tests run some listers as uid 65534: they must be able to read the copy.
+chmod 755 "$work"
 copy=$work/tree
 
 # Tracked and new files as they are in this checkout, without what is ignored
@@ -93,7 +95,9 @@ if [ "$suite" -eq 1 ]; then
 	if [ "$status" -eq 0 ] && [ -n "$summary" ] && [ "${fail:-0}" -eq 0 ]; then
 		ok "the suite passed under ASan/UBSan (${pass:-0} assertions)"
 	else
-		not_ok "the suite failed under ASan/UBSan (exit $status, ${fail:-?} failed assertions; log lines above)"
+		# The failing assertions with their diagnostics (tap's YAML blocks).
+		awk '/^ *not ok / { show = 40 } show > 0 { print; show-- }' "$work/tap.log" | head -n 400 >&2
+		not_ok "the suite failed under ASan/UBSan (exit $status, ${fail:-?} failed assertions; details above)"
 	fi
 fi
 
@@ -102,10 +106,12 @@ echo "=== LeakSanitizer over 10,000 listings"
 # or a clean report below would mean nothing.
 printf '#include <stdlib.h>\nvoid *volatile knetstat_canary_slot;\n__attribute__((constructor)) static void knetstat_leak_canary(void) { knetstat_canary_slot = malloc(4093); knetstat_canary_slot = 0; }\n' > "$work/canary.c"
 gcc -shared -fPIC -g -fno-omit-frame-pointer -o "$work/canary.so" "$work/canary.c"
-if ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 node -e "try { process.dlopen({ exports: {} }, process.argv[1]) } catch {}" "$work/canary.so" 2>&1 |
-	grep 'leak of 4093 byte' > /dev/null; then
+ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 node -e "try { process.dlopen({ exports: {} }, process.argv[1]) } catch {}" \
+	"$work/canary.so" > "$work/canary.log" 2>&1
+if grep 'leak of 4093 byte' "$work/canary.log" > /dev/null; then
 	ok "LeakSanitizer reports a deliberate leak (canary)"
 else
+	cat "$work/canary.log" >&2
 	not_ok "LeakSanitizer did not report the canary's leak: leak checking is not working here"
 fi
 leak_log=$work/leaks.log
