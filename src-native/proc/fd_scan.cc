@@ -79,8 +79,7 @@ ssize_t read_head(int dir_fd, const char* path, char* buf, size_t size) {
   return n;
 }
 
-constexpr int kUnknownMount = -2;  // not looked up yet
-constexpr int kNoMount = -1;       // looked up, not found: no fdinfo fallback
+constexpr int kNoMount = -1;  // not known (yet): no fdinfo fallback
 
 // The mount id every socket's file has (sockfs is one kernel-internal mount), from
 // the fdinfo of a socket of our own: <root>/self, else /proc/self.
@@ -195,7 +194,7 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
   }
   char link[64];
   std::string path;
-  int sockfs_mnt = kUnknownMount;
+  int sockfs_mnt = kNoMount;  // looked up at the first refused process, again until found
   for (;;) {
     errno = 0;
     const dirent* entry = ::readdir(root_dir.get());
@@ -207,7 +206,7 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
     if (raw < 0) {
       const int error = errno;
       if (error == EACCES || error == EPERM) {
-        if (sockfs_mnt == kUnknownMount) sockfs_mnt = sockfs_mount_id(root_fd.get());
+        if (sockfs_mnt == kNoMount) sockfs_mnt = sockfs_mount_id(root_fd.get());
         bool holds = false;
         if (sockfs_mnt != kNoMount &&
             scan_fdinfo(root_fd.get(), entry->d_name, pid, sockfs_mnt, out, holds) == FdinfoScan::kRead) {
