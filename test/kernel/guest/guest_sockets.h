@@ -9,11 +9,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static void die(const char *what);
 
@@ -75,6 +78,27 @@ static int accept_one(int lfd)
 	if (fd < 0)
 		die("accept");
 	return fd;
+}
+
+/*
+ * Brings up lo in the current network namespace, then waits settle_ms: ::1
+ * appears a moment after lo comes up (0 where only IPv4 is used at once).
+ */
+static void lo_up(int settle_ms)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		die("SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		die("SIOCSIFFLAGS");
+	close(fd);
+	if (settle_ms)
+		msleep(settle_ms);
 }
 
 #endif

@@ -89,22 +89,6 @@ static void listen_on(int fd, const char *addr, int port)
 		die("listen");
 }
 
-static void lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
-		die("SIOCGIFFLAGS");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
-		die("SIOCSIFFLAGS");
-	close(fd);
-	msleep(200);	/* ::1 appears when lo comes up */
-}
-
 static void other_user(void)
 {
 	int fd;
@@ -128,7 +112,7 @@ static int hold(void)
 	int r6[3], r4[3], ur[2];
 	pid_t child;
 
-	lo_up();
+	lo_up(200);
 
 	/* An IPv4 listener with every option of the module's TCP set, and a
 	 * connection to it (the accepted socket inherits most of them). */

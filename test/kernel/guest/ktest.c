@@ -559,22 +559,6 @@ static int local_port(int fd)
 	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-static void lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
-		die("SIOCGIFFLAGS");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
-		die("SIOCSIFFLAGS");
-	close(fd);
-	msleep(100);	/* ::1 appears when lo comes up */
-}
-
 /* ---- comparing the module's files with the kernel's ---------------------- */
 
 struct file_pair {
@@ -844,7 +828,7 @@ static void check_netns(void)
 		passes = failures = 0;	/* the child counts its own */
 		if (unshare(CLONE_NEWNET))
 			die("unshare(CLONE_NEWNET)");
-		lo_up();
+		lo_up(100);
 		lfd = sock_bind(AF_INET, SOCK_STREAM, "127.0.0.1", P_NETNS);
 		if (listen(lfd, 5))
 			die("listen");
@@ -1476,7 +1460,7 @@ static int check(void)
 	struct sock_fprog prog = { 1, &drop };
 	int ctw4port, ctw6port;
 
-	lo_up();
+	lo_up(100);
 
 	/* IPv4 listener with every option set. */
 	l4 = socket(AF_INET, SOCK_STREAM, 0);
@@ -1998,21 +1982,6 @@ static const char *const stat_names[] = {
 	"tcpstat", "tcp6stat", "udpstat", "udp6stat",
 };
 
-static void lo_up_quick(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
-		die("SIOCGIFFLAGS");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
-		die("SIOCSIFFLAGS");
-	close(fd);
-}
-
 /* A listener; for ::1, which appears shortly after lo comes up, retried. */
 static int churn_listen(int family, const char *addr, int port)
 {
@@ -2083,7 +2052,7 @@ static void holder_main(void)
 {
 	if (unshare(CLONE_NEWNET))
 		die("unshare holder");
-	lo_up_quick();
+	lo_up(0);
 	sh->holder = getpid();
 	churn_worker(2, AF_INET, "127.0.0.1", P_HOLDER);
 }
@@ -2234,7 +2203,7 @@ static void netns_once(unsigned int seed)
 
 	if (unshare(CLONE_NEWNET))
 		die("unshare netns worker");
-	lo_up_quick();
+	lo_up(0);
 	l4 = churn_listen(AF_INET, "127.0.0.1", P_NSW4);
 	l6 = churn_listen(AF_INET6, "::1", P_NSW6);
 	for (i = 0; i < 12; i++) {
@@ -2359,7 +2328,7 @@ static int churn(int seconds)
 	if (sh == MAP_FAILED)
 		die("mmap");
 	memset(sh, 0, sizeof(*sh));
-	lo_up();
+	lo_up(100);
 	t0 = now();
 	workers[0] = spawn_worker(run_churn4, 0);
 	workers[1] = spawn_worker(run_churn6, 1);
@@ -2503,7 +2472,7 @@ static int perf(int sockets)
 	int pairs = sockets / 2, ports = (pairs + 19999) / 20000, i, p;
 	int *lfd, *fds;
 
-	lo_up();
+	lo_up(100);
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		die("setrlimit");
 	lfd = calloc(ports, sizeof(*lfd));
