@@ -154,7 +154,7 @@ function lineSignature(line: SocketEntry): string {
   return JSON.stringify([line.options, line.diag])
 }
 
-function noOptionsError(entry: SocketEntry): OptionsError {
+export function noOptionsError(entry: SocketEntry): OptionsError {
   return {
     code: 'ENOENT',
     message:

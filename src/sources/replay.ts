@@ -1,8 +1,20 @@
 // The replay source: listSockets over a recording instead of the live kernel, with
 // the same query, filters and result shape. Fields the text does not carry are null.
-import type { SocketEntry } from '../model.js'
+import type { OptionsError, SocketEntry } from '../model.js'
 import { addressesMatch, portsMatch, type NormalizedQuery } from '../query.js'
+import { noOptionsError, withheldByModule } from './module.js'
 import { readRecording, type ProcNet } from './recording.js'
+
+/** Why a recorded line has no options, as a live listing would say it. */
+function recordedWithoutOptions(entry: SocketEntry): OptionsError {
+  if (!withheldByModule(entry)) return noOptionsError(entry)
+  return {
+    code: 'EPERM',
+    message:
+      "the recording has no options for this socket: the knetstat kernel module shows a socket's options only to its " +
+      'owner or to a reader with CAP_SYS_PTRACE, and whoever recorded it was neither. Record as root (or as the owner) to keep them',
+  }
+}
 
 export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): Promise<SocketEntry[]> {
   const recorded = await readRecording(procNet, (proto, family) => query.protos.includes(proto) && query.families.includes(family))
@@ -14,6 +26,8 @@ export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): 
     if (query.options === false) {
       entry.options = null
       entry.optionsSource = null
+    } else if (entry.options === null) {
+      entry.optionsError = recordedWithoutOptions(entry)
     }
     // The text has no tcp_info: asked for, it is unknown.
     if (entry.proto === 'tcp' && query.tcpInfo) entry.tcpInfo = null

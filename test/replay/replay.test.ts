@@ -148,3 +148,21 @@ t.test('record a live host with known sockets, replay it, compare', async (t) =>
   }
   t.ok(compared >= 5, `compared ${compared} sockets`)
 })
+
+t.test('a recorded line without options says why, as a live listing would', async (t) => {
+  const header = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
+  const tcpstat =
+    header +
+    '     0      0 127.0.0.1:7001          0.0.0.0:*               LSTN\n' +
+    '     0      0 127.0.0.1:7001          127.0.0.1:40000         TIMW\n'
+  const udpstat = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n' + '     0      0 127.0.0.1:7002          0.0.0.0:*\n'
+  const entries = await listSockets({ procNet: { tcpstat, udpstat } })
+  const byState = (state: string, proto = 'tcp') => entries.find((e) => e.state === state && e.proto === proto)
+  t.equal(byState('LISTEN')?.options, null)
+  t.equal(byState('LISTEN')?.optionsError?.code, 'EPERM', 'a listener has options: the module withheld them from the recorder')
+  t.match(byState('LISTEN')?.optionsError?.message, /Record as root/)
+  t.equal(byState('CLOSE', 'udp')?.optionsError?.code, 'EPERM', 'so has every UDP socket')
+  t.equal(byState('TIME_WAIT')?.optionsError?.code, 'ENOENT', 'a TIME_WAIT minisocket has none')
+  const without = await listSockets({ procNet: { tcpstat }, options: false })
+  t.equal(without[0]?.optionsError, undefined, 'options: false asks for no reason')
+})
