@@ -98,19 +98,17 @@ int sockfs_mount_id(int root_fd) {
   return kNoMount;
 }
 
-enum class FdinfoScan { kRead, kRefused };
-
-// The fallback for a process whose <pid>/fd was refused: every <pid>/fdinfo/<fd>
-// whose mount is sockfs, by its "ino:". kRefused (and nothing added to `out`) when
-// the directory or any of its files is refused or unreadable as a whole.
-FdinfoScan scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sockfs_mnt, FdScan& out, bool& holds) {
+// The fallback for a process whose <pid>/fd was refused: appends every
+// <pid>/fdinfo/<fd> whose mount is sockfs, by its "ino:". False (and nothing
+// appended) when the directory or any of its files is refused or unreadable as a whole.
+bool scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sockfs_mnt, FdScan& out) {
   const std::string path = std::string(pid_name) + "/fdinfo";
   int raw = ::openat(root_fd, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (raw < 0) return FdinfoScan::kRefused;
+  if (raw < 0) return false;
   UniqueDir dir(::fdopendir(raw));
   if (!dir) {
     ::close(raw);
-    return FdinfoScan::kRefused;
+    return false;
   }
   const int dir_fd = ::dirfd(dir.get());
   const size_t mark = out.fds.size();
@@ -126,8 +124,7 @@ FdinfoScan scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sock
       // "procfs: prevent unprivileged processes accessing fdinfo dir" (5.14 to 5.17)
       // list the directory to anyone and check ptrace on the files only.
       out.fds.resize(mark);
-      holds = false;
-      return FdinfoScan::kRefused;
+      return false;
     }
     if (n <= 0) continue;  // closed meanwhile, or the process exited
     const FdInfo info = parse_fdinfo(buf, static_cast<size_t>(n));
@@ -135,9 +132,34 @@ FdinfoScan scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sock
     out.fds.push_back(pid);
     out.fds.push_back(fd);
     out.fds.push_back(static_cast<uint32_t>(info.inode));
-    holds = true;
   }
-  return FdinfoScan::kRead;
+  return true;
+}
+
+// Appends every socket link of an open <pid>/fd directory.
+void scan_fd_links(DIR* fd_dir, uint32_t pid, FdScan& out) {
+  const int dir_fd = ::dirfd(fd_dir);
+  char link[64];
+  for (;;) {
+    const dirent* fd_entry = ::readdir(fd_dir);
+    if (fd_entry == nullptr) break;
+    uint32_t fd;
+    if (!parse_decimal(fd_entry->d_name, fd)) continue;
+    const ssize_t n = ::readlinkat(dir_fd, fd_entry->d_name, link, sizeof link);
+    if (n <= 0) continue;  // closed meanwhile, or the process exited
+    uint32_t inode;
+    if (!parse_socket_link(link, static_cast<size_t>(n), inode)) continue;
+    out.fds.push_back(pid);
+    out.fds.push_back(fd);
+    out.fds.push_back(inode);
+  }
+}
+
+// Records a process: a holder (error 0), or one whose fds could not be read.
+void add_process(FdScan& out, int root_fd, const char* pid_name, uint32_t pid, int error) {
+  out.processes.push_back(pid);
+  out.processes.push_back(static_cast<uint32_t>(error));
+  out.commands.push_back(read_comm(root_fd, pid_name));
 }
 
 }  // namespace
@@ -192,7 +214,6 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
     failure.message = "cannot list " + root + ": " + std::strerror(errno);
     return false;
   }
-  char link[64];
   std::string path;
   int sockfs_mnt = kNoMount;  // looked up at the first refused process, again until found
   for (;;) {
@@ -201,56 +222,28 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
     if (entry == nullptr) break;  // end, or an error reading /proc: keep what was seen
     uint32_t pid;
     if (!parse_decimal(entry->d_name, pid)) continue;
+    const size_t mark = out.fds.size();
     path.assign(entry->d_name).append("/fd");
     int raw = ::openat(root_fd.get(), path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (raw < 0) {
       const int error = errno;
-      if (error == EACCES || error == EPERM) {
-        if (sockfs_mnt == kNoMount) sockfs_mnt = sockfs_mount_id(root_fd.get());
-        bool holds = false;
-        if (sockfs_mnt != kNoMount &&
-            scan_fdinfo(root_fd.get(), entry->d_name, pid, sockfs_mnt, out, holds) == FdinfoScan::kRead) {
-          out.scanned++;
-          if (holds) {
-            out.processes.push_back(pid);
-            out.processes.push_back(0);
-            out.commands.push_back(read_comm(root_fd.get(), entry->d_name));
-          }
-          continue;
-        }
-        out.processes.push_back(pid);
-        out.processes.push_back(static_cast<uint32_t>(error));
-        out.commands.push_back(read_comm(root_fd.get(), entry->d_name));
+      // ENOENT/ESRCH: the process exited; anything else: nothing to learn.
+      if (error != EACCES && error != EPERM) continue;
+      if (sockfs_mnt == kNoMount) sockfs_mnt = sockfs_mount_id(root_fd.get());
+      if (sockfs_mnt == kNoMount || !scan_fdinfo(root_fd.get(), entry->d_name, pid, sockfs_mnt, out)) {
+        add_process(out, root_fd.get(), entry->d_name, pid, error);
+        continue;
       }
-      continue;  // ENOENT/ESRCH: the process exited; anything else: nothing to learn
-    }
-    UniqueDir fd_dir(::fdopendir(raw));
-    if (!fd_dir) {
-      ::close(raw);
-      continue;
+    } else {
+      UniqueDir fd_dir(::fdopendir(raw));
+      if (!fd_dir) {
+        ::close(raw);
+        continue;
+      }
+      scan_fd_links(fd_dir.get(), pid, out);
     }
     out.scanned++;
-    const int dir_fd = ::dirfd(fd_dir.get());
-    bool holds = false;
-    for (;;) {
-      const dirent* fd_entry = ::readdir(fd_dir.get());
-      if (fd_entry == nullptr) break;
-      uint32_t fd;
-      if (!parse_decimal(fd_entry->d_name, fd)) continue;
-      const ssize_t n = ::readlinkat(dir_fd, fd_entry->d_name, link, sizeof link);
-      if (n <= 0) continue;  // closed meanwhile, or the process exited
-      uint32_t inode;
-      if (!parse_socket_link(link, static_cast<size_t>(n), inode)) continue;
-      out.fds.push_back(pid);
-      out.fds.push_back(fd);
-      out.fds.push_back(inode);
-      holds = true;
-    }
-    if (holds) {
-      out.processes.push_back(pid);
-      out.processes.push_back(0);
-      out.commands.push_back(read_comm(root_fd.get(), entry->d_name));
-    }
+    if (out.fds.size() > mark) add_process(out, root_fd.get(), entry->d_name, pid, 0);
   }
   return true;
 }
