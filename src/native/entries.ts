@@ -15,7 +15,7 @@
 import { AddressCache } from './address-cache.js'
 import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../model.js'
 import { type AlignedViews, alignedViews } from './aligned-views.js'
-import { type AddressPrefix, type PortRange, prefixMatches } from './bytecode.js'
+import { type AddressPrefix, type PortRange, type SocketFilter, prefixMatches } from './bytecode.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from './constants.js'
 import { RecordDecodeError } from './decode.js'
 import { readMemInfo } from './mem-info.js'
@@ -25,18 +25,12 @@ import { type TcpInfo, readTcpInfo } from './tcp-info.js'
 
 const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
 
-/** What to keep and how to decode, fixed for one listing. */
-export interface EntryOptions {
+/** What to keep and how to decode, fixed for one listing: the kernel's filter, re-checked here, and more. */
+export interface EntryOptions extends SocketFilter {
   /** Attach `tcpInfo` to TCP entries (and derive the diag flags from it). */
   tcpInfo: boolean
   /** Bit `1 << state` of every kept kernel state (0xffffffff: all). */
   stateMask: number
-  localPorts: readonly PortRange[] | null
-  remotePorts: readonly PortRange[] | null
-  ports: readonly PortRange[] | null
-  localAddresses: readonly AddressPrefix[] | null
-  remoteAddresses: readonly AddressPrefix[] | null
-  addresses: readonly AddressPrefix[] | null
 }
 
 const VIEWS = Symbol('knetstat.recordViews')
@@ -51,31 +45,24 @@ function settle(entry: LazyEntry, key: 'tcpInfo' | 'netlink', value: unknown): v
   Object.defineProperty(entry, key, { value, writable: true, enumerable: true, configurable: true })
 }
 
-const TCP_INFO_PROPERTY: PropertyDescriptor = {
-  get(this: LazyEntry): TcpInfo | null {
-    const value = tcpInfoOf(this[VIEWS] as AlignedViews, this[RECORD] as number)
-    settle(this, 'tcpInfo', value)
-    return value
-  },
-  set(this: LazyEntry, value: unknown) {
-    settle(this, 'tcpInfo', value)
-  },
-  enumerable: true,
-  configurable: true,
+/** A property computed from the entry's record on first read, then a plain value. */
+function lazyProperty(key: 'tcpInfo' | 'netlink', read: (views: AlignedViews, at: number) => unknown): PropertyDescriptor {
+  return {
+    get(this: LazyEntry): unknown {
+      const value = read(this[VIEWS] as AlignedViews, this[RECORD] as number)
+      settle(this, key, value)
+      return value
+    },
+    set(this: LazyEntry, value: unknown) {
+      settle(this, key, value)
+    },
+    enumerable: true,
+    configurable: true,
+  }
 }
 
-const NETLINK_PROPERTY: PropertyDescriptor = {
-  get(this: LazyEntry): NetlinkDetails {
-    const value = detailsOf(this[VIEWS] as AlignedViews, this[RECORD] as number)
-    settle(this, 'netlink', value)
-    return value
-  },
-  set(this: LazyEntry, value: unknown) {
-    settle(this, 'netlink', value)
-  },
-  enumerable: true,
-  configurable: true,
-}
+const TCP_INFO_PROPERTY = lazyProperty('tcpInfo', (views, at) => tcpInfoOf(views, at))
+const NETLINK_PROPERTY = lazyProperty('netlink', (views, at) => detailsOf(views, at))
 
 function tcpInfoOf(views: AlignedViews, at: number): TcpInfo | null {
   const present = views.u16[(at + R.present) >>> 1] as number
