@@ -17,6 +17,15 @@
 import { parseIPv4, parseIPv6 } from '../address.js'
 import { AF_INET, AF_INET6 } from './constants.js'
 
+/**
+ * The longest program a request can carry. INET_DIAG_REQ_BYTECODE is a netlink
+ * attribute: its u16 nla_len counts its own 4-byte header, leaving 65531 bytes, and
+ * every op is a multiple of 4 bytes (inet_diag_bc_audit rejects others): 65528. The
+ * u16 `no` offsets then reach at most length + 4 = 65532. Longer programs fail at
+ * sendmsg (EINVAL), so the query refuses them up front.
+ */
+export const MAX_BYTECODE = 65528
+
 /** Op codes (enum in include/uapi/linux/inet_diag.h). */
 export const BC = {
   NOP: 0,
