@@ -6,7 +6,7 @@ import { summarizeSockets } from '../health/summary.js'
 import { hasOptions } from '../health/expect.js'
 import { listSockets } from '../list.js'
 import type { SocketEntry } from '../model.js'
-import type { ListQuery } from '../query.js'
+import { normalizeQuery, type ListQuery } from '../query.js'
 import { recordTables } from '../record.js'
 import { TABLE_FILES } from '../sources/recording.js'
 import { optionsQuery, parseArgs, UsageError, type Args, type CheckArgs, type Filters, type ListArgs } from './args.js'
@@ -22,6 +22,14 @@ function query(filters: Filters, extra: ListQuery = {}): ListQuery {
   if (filters.states !== undefined) q.state = filters.states
   if (filters.ports !== undefined) q.port = filters.ports
   if (filters.procNet !== undefined) q.procNet = filters.procNet
+  // Checked as listSockets will check it: a query it refuses (too many ports for the
+  // kernel filter) is the user's to fix, a usage error.
+  try {
+    normalizeQuery(q)
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message.replace(/^listSockets: /, ''))
+    throw error
+  }
   return q
 }
 
@@ -113,14 +121,16 @@ function version(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args: Args
   try {
-    args = parseArgs(argv)
+    return await run(parseArgs(argv))
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     process.stderr.write(`${forTerminal(`knetstat: ${error.message}`)}\n${USAGE_LINE}`)
     return 2
   }
+}
+
+async function run(args: Args): Promise<number> {
   switch (args.command) {
     case 'help':
       process.stdout.write(HELP)

@@ -34,3 +34,15 @@ t.test("docs/testing.md's check on a recording: subcommand first", async (t) => 
   t.equal(before.status, 2, 'options before the subcommand are a usage error')
   t.match(before.stderr, /^knetstat: unexpected argument "check"/)
 })
+
+t.test('more ports than the kernel filter can carry is a usage error, naming --port', async (t) => {
+  const ports = Array.from({ length: 3000 }, (_, i) => 1 + 2 * i).join(',')
+  for (const args of [['--port', ports], ['check', '--port', ports, '--no-stalled']]) {
+    const r = knetstat(args)
+    t.equal(r.status, 2, `${args[0]}: exit 2`)
+    t.match(r.stderr, /^knetstat: the port and address filters need 71996 bytes of kernel filter \(inet_diag bytecode\), more than the 65528 a request can carry; port has the most \(3000 entries\)/)
+    t.equal(r.stdout, '', 'nothing listed')
+  }
+  const ranges = knetstat(['-t', '--port', '1-65535', '--no-options'])
+  t.equal(ranges.status, 0, 'a range is one condition')
+})
