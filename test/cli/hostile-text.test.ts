@@ -72,3 +72,27 @@ t.test('a recording and a path holding controls: errors on stderr are escaped', 
   t.equal(usage.status, 2)
   t.notMatch(usage.stderr, UNSAFE_FOR_TERMINAL, `a usage error quoting its argument: ${shown(usage.stderr)}`)
 })
+
+t.test('option values from a recording (congestion, device names) are shown escaped', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'knetstat-hostile-values-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // Valid knetstat text: string values travel as \xHH per UTF-8 byte (ESC, U+009B, U+202E).
+  const value = '\\x1b]0;X\\x07\\xc2\\x9b\\xe2\\x80\\xae'
+  writeFileSync(
+    join(dir, 'tcpstat'),
+    'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n' +
+      `     0      0 127.0.0.1:80            0.0.0.0:*               LSTN      TCP_CONGESTION=${value},SO_BINDTODEVICE=${value}\n`,
+  )
+  const table = knetstat(['--proc-net', dir, '-t4'])
+  t.equal(table.status, 0, table.stderr)
+  t.ok(table.stdout.includes(`TCP_CONGESTION=${value},SO_BINDTODEVICE=${value}`), 'the table shows the text form')
+  t.notMatch(table.stdout, UNSAFE_FOR_TERMINAL, `table ${shown(table.stdout)}`)
+  const json = knetstat(['--proc-net', dir, '-t4', '--json'])
+  t.notMatch(json.stdout, UNSAFE_FOR_TERMINAL, `JSON ${shown(json.stdout)}`)
+  const parsed = JSON.parse(json.stdout) as { options: Record<string, string> }[]
+  t.equal(parsed[0]?.options.TCP_CONGESTION, '\x1b]0;X\x07\u009b\u202e', 'the JSON value is exact')
+  const check = knetstat(['check', '--proc-net', dir, '-t4', '--expect', 'TCP_CONGESTION=bbr'])
+  t.equal(check.status, 1)
+  t.match(check.stdout, /expected TCP_CONGESTION=bbr, has TCP_CONGESTION=/)
+  t.notMatch(check.stdout, UNSAFE_FOR_TERMINAL, `check ${shown(check.stdout)}`)
+})
