@@ -26,5 +26,6 @@ const JSON_UNSAFE = /[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu
 
 /** JSON text with the characters JSON.stringify leaves raw (DEL, C1, bidi, separators) as \uHHHH. */
 export function jsonForTerminal(json: string): string {
-  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  // Each UTF-16 unit: a format character beyond the BMP becomes an escaped surrogate pair.
+  return json.replace(JSON_UNSAFE, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''))
 }

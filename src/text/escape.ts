@@ -8,13 +8,15 @@ const UNSAFE = /[\x00-\x1f\x7f-\x9f\\\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu
 
 function escapeOne(c: string): string {
   if (c === '\\') return '\\\\'
-  const code = c.charCodeAt(0)
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  const code = c.codePointAt(0) as number
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`
+  // Format characters beyond the BMP (tags, musical controls) keep their whole code point.
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`
 }
 
 /**
  * `s` with every character that could control a terminal or reorder text escaped as
- * `\xHH` or `\uHHHH`, and `\` as `\\`. With `maxLength`, a longer result is cut
+ * `\xHH`, `\uHHHH` or `\u{HHHHH}`, and `\` as `\\`. With `maxLength`, a longer result is cut
  * (never inside an escape or a surrogate pair) to at most that many characters,
  * the last of them `…`.
  */
@@ -24,7 +26,7 @@ export function escapeForDisplay(s: string, maxLength?: number): string {
   const keep = Math.max(0, Math.floor(maxLength) - 1)
   let cut = 0
   // Walk whole units (an escape, a code point) so none is split.
-  for (const m of escaped.matchAll(/\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|\\)|[\s\S]/gu)) {
+  for (const m of escaped.matchAll(/\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|u\{[0-9a-f]+\}|\\)|[\s\S]/gu)) {
     if (cut + m[0].length > keep) break
     cut += m[0].length
   }
