@@ -65,7 +65,7 @@ t.test('a recording and a path holding controls: errors on stderr are escaped', 
 
   const missing = knetstat(['--proc-net', join(dir, 'no\x1b[2J\u202esuch')])
   t.equal(missing.status, 1)
-  t.ok(missing.stderr.includes('no\\x1b[2J\\u202esuch'), 'the path is shown escaped')
+  t.ok(missing.stderr.includes(escapeForDisplay('no\x1b[2J\u202esuch')), 'the path is shown escaped')
   t.notMatch(missing.stderr, UNSAFE_FOR_TERMINAL, `no raw control on stderr ${shown(missing.stderr)}`)
 
   const usage = knetstat(['--state', '\x1b[2J\u009b'])

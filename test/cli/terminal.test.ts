@@ -3,6 +3,7 @@
 // value unchanged, the text safe).
 import t from 'tap'
 import { forTerminal, jsonForTerminal, quoted } from '../../src/cli/terminal.js'
+import { escapeForDisplay } from '../../src/text/escape.js'
 import { UNSAFE_FOR_TERMINAL } from '../helpers/hostile.js'
 
 const HOSTILE = 'a\x1b[2J\u009b\u202e\u2066\u2028\x7f\ud800b\u{E0001}\u{1D173}"\\'
@@ -10,7 +11,9 @@ const HOSTILE = 'a\x1b[2J\u009b\u202e\u2066\u2028\x7f\ud800b\u{E0001}\u{1D173}"\
 t.test('quoted: every unsafe character escaped, quotes and backslashes too', async (t) => {
   const q = quoted(HOSTILE)
   t.notMatch(q, UNSAFE_FOR_TERMINAL)
-  t.equal(q, '"a\\x1b[2J\\x9b\\u202e\\u2066\\u2028\\x7f\\ud800b\\u{e0001}\\u{1d173}\\"\\\\"')
+  t.match(q, /^"(?:[^"\\]|\\.)*"$/, 'one quoted string: every inner quote and backslash escaped')
+  t.not(quoted('a"b'), quoted('a\\"b'), 'different values stay different')
+  t.equal(q, `"${escapeForDisplay(HOSTILE).replace(/"/g, '\\"')}"`, 'escaped by the one rule (text/escape.ts)')
 })
 
 t.test('forTerminal: raw controls escaped, lines and earlier escapes kept', async (t) => {
