@@ -2,7 +2,7 @@
 // field is a TypeError that names it and lists what is allowed.
 import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
 import { parseIPv4, parseIPv6 } from './address.js'
-import { type AddressPrefix, parseAddressPrefix, prefixMatches } from './native/bytecode.js'
+import { type AddressPrefix, compileFilter, MAX_BYTECODE, parseAddressPrefix, prefixMatches } from './native/bytecode.js'
 import { checkProcNet, type ProcNet } from './sources/recording.js'
 
 export type { AddressPrefix }
@@ -83,6 +83,14 @@ export interface PortRange {
 }
 
 const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet', 'signal'] as const
+type Field = (typeof QUERY_FIELDS)[number]
+
+/**
+ * The most entries a list field may have: more than there are ports. Checked on the
+ * array's length before anything is copied, so a huge list costs nothing; the real
+ * bound is the size of the kernel filter the lists compile to (MAX_BYTECODE).
+ */
+export const MAX_LIST_ENTRIES = 65536
 
 /** The environment variable that points every listing at a recording (like ss's PROC_ROOT). */
 export const PROC_NET_ENV = 'KNETSTAT_PROC_NET'
@@ -97,22 +105,24 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
       throw new TypeError(`listSockets: unknown query field "${key}"; the fields are ${QUERY_FIELDS.join(', ')}`)
     }
   }
+  const q = ownFields(query)
   const normalized: NormalizedQuery = {
-    protos: oneOrMany('proto', query.proto, ['tcp', 'udp'] as const),
-    families: oneOrMany('family', query.family, [4, 6] as const),
-    states: query.state === undefined ? null : new Set(oneOrMany('state', query.state, TCP_STATES)),
-    localPorts: ports('localPort', query.localPort),
-    remotePorts: ports('remotePort', query.remotePort),
-    ports: ports('port', query.port),
-    localAddresses: prefixes('localAddress', query.localAddress),
-    remoteAddresses: prefixes('remoteAddress', query.remoteAddress),
-    addresses: prefixes('address', query.address),
-    tcpInfo: flag('tcpInfo', query.tcpInfo, true),
-    options: optionsQuery(query.options),
-    processes: flag('processes', query.processes, false),
-    procNet: procNet(query.procNet),
-    signal: abortSignal(query.signal),
+    protos: oneOrMany('proto', q.proto, ['tcp', 'udp'] as const),
+    families: oneOrMany('family', q.family, [4, 6] as const),
+    states: q.state === undefined ? null : new Set(oneOrMany('state', q.state, TCP_STATES)),
+    localPorts: ports('localPort', q.localPort),
+    remotePorts: ports('remotePort', q.remotePort),
+    ports: ports('port', q.port),
+    localAddresses: prefixes('localAddress', q.localAddress),
+    remoteAddresses: prefixes('remoteAddress', q.remoteAddress),
+    addresses: prefixes('address', q.address),
+    tcpInfo: flag('tcpInfo', q.tcpInfo, true),
+    options: optionsQuery(q.options),
+    processes: flag('processes', q.processes, false),
+    procNet: procNet(q.procNet),
+    signal: abortSignal(q.signal),
   }
+  checkFilterSize(normalized)
   if (normalized.procNet !== null) {
     if (normalized.options === 'pidfd') {
       throw new TypeError("listSockets: options 'pidfd' reads live processes, and procNet replays a recording; use options 'auto' or false with procNet")
@@ -128,15 +138,87 @@ function abortSignal(value: unknown): AbortSignal | null {
   return value
 }
 
+/**
+ * The query's fields as the caller set them, each read once: own properties only, so
+ * a field on Object.prototype (`Object.prototype.procNet = …`) is not a field, and a
+ * getter cannot give one value to the check and another to the listing.
+ */
+function ownFields(query: object): { [K in Field]?: unknown } {
+  const fields: { [K in Field]?: unknown } = Object.create(null)
+  for (const key of QUERY_FIELDS) if (Object.hasOwn(query, key)) fields[key] = (query as Record<string, unknown>)[key]
+  return fields
+}
+
+/** One value or a list, as a fresh array read once (a hole is undefined, never Array.prototype's). */
+function listOf(field: string, value: unknown): unknown[] {
+  if (!Array.isArray(value)) return [value]
+  const length = value.length
+  if (length > MAX_LIST_ENTRIES) {
+    throw new TypeError(`listSockets: ${field} has ${length} entries, more than the ${MAX_LIST_ENTRIES} allowed; use ranges or fewer entries`)
+  }
+  const copy: unknown[] = new Array(length)
+  for (let i = 0; i < length; i++) copy[i] = Object.hasOwn(value, i) ? value[i] : undefined
+  return copy
+}
+
+/** An object's own property, read once; undefined when it has none. */
+function own(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined
+}
+
+/**
+ * Refuses a query whose port and address lists need a bigger kernel filter than a
+ * request can carry (MAX_BYTECODE), naming the largest list. A cheap lower bound
+ * (every range or address is at least one op) catches huge lists before compiling.
+ */
+function checkFilterSize(query: NormalizedQuery): void {
+  // TCP dumps both families at once (family 0): the largest program a query compiles to.
+  const family = query.families.length === 2 ? 0 : (query.families[0] as Family)
+  // As compileFilter: an IPv6 address is no op in an IPv4-only dump, and a /0 of the dump's family drops its list.
+  const usable = (list: AddressPrefix[] | null): number =>
+    list === null || list.some((p) => p.prefixLength === 0 && p.family === family) ? 0 : list.filter((p) => family !== 4 || p.family === 4).length
+  const lists: [Field, number, number][] = [
+    ['localPort', query.localPorts?.length ?? 0, 8],
+    ['remotePort', query.remotePorts?.length ?? 0, 8],
+    ['port', query.ports?.length ?? 0, 16],
+    ['localAddress', usable(query.localAddresses), 16],
+    ['remoteAddress', usable(query.remoteAddresses), 16],
+    ['address', usable(query.addresses), 32],
+  ]
+  // One whole-range entry (0-65535) is no condition at all; ports() folds overlapping ranges, so it stands alone.
+  const atLeast = lists.reduce((sum, [, n, op]) => sum + (n > 1 ? n * op : 0), 0)
+  const size = atLeast > MAX_BYTECODE ? atLeast : programSize(query, family)
+  if (size <= MAX_BYTECODE) return
+  const [field, n] = lists.reduce((a, b) => (b[1] * b[2] > a[1] * a[2] ? b : a))
+  throw new TypeError(
+    `listSockets: the port and address filters need ${atLeast > MAX_BYTECODE ? 'at least ' : ''}${size} bytes of kernel filter ` +
+      `(inet_diag bytecode), more than the ${MAX_BYTECODE} a request can carry; ${field} has the most (${n} entries): ` +
+      'give fewer ports or addresses, ranges ({ from, to }) or networks (10.0.0.0/8) instead of single ones, or filter the result yourself',
+  )
+}
+
+function programSize(query: NormalizedQuery, family: Family | 0): number {
+  const program = compileFilter(query, family)
+  return program === null || program === 'none' ? 0 : program.length
+}
+
 function procNet(value: unknown): ProcNet | null {
-  if (value !== undefined) return checkProcNet(value)
+  if (value !== undefined) {
+    // The texts, copied once into an object with no prototype: what is checked is what is replayed.
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const texts: Record<string, unknown> = Object.create(null)
+      for (const key of Object.keys(value)) texts[key] = (value as Record<string, unknown>)[key]
+      return checkProcNet(texts)
+    }
+    return checkProcNet(value)
+  }
   const fromEnv = process.env[PROC_NET_ENV]
   return fromEnv === undefined || fromEnv === '' ? null : fromEnv
 }
 
 function oneOrMany<T extends string | number>(field: string, value: unknown, allowed: readonly T[]): T[] {
   if (value === undefined) return [...allowed]
-  const values = Array.isArray(value) ? value : [value]
+  const values = listOf(field, value)
   if (values.length === 0) throw new TypeError(`listSockets: ${field} is an empty list; leave it out to mean all of ${list(allowed)}`)
   for (const v of values) {
     if (!allowed.includes(v as T)) {
@@ -148,20 +230,35 @@ function oneOrMany<T extends string | number>(field: string, value: unknown, all
 
 function ports(field: string, value: unknown): PortRange[] | null {
   if (value === undefined) return null
-  const values = Array.isArray(value) ? value : [value]
+  const values = listOf(field, value)
   if (values.length === 0) throw new TypeError(`listSockets: ${field} is an empty list; leave it out to match every port`)
-  return values.map((v) => {
+  const ranges = values.map((v) => {
     if (isPort(v)) return { from: v, to: v }
-    if (v !== null && typeof v === 'object' && isPort(v.from) && isPort(v.to) && v.from <= v.to) return { from: v.from, to: v.to }
+    const from = v !== null && typeof v === 'object' ? own(v, 'from') : undefined
+    const to = v !== null && typeof v === 'object' ? own(v, 'to') : undefined
+    if (isPort(from) && isPort(to) && from <= to) return { from, to }
     throw new TypeError(
       `listSockets: ${field} ${describe(v)} is not a port; use an integer 0-65535, a range { from, to } with from <= to, or a list of them`,
     )
   })
+  return merged(ranges)
+}
+
+/** The same ports as sorted, disjoint, non-adjacent ranges: the smallest kernel filter for them. */
+function merged(ranges: PortRange[]): PortRange[] {
+  ranges.sort((a, b) => a.from - b.from)
+  const out: PortRange[] = []
+  for (const r of ranges) {
+    const last = out[out.length - 1]
+    if (last !== undefined && r.from <= last.to + 1) last.to = Math.max(last.to, r.to)
+    else out.push({ ...r })
+  }
+  return out
 }
 
 function prefixes(field: string, value: unknown): AddressPrefix[] | null {
   if (value === undefined) return null
-  const values = Array.isArray(value) ? value : [value]
+  const values = listOf(field, value)
   if (values.length === 0) throw new TypeError(`listSockets: ${field} is an empty list; leave it out to match every address`)
   return values.map((v) => {
     const prefix = typeof v === 'string' ? parseAddressPrefix(v) : null

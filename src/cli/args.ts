@@ -112,8 +112,8 @@ export function parseArgs(argv: readonly string[]): Args {
       case '-a': case '--all': case '-n': case '--numeric': break // all sockets and numeric output are the default
       case '-p': case '--processes': listOnly(arg); processes = true; break
       case '-e': case '--extended': listOnly(arg); extended = true; break
-      case '--json': listOnly(arg); format = 'json'; break
-      case '--ndjson': listOnly(arg); format = 'ndjson'; break
+      case '--json': listOnly(arg); format = oneFormat(format, 'json'); break
+      case '--ndjson': listOnly(arg); format = oneFormat(format, 'ndjson'); break
       case '--watch': {
         listOnly(arg)
         watch = 2
@@ -124,7 +124,7 @@ export function parseArgs(argv: readonly string[]): Args {
       case '--port': ports = [...(ports ?? []), ...value(arg).split(',').map(port)]; break
       case '--source': source = sourceName(value(arg)); break
       case '--no-options': source = 'netlink'; break
-      case '--proc-net': procNet = value(arg); break
+      case '--proc-net': procNet = recording(value(arg)); break
       case '--expect': checkOnly(arg); expect.push(expectation(value(arg))); break
       case '--no-stalled': checkOnly(arg); noStalled = true; break
       case '-h': case '--help': return { command: 'help' }
@@ -156,6 +156,17 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (watch !== null && format !== 'text') throw new UsageError('--watch redraws the text table; it cannot be combined with --json or --ndjson')
   return { command, ...filters, processes, extended, format, watch }
+}
+
+function oneFormat(format: ListArgs['format'], wanted: 'json' | 'ndjson'): ListArgs['format'] {
+  if (format !== 'text' && format !== wanted) throw new UsageError('use either --json or --ndjson, not both')
+  return wanted
+}
+
+function recording(dir: string): string {
+  // An empty path would silently mean "no recording" further down: the live host.
+  if (dir === '') throw new UsageError('--proc-net needs the directory of a recording, got an empty path')
+  return dir
 }
 
 function seconds(text: string): number {

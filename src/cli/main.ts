@@ -6,12 +6,13 @@ import { summarizeSockets } from '../health/summary.js'
 import { hasOptions } from '../health/expect.js'
 import { listSockets } from '../list.js'
 import type { SocketEntry } from '../model.js'
-import type { ListQuery } from '../query.js'
+import { normalizeQuery, type ListQuery } from '../query.js'
 import { recordTables } from '../record.js'
 import { TABLE_FILES } from '../sources/recording.js'
 import { optionsQuery, parseArgs, UsageError, type Args, type CheckArgs, type Filters, type ListArgs } from './args.js'
 import { renderJson, renderNdjson, renderText } from './render.js'
 import { HELP, USAGE_LINE } from './usage.js'
+import { forTerminal } from './terminal.js'
 import { WatchFrames } from './watch.js'
 
 function query(filters: Filters, extra: ListQuery = {}): ListQuery {
@@ -21,6 +22,14 @@ function query(filters: Filters, extra: ListQuery = {}): ListQuery {
   if (filters.states !== undefined) q.state = filters.states
   if (filters.ports !== undefined) q.port = filters.ports
   if (filters.procNet !== undefined) q.procNet = filters.procNet
+  // Checked as listSockets will check it: a query it refuses (too many ports for the
+  // kernel filter) is the user's to fix, a usage error.
+  try {
+    normalizeQuery(q)
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message.replace(/^listSockets: /, ''))
+    throw error
+  }
   return q
 }
 
@@ -58,7 +67,7 @@ async function list(args: ListArgs): Promise<number> {
   if (args.format === 'json') process.stdout.write(renderJson(entries, args.extended))
   else if (args.format === 'ndjson') process.stdout.write(renderNdjson(entries, args.extended))
   else process.stdout.write(renderText(entries, render))
-  process.stderr.write(optionsSummary(entries))
+  process.stderr.write(forTerminal(optionsSummary(entries)))
   return 0
 }
 
@@ -86,7 +95,8 @@ async function check(args: CheckArgs): Promise<number> {
   }
   const summary = summarizeSockets(entries, { expect: Object.fromEntries(args.expect), noStalled: args.noStalled })
   const what = [...args.expect.map(([n]) => n), ...(args.noStalled ? ['not stalled'] : []), 'accept queues not full'].join(', ')
-  const warnings = summary.warnings.map((l) => `  warning: ${l}\n`).join('')
+  // Problems quote addresses and option values, from other users' sockets or a recording.
+  const warnings = forTerminal(summary.warnings.map((l) => `  warning: ${l}\n`).join(''))
   if (summary.ok) {
     const withOptions = entries.filter(hasOptions).length
     process.stdout.write(`knetstat check: ok: ${entries.length} sockets (${withOptions} with options) meet ${what}\n${warnings}`)
@@ -94,14 +104,14 @@ async function check(args: CheckArgs): Promise<number> {
   }
   const n = summary.problems.length
   process.stdout.write(`knetstat check: FAIL: ${n} problem${n === 1 ? '' : 's'} in ${entries.length} sockets\n`)
-  process.stdout.write(summary.problems.map((l) => `  ${l}\n`).join('') + warnings)
+  process.stdout.write(forTerminal(summary.problems.map((l) => `  ${l}\n`).join('')) + warnings)
   return 1
 }
 
 async function record(dir: string): Promise<number> {
   const result = await recordTables(dir)
   const from = result.source === 'module' ? "the kernel module's files" : 'netlink and pidfd'
-  process.stdout.write(`knetstat record: wrote ${result.sockets} sockets from ${from} to ${result.files.join(', ')}\n`)
+  process.stdout.write(forTerminal(`knetstat record: wrote ${result.sockets} sockets from ${from} to ${result.files.join(', ')}\n`))
   return 0
 }
 
@@ -111,14 +121,16 @@ function version(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args: Args
   try {
-    args = parseArgs(argv)
+    return await run(parseArgs(argv))
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`knetstat: ${error.message}\n${USAGE_LINE}`)
+    process.stderr.write(`${forTerminal(`knetstat: ${error.message}`)}\n${USAGE_LINE}`)
     return 2
   }
+}
+
+async function run(args: Args): Promise<number> {
   switch (args.command) {
     case 'help':
       process.stdout.write(HELP)
@@ -147,7 +159,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error)
-    process.stderr.write(`knetstat: ${message}\n`)
+    process.stderr.write(`${forTerminal(`knetstat: ${message}`)}\n`)
     process.exitCode = 1
   },
 )

@@ -3,6 +3,8 @@
 // and tcp_info (-e), diag codes coloured on a terminal; or JSON.
 import type { Family, Proto, SocketEntry } from '../model.js'
 import { formatKnetstat } from '../text/format.js'
+import { escapeForDisplay } from '../text/escape.js'
+import { forTerminal, jsonForTerminal, quoted } from './terminal.js'
 
 export interface RenderOptions {
   processes: boolean
@@ -20,7 +22,8 @@ export function renderLines(entries: readonly SocketEntry[], options: RenderOpti
     const text = formatKnetstat(table, { proto }).split('\n')
     lines.push({ text: text[0] as string, entry: null })
     table.forEach((entry, i) => {
-      let line = text[i + 1] as string
+      // Escaped before colour is added: the colour codes are the only ones we write.
+      let line = forTerminal(text[i + 1] as string)
       if (options.color) line = colorDiag(line)
       if (options.processes) line += users(entry)
       if (options.extended) line += tcpInfoSummary(entry)
@@ -37,11 +40,11 @@ export function renderText(entries: readonly SocketEntry[], options: RenderOptio
 }
 
 export function renderJson(entries: readonly SocketEntry[], extended: boolean): string {
-  return JSON.stringify(entries.map((e) => forJson(e, extended)), null, 2) + '\n'
+  return jsonForTerminal(JSON.stringify(entries.map((e) => forJson(e, extended)), null, 2)) + '\n'
 }
 
 export function renderNdjson(entries: readonly SocketEntry[], extended: boolean): string {
-  return entries.map((e) => JSON.stringify(forJson(e, extended)) + '\n').join('')
+  return entries.map((e) => jsonForTerminal(JSON.stringify(forJson(e, extended))) + '\n').join('')
 }
 
 /** tcp_info only with -e: it is most of an entry's size. */
@@ -63,7 +66,7 @@ function colorDiag(line: string): string {
 function users(entry: SocketEntry): string {
   const holders = entry.processes ?? []
   if (holders.length === 0) return ''
-  return ` users:(${holders.map((h) => `(${JSON.stringify(h.command)},pid=${h.pid},fd=${h.fd})`).join(',')})`
+  return ` users:(${holders.map((h) => `(${quoted(h.command)},pid=${h.pid},fd=${h.fd})`).join(',')})`
 }
 
 /** An ss -i style digest of tcp_info: the numbers people look at first. */
@@ -72,7 +75,7 @@ function tcpInfoSummary(entry: SocketEntry): string {
   if (i === undefined || i === null) return ''
   const ms = (us: number | null): string => (us === null ? '?' : (us / 1000).toFixed(3).replace(/\.?0+$/, ''))
   const parts = [
-    entry.netlink?.congestion ?? null,
+    entry.netlink?.congestion == null ? null : escapeForDisplay(entry.netlink.congestion),
     `rtt:${ms(i.rtt)}/${ms(i.rttvar)}`,
     `rto:${ms(i.rto)}`,
     i.sndCwnd === null ? null : `cwnd:${i.sndCwnd}`,

@@ -41,6 +41,8 @@ knetstat check [filters] [--expect NAME=VALUE]... [--no-stalled]
 
 knetstat record DIR
   Writes tcpstat, tcp6stat, udpstat, udp6stat of this host into DIR, as test fixtures.
+  Files are mode 0600 (they hold every user's sockets); a symlink on the way to DIR
+  owned by another user is refused (see docs/cli.md, "record as root").
 
 Exit codes: 0 ok, 1 failure (or a failed check), 2 usage error.
   -h, --help           this help            -V, --version   the version

@@ -1,7 +1,7 @@
 // A summary of a listing for health endpoints and checks: counts, the sockets with a
 // diag flag raised, listeners whose accept queue is full or nearly so, sockets that
 // break option expectations, and one `ok` with human-readable problems.
-import type { DiagFlags, Family, Proto, SocketEntry, TcpState } from '../model.js'
+import { TCP_STATES, type DiagFlags, type Family, type Proto, type SocketEntry, type TcpState } from '../model.js'
 import { brokenExpectations, checkExpectationsShape, hasOptions, parseExpectation, type ExpectationFailure, type Expectations, type OptionValue } from './expect.js'
 import { listSockets } from '../list.js'
 import type { ListQuery } from '../query.js'
@@ -114,6 +114,7 @@ export interface SocketSummary {
  */
 export function summarizeSockets(entries: readonly SocketEntry[], options: SummaryOptions = {}): SocketSummary {
   const { expect, noStalled, backlog, ratio } = checkSummaryOptions(options)
+  checkEntries(entries)
   const summary: SocketSummary = {
     ok: true,
     problems: [],
@@ -232,6 +233,37 @@ function endpoint(e: SocketEntry['local']): string {
 /** Names a socket for a message: `tcp 127.0.0.1:8080 -> 0.0.0.0:* LISTEN` (`tcp6`, `udp6` for IPv6, as netstat's Proto column). */
 export function describeSocket(entry: SocketEntry): string {
   return `${entry.proto}${entry.family === 6 ? '6' : ''} ${endpoint(entry.local)} -> ${endpoint(entry.remote)} ${entry.state}`
+}
+
+/**
+ * The fields the summary reads, checked before it reads any: an entry that is not a
+ * listing's is a TypeError naming it, not a crash or a count of NaN.
+ */
+function checkEntries(entries: readonly SocketEntry[]): void {
+  if (!Array.isArray(entries)) throw new TypeError(`summarizeSockets: entries must be the array listSockets returns, got ${typeof entries}`)
+  entries.forEach((entry: unknown, i) => {
+    const bad = (what: string): never => {
+      throw new TypeError(`summarizeSockets: entries[${i}]${what}; pass the entries listSockets (or a replay) returns`)
+    }
+    if (entry === null || typeof entry !== 'object') return bad(' is not a socket entry')
+    const e = entry as Record<string, unknown>
+    if (e.proto !== 'tcp' && e.proto !== 'udp') bad(`.proto must be 'tcp' or 'udp', got ${shown(e.proto)}`)
+    if (e.family !== 4 && e.family !== 6) bad(`.family must be 4 or 6, got ${shown(e.family)}`)
+    if (typeof e.state !== 'string' || !(TCP_STATES as readonly string[]).includes(e.state)) bad(`.state must be a kernel state name, got ${shown(e.state)}`)
+    for (const side of ['local', 'remote'] as const) {
+      const ep = e[side] as Record<string, unknown> | null
+      if (ep === null || typeof ep !== 'object' || typeof ep.address !== 'string' || !Number.isInteger(ep.port)) {
+        bad(`.${side} must be { address, port }`)
+      }
+    }
+    if (!Number.isSafeInteger(e.recvQ)) bad(`.recvQ must be an integer, got ${shown(e.recvQ)}`)
+    if (e.diag === null || typeof e.diag !== 'object') bad('.diag must be an object of flags')
+    if (e.options !== null && typeof e.options !== 'object') bad('.options must be an object or null')
+  })
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }
 
 function checkSummaryOptions(options: SummaryOptions): { expect: Expectations; noStalled: boolean; backlog: number | undefined; ratio: number } {

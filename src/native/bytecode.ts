@@ -17,6 +17,15 @@
 import { parseIPv4, parseIPv6 } from '../address.js'
 import { AF_INET, AF_INET6 } from './constants.js'
 
+/**
+ * The longest program a request can carry. INET_DIAG_REQ_BYTECODE is a netlink
+ * attribute: its u16 nla_len counts its own 4-byte header, leaving 65531 bytes, and
+ * every op is a multiple of 4 bytes (inet_diag_bc_audit rejects others): 65528. The
+ * u16 `no` offsets then reach at most length + 4 = 65532. Longer programs fail at
+ * sendmsg (EINVAL), so the query refuses them up front.
+ */
+export const MAX_BYTECODE = 65528
+
 /** Op codes (enum in include/uapi/linux/inet_diag.h). */
 export const BC = {
   NOP: 0,
@@ -86,20 +95,20 @@ export function parseAddressPrefix(text: string): AddressPrefix | null {
 
 // A program under construction: ops with symbolic failure targets, resolved at the end.
 type Label = { at: number }
+// Operands are plain arrays of bytes: an ArrayBuffer per op made a large program
+// spend most of its time in the garbage collector.
 interface Op {
   code: number
   /** Operand bytes (after the 4-byte op). */
-  operand: Uint8Array
+  operand: readonly number[]
   /** Where to go when the op does not match (JMP: always). */
   fail: Label
 }
-type Node = { kind: 'op'; code: number; operand: Uint8Array } | { kind: 'and' | 'or'; items: Node[] }
+type Node = { kind: 'op'; code: number; operand: readonly number[] } | { kind: 'and' | 'or'; items: Node[] }
 
-function portOperand(port: number): Uint8Array {
+function portOperand(port: number): number[] {
   // A second inet_diag_bc_op whose `no` field holds the port (host order).
-  const operand = new Uint8Array(4)
-  new DataView(operand.buffer).setUint16(2, port, HOST_LE)
-  return operand
+  return HOST_LE ? [0, 0, port & 0xff, port >>> 8] : [0, 0, port >>> 8, port & 0xff]
 }
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
@@ -115,11 +124,8 @@ function portNode(range: PortRange, side: 'local' | 'remote'): Node | null {
 
 function hostNode(prefix: AddressPrefix, side: 'local' | 'remote'): Node {
   // struct inet_diag_hostcond { u8 family; u8 prefix_len; int port; __be32 addr[]; }, port -1: any.
-  const operand = new Uint8Array(8 + prefix.bytes.length)
-  operand[0] = prefix.family === 4 ? AF_INET : AF_INET6
-  operand[1] = prefix.prefixLength
-  new DataView(operand.buffer).setInt32(4, -1, HOST_LE)
-  operand.set(prefix.bytes, 8)
+  // Bytes 2-3 are padding; -1 is all ones in either byte order.
+  const operand = [prefix.family === 4 ? AF_INET : AF_INET6, prefix.prefixLength, 0, 0, 0xff, 0xff, 0xff, 0xff, ...prefix.bytes]
   return { kind: 'op', code: side === 'local' ? BC.S_COND : BC.D_COND, operand }
 }
 
@@ -174,6 +180,8 @@ export function compileFilter(filter: SocketFilter, family: 4 | 6 | 0): Uint8Arr
   return assemble(groups.length === 1 ? (groups[0] as Node) : { kind: 'and', items: groups })
 }
 
+const NO_OPERAND: readonly number[] = []
+
 function emit(node: Node, fail: Label, ops: (Op | Label)[]): void {
   if (node.kind === 'op') {
     ops.push({ code: node.code, operand: node.operand, fail })
@@ -188,7 +196,7 @@ function emit(node: Node, fail: Label, ops: (Op | Label)[]): void {
       }
       const next: Label = { at: -1 }
       emit(item, next, ops)
-      ops.push({ code: BC.JMP, operand: new Uint8Array(0), fail: end })
+      ops.push({ code: BC.JMP, operand: NO_OPERAND, fail: end })
       ops.push(next)
     })
     ops.push(end)

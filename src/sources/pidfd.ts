@@ -9,6 +9,7 @@ import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../
 import { breathe, SLICE } from './breathe.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 import { pidfdBinding, type ProcessScan } from './processes.js'
+import { escapeForDisplay } from '../text/escape.js'
 
 const AF_INET = 2
 const AF_INET6 = 10
@@ -94,7 +95,8 @@ function yamaNote(scope: number | null): string {
 
 function who(entry: SocketEntry, holder?: SocketHolder): string {
   const owner = entry.uid === null ? 'its owner' : `uid ${entry.uid}`
-  return holder === undefined ? owner : `process ${holder.pid} (${holder.command}) of ${owner}`
+  // The command is the process's own choice (its comm): quoted escaped, never raw.
+  return holder === undefined ? owner : `process ${holder.pid} (${escapeForDisplay(holder.command, 64)}) of ${owner}`
 }
 
 /** Why options could not be read, with what to do about it. */

@@ -1,0 +1,48 @@
+// Usage errors exit 2 with a message and the usage line, and never fall back to
+// something the user did not ask for (an empty --proc-net meaning the live host, the
+// last of two output formats winning).
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { knetstat } from '../helpers/hostile.js'
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/text/', import.meta.url))
+
+t.test("--proc-net '' is a usage error, not the live host", async (t) => {
+  for (const args of [['--proc-net', ''], ['--proc-net='], ['check', '--proc-net', '', '--no-stalled']]) {
+    const r = knetstat(args)
+    t.equal(r.status, 2, `${JSON.stringify(args)}: exit 2`)
+    t.match(r.stderr, /^knetstat: --proc-net needs the directory of a recording, got an empty path\nUsage: knetstat /)
+    t.equal(r.stdout, '', 'nothing listed')
+  }
+})
+
+t.test('--json with --ndjson is a usage error', async (t) => {
+  for (const args of [['--json', '--ndjson'], ['--ndjson', '--json']]) {
+    const r = knetstat(args)
+    t.equal(r.status, 2, `${args.join(' ')}: exit 2`)
+    t.match(r.stderr, /^knetstat: use either --json or --ndjson, not both\n/)
+    t.equal(r.stdout, '')
+  }
+  t.equal(knetstat(['--json', '--json', '--proc-net', FIXTURES]).status, 0, 'the same format twice is fine')
+})
+
+t.test("docs/testing.md's check on a recording: subcommand first", async (t) => {
+  const ok = knetstat(['check', '--proc-net', FIXTURES, '--port', '443', '--no-stalled'])
+  t.equal(ok.status, 1, 'runs the check (the fixture has a stalled connection)')
+  t.match(ok.stdout, /^knetstat check: FAIL: /)
+  const before = knetstat(['--proc-net', FIXTURES, 'check', '--port', '443', '--no-stalled'])
+  t.equal(before.status, 2, 'options before the subcommand are a usage error')
+  t.match(before.stderr, /^knetstat: unexpected argument "check"/)
+})
+
+t.test('more ports than the kernel filter can carry is a usage error, naming --port', async (t) => {
+  const ports = Array.from({ length: 3000 }, (_, i) => 1 + 2 * i).join(',')
+  for (const args of [['--port', ports], ['check', '--port', ports, '--no-stalled']]) {
+    const r = knetstat(args)
+    t.equal(r.status, 2, `${args[0]}: exit 2`)
+    t.match(r.stderr, /^knetstat: the port and address filters need 71996 bytes of kernel filter \(inet_diag bytecode\), more than the 65528 a request can carry; port has the most \(3000 entries\)/)
+    t.equal(r.stdout, '', 'nothing listed')
+  }
+  const ranges = knetstat(['-t', '--port', '1-65535', '--no-options'])
+  t.equal(ranges.status, 0, 'a range is one condition')
+})
