@@ -252,18 +252,18 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions
     const name = pair.slice(0, eq)
     const valueText = pair.slice(eq + 1)
     if (!OPTION_NAME.test(name)) fail(lineNo, column, `bad option name "${clip(name)}": expected an upper-case setsockopt name`)
-    if (Object.prototype.hasOwnProperty.call(options, name)) fail(lineNo, column, `option ${name} appears twice`)
+    if (Object.prototype.hasOwnProperty.call(options, name)) fail(lineNo, column, `option ${clip(name)} appears twice`)
     const value = parseOptionValue(name, valueText)
     if (value === undefined) {
       const expected = OPTION_KINDS[name] === undefined ? 'text where \\xHH escapes a byte' : describeOptionKind(name)
-      fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${name}: expected ${expected}`)
+      fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${clip(name)}: expected ${expected}`)
     }
     // The module prints its options in a fixed order and newer ones after them;
     // holding text to that order is what lets formatKnetstat give it back unchanged.
     const rank = order.indexOf(name)
     const effectiveRank = rank === -1 ? order.length : rank
     if (effectiveRank < lastRank) {
-      fail(lineNo, column, `option ${name} is out of order: it comes before ${lastName} in knetstat text`)
+      fail(lineNo, column, `option ${clip(name)} is out of order: it comes before ${clip(lastName)} in knetstat text`)
     }
     lastRank = effectiveRank
     lastName = name

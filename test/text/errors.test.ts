@@ -127,3 +127,18 @@ test('formatKnetstat refuses to write a line parseKnetstat would refuse to read'
   entry.options = { ...entry.options, TCP_CONGESTION: 'c'.repeat(MAX_LINE_LENGTH) }
   t.throws(() => formatKnetstat([entry]), { name: 'TypeError', message: /entries\[0\]\.options make a line of \d+ characters; knetstat text allows 16384/ })
 })
+
+test('long option names are clipped in messages too', async (t) => {
+  const name = 'A'.repeat(5000)
+  for (const options of [`${name}=1,${name}=2`, `${name}=1,SO_REUSEADDR=1`, `SO_REUSEADDR=maybe${name}`]) {
+    const error = (() => {
+      try {
+        parseKnetstat(TCP + line(`ESTB      ${options}`))
+      } catch (e) {
+        return e as KnetstatParseError
+      }
+    })()
+    t.type(error, KnetstatParseError)
+    t.ok((error?.message.length ?? Infinity) < 300, `short message for ${options.slice(0, 20)}…: ${error?.message.length}`)
+  }
+})

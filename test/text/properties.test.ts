@@ -168,6 +168,10 @@ const hostileUnit = fc.oneof(
 /** Tokens from short to far past a line's limit, by repetition (cheap to make big). */
 const hostileToken = fc.oneof(
   fc.string({ unit: hostileUnit, minLength: 1, maxLength: 40 }),
+  // Option lists with long names: twice, out of order, with a bad value.
+  fc
+    .tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom('=1,SO_REUSEADDR=1', '=1,TCP_NODELAY=1', '=x,SO_LINGER=9ms'))
+    .map(([n, tail]) => `${'A'.repeat(n)}${tail},${'A'.repeat(n)}=2`),
   fc.tuple(fc.string({ unit: hostileUnit, minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 3 * MAX_LINE_LENGTH })).map(([s, n]) => s.repeat(Math.ceil(n / s.length))),
 )
 
