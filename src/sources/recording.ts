@@ -163,7 +163,7 @@ async function presentFiles(dir: string): Promise<Set<string>> {
   } catch (error) {
     if (error instanceof ReplayError) throw error
     const code = errorCode(error)
-    throw new ReplayError(`cannot open the recording ${show(dir)} (${code}): ${(error as Error).message}`, code, dir, { cause: error })
+    throw new ReplayError(`cannot open the recording ${show(dir)} (${code}): ${nodeMessage(error)}`, code, dir, { cause: error })
   }
   const present = new Set<string>()
   for (const { file } of TABLE_FILES) {
@@ -173,7 +173,7 @@ async function presentFiles(dir: string): Promise<Set<string>> {
       present.add(file)
     } catch (error) {
       const code = errorCode(error)
-      if (code !== 'ENOENT') throw new ReplayError(`cannot read ${show(path)} (${code}): ${(error as Error).message}`, code, path, { cause: error })
+      if (code !== 'ENOENT') throw new ReplayError(`cannot read ${show(path)} (${code}): ${nodeMessage(error)}`, code, path, { cause: error })
     }
   }
   if (present.size === 0) {
@@ -281,7 +281,12 @@ function tooLarge(path: string, size: string, limit: number): ReplayError {
 function fileError(error: unknown, path: string): ReplayError {
   const code = errorCode(error)
   if (code === 'ELOOP') return new ReplayError(`cannot read ${show(path)} (ELOOP): it is a symbolic link; a replay reads only regular files (cp -L)`, code, path, { cause: error })
-  return new ReplayError(`cannot read ${show(path)} (${code}): ${(error as Error).message}`, code, path, { cause: error })
+  return new ReplayError(`cannot read ${show(path)} (${code}): ${nodeMessage(error)}`, code, path, { cause: error })
+}
+
+/** Node's message of an fs error: it holds the path raw, so it is escaped like one. */
+function nodeMessage(error: unknown): string {
+  return escapeForDisplay(String((error as Error | null)?.message ?? error), 2048)
 }
 
 function errorCode(error: unknown): string {

@@ -120,3 +120,11 @@ t.test('control characters in paths and contents never reach a message raw', asy
   t.match(message, /evil\\x1b\]0;title\\x07\\u\{202e\}\/tcpstat: line 19, column 63: unknown state code "\\x1b\[2J"/)
   t.equal((error as KnetstatParseError).file, join(dir, 'tcpstat'), 'the file property keeps the real path')
 })
+
+t.test("Node's own fs messages, which quote the path, are escaped too", async (t) => {
+  const missing = join(scratch, 'missing\x1b[2J\u202e')
+  const error = await listSockets({ procNet: missing }).catch((e: unknown) => e)
+  t.match(error, { name: 'ReplayError', code: 'ENOENT', path: missing })
+  t.notMatch((error as Error).message, /[\x00-\x1f\u202e]/)
+  t.match((error as Error).message, /missing\\x1b\[2J\\u\{202e\} \(ENOENT\): ENOENT: no such file or directory, stat '.*missing\\x1b\[2J\\u\{202e\}'/)
+})
