@@ -128,3 +128,23 @@ t.test("Node's own fs messages, which quote the path, are escaped too", async (t
   t.notMatch((error as Error).message, /[\x00-\x1f\u202e]/)
   t.match((error as Error).message, /missing\\x1b\[2J\\u\{202e\} \(ENOENT\): ENOENT: no such file or directory, stat '.*missing\\x1b\[2J\\u\{202e\}'/)
 })
+
+t.test('a file that reads longer than its fstat size is cut at limit + 1 bytes', async (t) => {
+  // A procfs file says size 0 and holds more: bind-mounted as tcpstat, it stands for
+  // a file that grows while it is read. (Needs mount: root with CAP_SYS_ADMIN.)
+  const dir = recording((p) => writeFileSync(p, ''))
+  const tcpstat = join(dir, 'tcpstat')
+  try {
+    execFileSync('mount', ['--bind', '/proc/cpuinfo', tcpstat], { stdio: 'ignore' })
+  } catch {
+    t.skip('mount --bind is not permitted here')
+    return
+  }
+  t.teardown(() => execFileSync('umount', [tcpstat]))
+  await t.rejects(listSockets({ procNet: { path: dir, maxRecordingBytes: 100 } }), {
+    code: TOO_LARGE,
+    message: /it is more than 100 bytes, over the limit of 100 bytes/,
+  })
+  // Within the limit it is read to its end like any file, and is not knetstat text.
+  await t.rejects(listSockets({ procNet: dir }), { name: 'KnetstatParseError', line: 1, message: /missing header/ })
+})
