@@ -38,7 +38,17 @@ export interface SocketMetricsOptions {
   nearlyFullRatio?: number
   /** The listing function (default listSockets); for tests or to wrap the listing. */
   list?: (query: ListQuery) => Promise<SocketEntry[]>
+  /**
+   * How long a scrape's listing may take, in ms (default 30000). Past it, its signal
+   * is aborted and the scrape answers as for a failed listing (listing_success 0,
+   * lastError code 'ETIMEDOUT'), so that one listing that never ends cannot hold every
+   * later scrape, which would otherwise all wait for it.
+   */
+  timeoutMs?: number
 }
+
+/** The default of SocketMetricsOptions.timeoutMs. */
+export const DEFAULT_LISTING_TIMEOUT_MS = 30_000
 
 /** What registerSocketMetrics returns. */
 export interface SocketMetrics {
@@ -102,6 +112,8 @@ export function registerSocketMetrics(registry: MetricsRegistry, options: Socket
   summarizeSockets([], summaryOptions) // checks them
   const list = options.list ?? listSockets
   if (typeof list !== 'function') throw new TypeError('list must be a function (query) => Promise<SocketEntry[]>')
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new TypeError(`timeoutMs must be a positive integer (ms), got ${String(timeoutMs)}`)
 
   // The series every snapshot starts from: zeros for each known label set, so that a
   // count that drops to 0 is exported as 0 rather than disappearing.
@@ -199,7 +211,7 @@ export function registerSocketMetrics(registry: MetricsRegistry, options: Socket
     const values = new Map<string, Values>()
     let entries: SocketEntry[]
     try {
-      entries = await list({ ...query })
+      entries = await listWithTimeout()
       if (!Array.isArray(entries)) throw new TypeError('the listing did not return an array')
     } catch (error) {
       // The socket gauges are cleared rather than left stale; the scrape still answers.
@@ -216,6 +228,31 @@ export function registerSocketMetrics(registry: MetricsRegistry, options: Socket
     values.set(name('listing_duration_seconds'), [[{}, seconds()]])
     values.set(name('listing_success'), [[{}, 1]])
     return { values }
+  }
+
+  /**
+   * The listing, bounded by timeoutMs: its signal is aborted then (with the query's own
+   * signal forwarded), and a `list` that ignores the signal is not waited for.
+   */
+  async function listWithTimeout(): Promise<SocketEntry[]> {
+    const controller = new AbortController()
+    const timedOut = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })
+    })
+    const timer = setTimeout(() => {
+      const error = new Error(`the socket listing took longer than ${timeoutMs} ms (timeoutMs); this scrape answers without it`)
+      controller.abort(Object.assign(error, { code: 'ETIMEDOUT' }))
+    }, timeoutMs)
+    const own = query.signal
+    const forward = (): void => controller.abort(own?.reason)
+    own?.addEventListener('abort', forward, { once: true })
+    if (own?.aborted === true) forward()
+    try {
+      return await Promise.race([list({ ...query, signal: controller.signal }), timedOut])
+    } finally {
+      clearTimeout(timer)
+      own?.removeEventListener('abort', forward)
+    }
   }
 
   function fill(values: Map<string, Values>, entries: readonly SocketEntry[]): void {

@@ -49,7 +49,11 @@ async function* stream(query: NormalizedQuery, raw: ListQuery | undefined): Asyn
     return
   }
   if (query.procNet !== null) {
-    yield* await listFromReplay(query, query.procNet)
+    // The signal is honoured while the recording is read, and between entries after.
+    for (const entry of await listFromReplay(query, query.procNet)) {
+      query.signal?.throwIfAborted()
+      yield entry
+    }
     return
   }
   const wantOptions = query.options !== false

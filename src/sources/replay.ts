@@ -17,7 +17,9 @@ function recordedWithoutOptions(entry: SocketEntry): OptionsError {
 }
 
 export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): Promise<SocketEntry[]> {
-  const recorded = await readRecording(procNet, (proto, family) => query.protos.includes(proto) && query.families.includes(family))
+  const recorded = await readRecording(procNet, (proto, family) => query.protos.includes(proto) && query.families.includes(family), {
+    signal: query.signal,
+  })
   const entries: SocketEntry[] = []
   for (const entry of recorded) {
     if (query.states !== null && !query.states.has(entry.state)) continue

@@ -1,3 +1,5 @@
+import { escapeForDisplay } from './escape.js'
+
 /**
  * Thrown by parseKnetstat for text that is not knetstat text. `line` and `column`
  * are 1-based and point at the offending token, which the message quotes.
@@ -14,7 +16,7 @@ export class KnetstatParseError extends Error {
     readonly column: number,
     file?: string,
   ) {
-    super(`${file === undefined ? '' : `${file}: `}line ${line}, column ${column}: ${reason}`)
+    super(`${file === undefined ? '' : `${escapeForDisplay(file, 1024)}: `}line ${line}, column ${column}: ${reason}`)
     this.file = file
   }
 

@@ -10,6 +10,7 @@
  * backslash itself, so that an escape in the output always means one in the input.
  */
 const NEEDS_ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/u
+const NEEDS_ESCAPE_ALL = new RegExp(NEEDS_ESCAPE.source, 'gu')
 
 export const ELLIPSIS = '…'
 
@@ -25,6 +26,12 @@ export function escapeForDisplay(s: string, maxLength = Number.POSITIVE_INFINITY
   if (typeof s !== 'string') throw new TypeError(`escapeForDisplay: s must be a string, got ${typeof s}`)
   if (!(maxLength >= 1) || (maxLength !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(maxLength))) {
     throw new RangeError(`escapeForDisplay: maxLength must be a positive integer, got ${String(maxLength)}`)
+  }
+  // Short enough that the whole string may be read: one replace, then clip if the
+  // escapes made it too long.
+  if (s.length <= maxLength) {
+    const escaped = s.replace(NEEDS_ESCAPE_ALL, (ch) => escapeCodePoint(ch.codePointAt(0) as number))
+    if (escaped.length <= maxLength) return escaped
   }
   const pieces: string[] = []
   let length = 0

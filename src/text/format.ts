@@ -3,6 +3,7 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../address.js'
 import type { Endpoint, Proto, SocketEntry, SocketOptions } from '../model.js'
 import { formatOptionValue, OPTION_KINDS, OPTION_NAME, TEXT_OPTION_ORDER } from '../options.js'
 import { diagCode, HEADERS, STATE_CODES } from './codes.js'
+import { MAX_LINE_LENGTH } from './limits.js'
 
 export interface FormatOptions {
   /** The table to write; needed only for an empty list that did not come from parseKnetstat. */
@@ -55,7 +56,10 @@ function formatLine(entry: SocketEntry, proto: Proto, index: number, addresses: 
   }
   // A socket without options (TIME_WAIT, a request socket, a netlink-only listing)
   // ends right after its last field.
-  return (line + options).trimEnd()
+  const out = (line + options).trimEnd()
+  // parseKnetstat refuses longer lines: never write text that cannot be read back.
+  if (out.length > MAX_LINE_LENGTH) bad('options', `make a line of ${out.length} characters; knetstat text allows ${MAX_LINE_LENGTH}`)
+  return out
 }
 
 function queue(value: unknown, bad: () => never): string {

@@ -7,6 +7,8 @@ import type { Endpoint, Family, Proto, SocketEntry, SocketOptions, TcpState } fr
 import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue, TEXT_OPTION_ORDER } from '../options.js'
 import { diagFromCode, HEADERS, noDiag, STATES_BY_CODE, TCP_HEADER, UDP_HEADER } from './codes.js'
 import { KnetstatParseError } from './errors.js'
+import { escapeForDisplay } from './escape.js'
+import { MAX_LINE_LENGTH, QUOTE_LENGTH } from './limits.js'
 import { makeTable, type KnetstatTable } from './table.js'
 
 export interface ParseHint {
@@ -27,30 +29,88 @@ const STATE_LIST = [...STATES_BY_CODE.keys()].join(', ')
 /** Parses knetstat text. Throws KnetstatParseError naming the line and column of anything wrong. */
 export function parseKnetstat(text: string, hint: ParseHint = {}): KnetstatTable {
   if (typeof text !== 'string') throw new TypeError(`parseKnetstat: text must be a string, got ${typeof text}`)
-  checkHint(hint)
-  const lines = text.split('\n')
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
-  lines.forEach((line, i) => {
-    const cr = line.indexOf('\r')
-    if (cr !== -1) fail(i + 1, cr + 1, 'carriage return in the line: knetstat text ends lines with LF only')
-  })
+  const parser = new TableParser(hint)
+  parser.write(text)
+  return parser.end()
+}
 
-  const proto = protoFromHeader(lines[0] ?? '')
-  if (hint.proto !== undefined && hint.proto !== proto) {
-    fail(1, 1, `header is that of a ${proto.toUpperCase()} table, but a ${hint.proto.toUpperCase()} table was expected`)
+/**
+ * parseKnetstat fed in pieces (a file read in chunks, a big string between turns of
+ * the event loop): write() parses every line completed so far and throws at the first
+ * error, so a bad file is rejected without reading the rest. A line is held only up
+ * to MAX_LINE_LENGTH characters.
+ */
+export class TableParser {
+  private readonly hint: ParseHint
+  private proto: Proto | null = null
+  private family: Family | null
+  private readonly entries: SocketEntry[] = []
+  private lineNo = 0
+  /** The line begun by earlier writes, at most MAX_LINE_LENGTH characters. */
+  private pending = ''
+  private wrote = false
+
+  constructor(hint: ParseHint = {}) {
+    checkHint(hint)
+    this.hint = hint
+    this.family = hint.family ?? null
   }
 
-  let family: Family | null = hint.family ?? null
-  const entries: SocketEntry[] = []
-  for (let i = 1; i < lines.length; i++) {
-    const entry = parseLine(lines[i] as string, i + 1, proto)
-    if (family === null) family = entry.family
-    else if (entry.family !== family) {
-      fail(i + 1, 1, `IPv${entry.family} socket in a table of IPv${family} sockets; each file holds one family`)
+  write(chunk: string): void {
+    if (chunk === '') return
+    this.wrote = true
+    let start = 0
+    for (;;) {
+      // Look for the end of the line only as far as a valid line can reach: a 100 MB
+      // line costs MAX_LINE_LENGTH characters of search, not 100 MB.
+      const room = MAX_LINE_LENGTH + 1 - this.pending.length
+      const window = chunk.length - start > room ? chunk.slice(start, start + room) : start === 0 ? chunk : chunk.slice(start)
+      const nl = window.indexOf('\n')
+      if (nl === -1) {
+        this.pending += window
+        if (window.length === room) this.tooLong()
+        return
+      }
+      const line = this.pending + window.slice(0, nl)
+      this.pending = ''
+      this.line(line)
+      start += nl + 1
     }
-    entries.push(entry)
   }
-  return makeTable(entries, proto, family)
+
+  /** The table; throws if the text ended where it must not (no header). */
+  end(): KnetstatTable {
+    // The last line may lack its LF; empty text is a missing header.
+    if (!this.wrote || this.pending !== '') this.line(this.pending)
+    this.pending = ''
+    return makeTable(this.entries, this.proto as Proto, this.family)
+  }
+
+  private line(line: string): void {
+    const lineNo = ++this.lineNo
+    const cr = line.indexOf('\r')
+    if (cr !== -1) fail(lineNo, cr + 1, 'carriage return in the line: knetstat text ends lines with LF only')
+    if (this.proto === null) {
+      this.proto = protoFromHeader(line)
+      if (this.hint.proto !== undefined && this.hint.proto !== this.proto) {
+        fail(1, 1, `header is that of a ${this.proto.toUpperCase()} table, but a ${this.hint.proto.toUpperCase()} table was expected`)
+      }
+      return
+    }
+    const entry = parseLine(line, lineNo, this.proto)
+    if (this.family === null) this.family = entry.family
+    else if (entry.family !== this.family) {
+      fail(lineNo, 1, `IPv${entry.family} socket in a table of IPv${this.family} sockets; each file holds one family`)
+    }
+    this.entries.push(entry)
+  }
+
+  private tooLong(): never {
+    const lineNo = this.lineNo + 1
+    // No header is this long: say what line 1 holds instead.
+    if (this.proto === null) protoFromHeader(this.pending)
+    fail(lineNo, MAX_LINE_LENGTH + 1, `line longer than ${MAX_LINE_LENGTH} characters (no knetstat line is): this is not knetstat text`)
+  }
 }
 
 function checkHint(hint: ParseHint): void {
@@ -72,21 +132,21 @@ function protoFromHeader(header: string): Proto {
 }
 
 function parseLine(line: string, lineNo: number, proto: Proto): SocketEntry {
-  const tokens = tokenize(line)
   const min = proto === 'tcp' ? 5 : 4
   const max = proto === 'tcp' ? 7 : 5
-  if (tokens.length < min || tokens.length > max) {
+  const { tokens, count } = tokenize(line, max + 1)
+  if (count < min || count > max) {
     const layout =
       proto === 'tcp' ? 'Recv-Q Send-Q Local Foreign Stat [Diag] [Options]' : 'Recv-Q Send-Q Local Foreign [Options]'
-    const where = tokens.length > max ? (tokens[max] as Token) : { column: line.length + 1, text: '' }
-    const extra = tokens.length > max ? `, starting at "${clip(where.text)}"` : ''
-    fail(lineNo, where.column, `wrong column count: ${tokens.length} fields${extra}; a ${proto.toUpperCase()} line is ${layout}`)
+    const where = count > max ? (tokens[max] as Token) : { column: line.length + 1, text: '' }
+    const extra = count > max ? `, starting at "${clip(where.text)}"` : ''
+    fail(lineNo, where.column, `wrong column count: ${count} fields${extra}; a ${proto.toUpperCase()} line is ${layout}`)
   }
   const [recvQ, sendQ, local, remote] = tokens as [Token, Token, Token, Token, ...Token[]]
   const localEp = parseEndpoint(local, lineNo)
   const remoteEp = parseEndpoint(remote, lineNo)
   if (localEp.family !== remoteEp.family) {
-    fail(lineNo, remote.column, `foreign address "${remote.text}" is IPv${remoteEp.family} but the local one is IPv${localEp.family}`)
+    fail(lineNo, remote.column, `foreign address "${clip(remote.text)}" is IPv${remoteEp.family} but the local one is IPv${localEp.family}`)
   }
 
   let rest = tokens.slice(4)
@@ -127,10 +187,26 @@ function parseLine(line: string, lineNo: number, proto: Proto): SocketEntry {
   }
 }
 
-function tokenize(line: string): Token[] {
+/**
+ * The space-separated tokens of a line, at most `max` of them (the rest are only
+ * counted, in `count`): a line of a million tokens is never split into a million strings.
+ */
+function tokenize(line: string, max: number): { tokens: Token[]; count: number } {
   const tokens: Token[] = []
-  for (const match of line.matchAll(/[^ ]+/g)) tokens.push({ text: match[0], column: (match.index ?? 0) + 1 })
-  return tokens
+  let count = 0
+  let i = 0
+  while (i < line.length) {
+    if (line.charCodeAt(i) === 0x20) {
+      i++
+      continue
+    }
+    let end = line.indexOf(' ', i)
+    if (end === -1) end = line.length
+    if (count < max) tokens.push({ text: line.slice(i, end), column: i + 1 })
+    count++
+    i = end
+  }
+  return { tokens, count }
 }
 
 function parseCount(token: Token, lineNo: number, what: string): number {
@@ -176,18 +252,18 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions
     const name = pair.slice(0, eq)
     const valueText = pair.slice(eq + 1)
     if (!OPTION_NAME.test(name)) fail(lineNo, column, `bad option name "${clip(name)}": expected an upper-case setsockopt name`)
-    if (Object.prototype.hasOwnProperty.call(options, name)) fail(lineNo, column, `option ${name} appears twice`)
+    if (Object.prototype.hasOwnProperty.call(options, name)) fail(lineNo, column, `option ${clip(name)} appears twice`)
     const value = parseOptionValue(name, valueText)
     if (value === undefined) {
       const expected = OPTION_KINDS[name] === undefined ? 'text where \\xHH escapes a byte' : describeOptionKind(name)
-      fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${name}: expected ${expected}`)
+      fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${clip(name)}: expected ${expected}`)
     }
     // The module prints its options in a fixed order and newer ones after them;
     // holding text to that order is what lets formatKnetstat give it back unchanged.
     const rank = order.indexOf(name)
     const effectiveRank = rank === -1 ? order.length : rank
     if (effectiveRank < lastRank) {
-      fail(lineNo, column, `option ${name} is out of order: it comes before ${lastName} in knetstat text`)
+      fail(lineNo, column, `option ${clip(name)} is out of order: it comes before ${clip(lastName)} in knetstat text`)
     }
     lastRank = effectiveRank
     lastName = name
@@ -197,9 +273,9 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions
   return options
 }
 
+/** Input quoted in a message: escaped (no control or bidi characters reach a log) and short. */
 function clip(text: string): string {
-  const shown = JSON.stringify(text).slice(1, -1)
-  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown
+  return escapeForDisplay(text, QUOTE_LENGTH)
 }
 
 function fail(line: number, column: number, reason: string): never {

@@ -1,7 +1,8 @@
 // Bad text is rejected with a KnetstatParseError that names the line and column and
 // quotes the offending token: never a crash, a silent skip or a partial result.
 import { test } from 'tap'
-import { KnetstatParseError, parseKnetstat } from '../../src/index.js'
+import { formatKnetstat, KnetstatParseError, parseKnetstat } from '../../src/index.js'
+import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
 
 const TCP = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
 const UDP = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
@@ -40,7 +41,7 @@ const cases: { what: string; text: string; line: number; column: number | string
   { what: 'duplicate option', text: TCP + line('ESTB      SO_REUSEADDR=1,SO_REUSEADDR=0'), line: 2, column: 'SO_REUSEADDR=0', message: /option SO_REUSEADDR appears twice/ },
   { what: 'options out of order', text: TCP + line('ESTB      TCP_NODELAY=1,SO_REUSEADDR=1'), line: 2, column: 'SO_REUSEADDR=1', message: /option SO_REUSEADDR is out of order: it comes before TCP_NODELAY/ },
   { what: 'module option after a newer one', text: TCP + line('ESTB      TCP_FUTURE=1,TCP_NODELAY=1'), line: 2, column: 'TCP_NODELAY', message: /TCP_NODELAY is out of order/ },
-  { what: 'bad escape in a string', text: TCP + line('ESTB      TCP_CONGESTION=a\\x2'), line: 2, column: 'a\\x2', message: /bad value "a\\\\x2" for TCP_CONGESTION/ },
+  { what: 'bad escape in a string', text: TCP + line('ESTB      TCP_CONGESTION=a\\x2'), line: 2, column: 'a\\x2', message: /bad value "a\\x5cx2" for TCP_CONGESTION/ },
   { what: 'header proto against the hint', text: UDP, line: 1, column: 1, message: /header is that of a UDP table, but a TCP table was expected/ },
 ]
 
@@ -82,4 +83,62 @@ test('arguments of the wrong type are TypeErrors', async (t) => {
   t.throws(() => parseKnetstat(42 as never), TypeError)
   t.throws(() => parseKnetstat(TCP, { proto: 'sctp' as never }), { name: 'TypeError', message: /hint\.proto must be 'tcp' or 'udp'/ })
   t.throws(() => parseKnetstat(TCP, { family: 5 as never }), { name: 'TypeError', message: /hint\.family must be 4 or 6/ })
+})
+
+test('a line longer than any knetstat line is rejected where it passes the limit', async (t) => {
+  const long = TCP + line('ESTB      SO_REUSEADDR=1').replace('\n', ',X'.repeat(MAX_LINE_LENGTH) + '\n')
+  t.throws(() => parseKnetstat(long), {
+    name: 'KnetstatParseError',
+    line: 2,
+    column: MAX_LINE_LENGTH + 1,
+    message: /^line 2, column 16385: line longer than 16384 characters/,
+  })
+  // One character under the limit is still a line (here a bad one, for its own reason).
+  const justUnder = TCP + line('ESTB      SO_REUSEADDR=1').replace('\n', '') + ',X=' + 'y'.repeat(MAX_LINE_LENGTH - 96) + '\n'
+  const under = justUnder.split('\n')[1] as string
+  t.ok(under.length <= MAX_LINE_LENGTH)
+  t.doesNotThrow(() => parseKnetstat(justUnder), 'a long unknown option within the limit parses')
+})
+
+test('a huge first line is a missing header quoted in escaped, clipped form', async (t) => {
+  const error = (() => {
+    try {
+      parseKnetstat('\x1b]0;pwned\x07\u202e' + 'A'.repeat(MAX_LINE_LENGTH * 2))
+    } catch (e) {
+      return e as KnetstatParseError
+    }
+  })()
+  t.type(error, KnetstatParseError)
+  t.match(error?.message, /^line 1, column 1: missing header: found "\\x1b]0;pwned\\x07\\u\{202e\}A+…"/)
+  t.ok((error?.message.length ?? Infinity) < 300, 'the message stays short')
+  t.notMatch(error?.message, /[\x00-\x1f\x7f\u202e]/, 'no raw control or bidi character')
+})
+
+test('quoted tokens are escaped: no control or bidi character reaches the message', async (t) => {
+  const hostile = TCP + line('ESTB      SO_REUSEADDR=\x1b[31m\u202egnp.exe')
+  t.throws(() => parseKnetstat(hostile), { message: /bad value "\\x1b\[31m\\u\{202e\}gnp.exe" for SO_REUSEADDR/ })
+  const manyFields = TCP + line('ESTB >#   SO_REUSEADDR=1' + ' x'.repeat(8000))
+  t.throws(() => parseKnetstat(manyFields), { message: /wrong column count: 8007 fields, starting at "x"/ }, 'fields past the limit are counted, not kept')
+})
+
+test('formatKnetstat refuses to write a line parseKnetstat would refuse to read', async (t) => {
+  const entry = parseKnetstat(TCP + line('ESTB      SO_REUSEADDR=1'))[0]
+  if (entry === undefined) throw new Error('fixture line did not parse')
+  entry.options = { ...entry.options, TCP_CONGESTION: 'c'.repeat(MAX_LINE_LENGTH) }
+  t.throws(() => formatKnetstat([entry]), { name: 'TypeError', message: /entries\[0\]\.options make a line of \d+ characters; knetstat text allows 16384/ })
+})
+
+test('long option names are clipped in messages too', async (t) => {
+  const name = 'A'.repeat(5000)
+  for (const options of [`${name}=1,${name}=2`, `${name}=1,SO_REUSEADDR=1`, `SO_REUSEADDR=maybe${name}`]) {
+    const error = (() => {
+      try {
+        parseKnetstat(TCP + line(`ESTB      ${options}`))
+      } catch (e) {
+        return e as KnetstatParseError
+      }
+    })()
+    t.type(error, KnetstatParseError)
+    t.ok((error?.message.length ?? Infinity) < 300, `short message for ${options.slice(0, 20)}…: ${error?.message.length}`)
+  }
 })

@@ -7,7 +7,9 @@ import fc from 'fast-check'
 import { test } from 'tap'
 import { formatIPv4, formatIPv6 } from '../../src/address.js'
 import { formatKnetstat, KnetstatParseError, parseKnetstat, TCP_STATES, type Family, type Proto, type SocketEntry } from '../../src/index.js'
-import { OPTION_KINDS } from '../../src/options.js'
+import { formatOptionValue, OPTION_KINDS } from '../../src/options.js'
+import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
+import { TableParser } from '../../src/text/parse.js'
 
 const RUNS = Number(process.env.KNETSTAT_FC_RUNS ?? 1000)
 
@@ -137,6 +139,151 @@ test('mutated fixtures never throw anything but KnetstatParseError', async (t) =
   )
   t.pass()
 })
+
+// Structured hostile input: valid tables with one token replaced by something
+// hostile, lines around and far past MAX_LINE_LENGTH, many columns, long option lists,
+// NULs and unicode. These are bigger, so they run a tenth as often.
+const HEAVY_RUNS = Math.max(50, Math.floor(RUNS / 10))
+
+/** A bad parse must be a KnetstatParseError whose message is short and printable. */
+function rejectsCleanly(text: string, hint = {}): KnetstatParseError | null {
+  try {
+    parseKnetstat(text, hint)
+    return null
+  } catch (e) {
+    if (!(e instanceof KnetstatParseError)) throw e
+    if (e.line < 1 || e.column < 1 || e.column > MAX_LINE_LENGTH + 1) throw new Error(`bad position ${e.line}:${e.column}`)
+    if (UNPRINTABLE.test(e.message)) throw new Error(`raw control or format character in ${JSON.stringify(e.message.slice(0, 200))}`)
+    if (e.message.length > 600) throw new Error(`message of ${e.message.length} characters`)
+    return e
+  }
+}
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
+
+const hostileUnit = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('\0', '\x1b', '\x7f', '\x85', '\u202e', '\u2066', '\u200f', '\ufeff', '\ud800', '\udfff', '\u2028', '😀', 'é', '日', ',', '=', ':', '\\', '\t', '\r', ' ') },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  { weight: 2, arbitrary: fc.constantFrom('0', '9', 'A', 'Z', '_', '.', '*', 'x') },
+)
+/** Tokens from short to far past a line's limit, by repetition (cheap to make big). */
+const hostileToken = fc.oneof(
+  fc.string({ unit: hostileUnit, minLength: 1, maxLength: 40 }),
+  // Option lists with long names: twice, out of order, with a bad value.
+  fc
+    .tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom('=1,SO_REUSEADDR=1', '=1,TCP_NODELAY=1', '=x,SO_LINGER=9ms'))
+    .map(([n, tail]) => `${'A'.repeat(n)}${tail},${'A'.repeat(n)}=2`),
+  fc.tuple(fc.string({ unit: hostileUnit, minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 3 * MAX_LINE_LENGTH })).map(([s, n]) => s.repeat(Math.ceil(n / s.length))),
+)
+
+test('a valid table with one token replaced by a hostile one is parsed or cleanly rejected', async (t) => {
+  fc.assert(
+    fc.property(table, fc.nat(), fc.nat(), hostileToken, ([proto, entries], lineAt, tokenAt, token) => {
+      const lines = formatKnetstat(entries, { proto }).split('\n')
+      const i = lines.length > 2 ? 1 + (lineAt % (lines.length - 2)) : 0
+      const tokens = (lines[i] as string).split(/( +)/)
+      const j = 2 * (tokenAt % Math.ceil(tokens.length / 2))
+      tokens[j] = token
+      lines[i] = tokens.join('')
+      const text = lines.join('\n')
+      const error = rejectsCleanly(text)
+      // Accepted: then it is knetstat text and formats back stably.
+      return error !== null || parsesOrRejectsCleanly(text)
+    }),
+    { numRuns: HEAVY_RUNS },
+  )
+  t.pass(`${HEAVY_RUNS} mutated tables`)
+})
+
+test('lines around and past MAX_LINE_LENGTH: the limit, not the content, decides', async (t) => {
+  const head = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
+  const start = '     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      TCP_CONGESTION='
+  fc.assert(
+    fc.property(fc.integer({ min: -20, max: 20 }), fc.constantFrom('a', '\0', '😀'), fc.boolean(), (delta, unit, lf) => {
+      const length = MAX_LINE_LENGTH + delta
+      const line = (start + unit.repeat(length)).slice(0, length)
+      const error = rejectsCleanly(head + line + (lf ? '\n' : ''))
+      if (length > MAX_LINE_LENGTH) return error !== null && error.line === 2 && error.column === MAX_LINE_LENGTH + 1 && /line longer than/.test(error.message)
+      // Within the limit: accepted when the value is valid text, else rejected for the value.
+      return unit === 'a' ? error === null : error !== null && error.column <= MAX_LINE_LENGTH
+    }),
+    { numRuns: HEAVY_RUNS },
+  )
+  t.pass()
+})
+
+test('extra columns are counted exactly, however many', async (t) => {
+  const head = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+  const line = '     0      0 127.0.0.1:53            0.0.0.0:*               SO_REUSEADDR=1'
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 7000 }), fc.constantFrom(' x', '  \0', ' 😀'), (extra, token) => {
+      const text = head + line + token.repeat(extra) + '\n'
+      const error = rejectsCleanly(text)
+      if (text.length - head.length > MAX_LINE_LENGTH + 1) return error !== null && /line longer than/.test(error.message)
+      return error !== null && error.message.includes(`wrong column count: ${5 + extra} fields`)
+    }),
+    { numRuns: HEAVY_RUNS },
+  )
+  t.pass()
+})
+
+test('long option lists parse when within the limit and round-trip', async (t) => {
+  const name = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/)
+  const longOptions = fc.uniqueArray(name.filter((n) => OPTION_KINDS[n] === undefined), { minLength: 50, maxLength: 1500 }).chain((names) =>
+    fc.tuple(...names.map(() => fc.string({ unit: hostileUnit, maxLength: 6 }))).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]]))),
+  )
+  fc.assert(
+    fc.property(longOptions, (options) => {
+      const head = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+      const pairs = Object.entries(options).map(([k, v]) => `${k}=${formatOptionValue(k, v as string)}`).join(',')
+      const text = `${head}     0      0 127.0.0.1:53            0.0.0.0:*               ${pairs}\n`
+      const error = rejectsCleanly(text)
+      if (text.length - head.length - 1 > MAX_LINE_LENGTH) return error !== null && /line longer than/.test(error.message)
+      return error === null && formatKnetstat(parseKnetstat(text)) === text
+    }),
+    { numRuns: HEAVY_RUNS },
+  )
+  t.pass()
+})
+
+test('parsing in chunks, split anywhere, gives what parsing whole gives', async (t) => {
+  const texts = fc.oneof(
+    table.map(([proto, entries]) => formatKnetstat(entries, { proto })),
+    fc.string({ unit: hostileUnit, maxLength: 300 }),
+    fc.tuple(fc.nat(fixtures.length - 1), fc.nat(), hostileToken).map(([f, at, token]) => {
+      const text = fixtures[f] as string
+      const i = at % (text.length + 1)
+      return text.slice(0, i) + token + text.slice(i)
+    }),
+  )
+  fc.assert(
+    fc.property(texts, fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
+      const whole = outcome(() => parseKnetstat(text))
+      const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)
+      const chunked = outcome(() => {
+        const parser = new TableParser()
+        let from = 0
+        for (const cut of [...at, text.length]) {
+          parser.write(text.slice(from, cut))
+          from = cut
+        }
+        return parser.end()
+      })
+      return whole === chunked
+    }),
+    { numRuns: HEAVY_RUNS },
+  )
+  t.pass()
+})
+
+/** The result of a parse as a comparable string: the text it formats to, or the error. */
+function outcome(parse: () => SocketEntry[]): string {
+  try {
+    return `ok ${formatKnetstat(parse())}`
+  } catch (e) {
+    if (!(e instanceof KnetstatParseError)) throw e
+    return `error ${e.message}`
+  }
+}
 
 // Counterexamples the properties found, shrunk, kept so they are checked on every run.
 const counterexamples: { found: string; entry: SocketEntry; todo?: string }[] = [
