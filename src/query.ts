@@ -48,8 +48,11 @@ export interface ListQuery {
   /**
    * Replay a recording instead of the live kernel: the directory of a recording
    * (tcpstat, tcp6stat, udpstat, udp6stat, any subset; see `knetstat record`) or
-   * those texts as strings. Defaults to the KNETSTAT_PROC_NET environment variable
-   * when it is set. Fields the text does not carry (uid, inode, tcpInfo) are null.
+   * those texts as strings. `{ path, maxRecordingBytes }` names the directory and
+   * raises (or lowers) the size limit of each recorded file (default 128 MiB). Only
+   * regular files are read, never through a symlink. Defaults to the
+   * KNETSTAT_PROC_NET environment variable when it is set. Fields the text does not
+   * carry (uid, inode, tcpInfo) are null.
    */
   procNet?: ProcNet
   /** Aborts the listing: it rejects with the signal's reason (an AbortError) and frees its netlink socket. */
@@ -203,15 +206,7 @@ function programSize(query: NormalizedQuery, family: Family | 0): number {
 }
 
 function procNet(value: unknown): ProcNet | null {
-  if (value !== undefined) {
-    // The texts, copied once into an object with no prototype: what is checked is what is replayed.
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const texts: Record<string, unknown> = Object.create(null)
-      for (const key of Object.keys(value)) texts[key] = (value as Record<string, unknown>)[key]
-      return checkProcNet(texts)
-    }
-    return checkProcNet(value)
-  }
+  if (value !== undefined) return checkProcNet(value)
   const fromEnv = process.env[PROC_NET_ENV]
   return fromEnv === undefined || fromEnv === '' ? null : fromEnv
 }

@@ -3,7 +3,7 @@
 import { TCP_STATES, type Family, type Proto, type TcpState } from '../model.js'
 import type { OptionValue } from '../health/expect.js'
 import { parseExpectation } from '../health/expect.js'
-import type { OptionsQuery, PortMatch } from '../query.js'
+import { PROC_NET_ENV, type OptionsQuery, type PortMatch } from '../query.js'
 
 /** A usage error: exit code 2, with the usage line. */
 export class UsageError extends Error {}
@@ -17,6 +17,8 @@ export interface Filters {
   ports: PortMatch[] | undefined
   source: Source
   procNet: string | undefined
+  /** The size limit of each recorded file (--max-recording-bytes); undefined: the library's default. */
+  maxRecordingBytes: number | undefined
 }
 
 export interface ListArgs extends Filters {
@@ -82,6 +84,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let ports: PortMatch[] | undefined
   let source: Source = 'auto'
   let procNet: string | undefined
+  let maxRecordingBytes: number | undefined
   let processes = false
   let extended = false
   let format: ListArgs['format'] = 'text'
@@ -125,6 +128,7 @@ export function parseArgs(argv: readonly string[]): Args {
       case '--source': source = sourceName(value(arg)); break
       case '--no-options': source = 'netlink'; break
       case '--proc-net': procNet = recording(value(arg)); break
+      case '--max-recording-bytes': maxRecordingBytes = bytes(arg, value(arg)); break
       case '--expect': checkOnly(arg); expect.push(expectation(value(arg))); break
       case '--no-stalled': checkOnly(arg); noStalled = true; break
       case '-h': case '--help': return { command: 'help' }
@@ -139,8 +143,13 @@ export function parseArgs(argv: readonly string[]): Args {
     // TCP listeners, and UDP sockets with no peer (ss shows those as listening too).
     states = ['LISTEN', 'CLOSE']
   }
+  // KNETSTAT_PROC_NET names the recording as --proc-net does.
+  procNet ??= process.env[PROC_NET_ENV] || undefined
   if (procNet !== undefined && (source === 'pidfd' || processes)) {
     throw new UsageError('--proc-net replays a recording: it has no processes to read options or holders from')
+  }
+  if (maxRecordingBytes !== undefined && procNet === undefined) {
+    throw new UsageError('--max-recording-bytes limits the files of a recording: give --proc-net DIR (or KNETSTAT_PROC_NET) too')
   }
   const filters: Filters = {
     protos: protos.size === 0 ? undefined : [...protos],
@@ -149,6 +158,7 @@ export function parseArgs(argv: readonly string[]): Args {
     ports,
     source,
     procNet,
+    maxRecordingBytes,
   }
   if (command === 'check') {
     if (expect.length === 0 && !noStalled) throw new UsageError('check needs something to check: --expect NAME=value or --no-stalled')
@@ -167,6 +177,16 @@ function recording(dir: string): string {
   // An empty path would silently mean "no recording" further down: the live host.
   if (dir === '') throw new UsageError('--proc-net needs the directory of a recording, got an empty path')
   return dir
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+
+/** N bytes, or N with K, M or G (binary units, as in 512M). */
+function bytes(flag: string, text: string): number {
+  const m = /^([0-9]+)([KMG]?)(?:i?B)?$/i.exec(text.trim())
+  const n = m === null ? NaN : Number(m[1]) * (BYTE_UNITS[(m[2] as string).toUpperCase()] as number)
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} ${JSON.stringify(text)}: give a size in bytes, such as 268435456 or 256M`)
+  return n
 }
 
 function seconds(text: string): number {

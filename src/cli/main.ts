@@ -21,7 +21,10 @@ function query(filters: Filters, extra: ListQuery = {}): ListQuery {
   if (filters.families !== undefined) q.family = filters.families
   if (filters.states !== undefined) q.state = filters.states
   if (filters.ports !== undefined) q.port = filters.ports
-  if (filters.procNet !== undefined) q.procNet = filters.procNet
+  if (filters.procNet !== undefined) {
+    const { procNet: path, maxRecordingBytes } = filters
+    q.procNet = maxRecordingBytes === undefined ? path : { path, maxRecordingBytes }
+  }
   // Checked as listSockets will check it: a query it refuses (too many ports for the
   // kernel filter) is the user's to fix, a usage error.
   try {

@@ -31,6 +31,8 @@ Sources:
   --no-options         the same as --source netlink
   --proc-net DIR       replay a recording (see knetstat record) instead of this host;
                        also KNETSTAT_PROC_NET=DIR
+  --max-recording-bytes N
+                       refuse a recorded file larger than N bytes (256M, 2G; default 128M)
 
 knetstat check [filters] [--expect NAME=VALUE]... [--no-stalled]
   Exits 1, naming each socket and what it breaks, when a selected socket lacks an

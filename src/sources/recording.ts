@@ -72,18 +72,22 @@ export function checkProcNet(value: unknown): ProcNet {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new TypeError('listSockets: procNet must be a directory path, { path, maxRecordingBytes }, or { tcpstat, tcp6stat, udpstat, udp6stat } texts')
   }
-  if ('path' in value) return checkRecordingPath(value as Record<string, unknown>)
+  // Own properties, copied once into an object with no prototype: what is checked is
+  // what is replayed, and nothing comes from Object.prototype.
+  const own: Record<string, unknown> = Object.create(null)
+  for (const key of Object.keys(value)) own[key] = (value as Record<string, unknown>)[key]
+  if (Object.hasOwn(own, 'path')) return checkRecordingPath(own)
   const names = TABLE_FILES.map((t) => t.file as string)
-  for (const [key, text] of Object.entries(value)) {
+  for (const [key, text] of Object.entries(own)) {
     if (!names.includes(key)) throw new TypeError(`listSockets: procNet.${escapeForDisplay(key, 40)} is not a knetstat file; the files are ${names.join(', ')} (or give { path, maxRecordingBytes })`)
-    if (typeof text !== 'string' && text !== undefined) throw new TypeError(`listSockets: procNet.${key} must be the file's text (a string)`)
+    if (typeof text !== 'string' && text !== undefined) throw new TypeError(`listSockets: procNet.${escapeForDisplay(key, 40)} must be the file's text (a string)`)
   }
-  return value as KnetstatTexts
+  return own as KnetstatTexts
 }
 
 function checkRecordingPath(value: Record<string, unknown>): RecordingPath {
   for (const key of Object.keys(value)) {
-    if (key !== 'path' && key !== 'maxRecordingBytes') throw new TypeError(`listSockets: procNet.${key} is not a field of { path, maxRecordingBytes }`)
+    if (key !== 'path' && key !== 'maxRecordingBytes') throw new TypeError(`listSockets: procNet.${escapeForDisplay(key, 40)} is not a field of { path, maxRecordingBytes }`)
   }
   const { path, maxRecordingBytes: max } = value
   if (typeof path !== 'string' || path === '') throw new TypeError('listSockets: procNet.path must be the directory of a recording (a non-empty string)')
@@ -272,7 +276,7 @@ function kind(st: Stats): string {
 function tooLarge(path: string, size: string, limit: number): ReplayError {
   return new ReplayError(
     `cannot read ${show(path)}: it is ${size} bytes, over the limit of ${limit} bytes for a recorded file (maxRecordingBytes); ` +
-      'if it is a genuine recording of a host this big, raise the limit: procNet: { path, maxRecordingBytes }',
+      'if it is a genuine recording of a host this big, raise the limit: procNet: { path, maxRecordingBytes } (the command: --max-recording-bytes)',
     'ERR_KNETSTAT_RECORDING_TOO_LARGE',
     path,
   )

@@ -46,3 +46,19 @@ t.test('more ports than the kernel filter can carry is a usage error, naming --p
   const ranges = knetstat(['-t', '--port', '1-65535', '--no-options'])
   t.equal(ranges.status, 0, 'a range is one condition')
 })
+
+t.test('--max-recording-bytes: a size for the files of a recording, or a usage error', async (t) => {
+  const tiny = knetstat(['--proc-net', FIXTURES, '--max-recording-bytes', '100'])
+  t.equal(tiny.status, 1, 'a file over the limit fails the listing')
+  t.match(tiny.stderr, /^knetstat: cannot read .*tcpstat: it is [0-9]+ bytes, over the limit of 100 bytes .*--max-recording-bytes/)
+  t.equal(tiny.stdout, '', 'nothing listed from a recording that was refused')
+  t.equal(knetstat(['--proc-net', FIXTURES, '--max-recording-bytes', '1M']).status, 0, 'binary units: 1M')
+  for (const bad of ['0', '-5', '1x', '1.5M', '99999999999999999999']) {
+    const r = knetstat(['--proc-net', FIXTURES, '--max-recording-bytes', bad])
+    t.equal(r.status, 2, `${bad}: exit 2`)
+    t.match(r.stderr, /^knetstat: --max-recording-bytes (needs a value|".*": give a size in bytes)/)
+  }
+  const alone = knetstat(['--max-recording-bytes', '1M'])
+  t.equal(alone.status, 2, 'without a recording: exit 2')
+  t.match(alone.stderr, /^knetstat: --max-recording-bytes limits the files of a recording: give --proc-net DIR/)
+})

@@ -95,3 +95,13 @@ t.test('a real server is still found by its own-property query', async (t) => {
   t.equal(entries.length, 1, 'the inherited port (1) is ignored, the own localPort applies')
   t.equal(entries[0]?.local.port, p)
 })
+
+t.test('Object.prototype.path does not turn recorded texts into a directory to read', async (t) => {
+  const texts = { tcpstat: FAKE }
+  const replay = await polluted(Object.prototype, 'path', '/etc', () => listSockets({ procNet: texts, options: false }))
+  t.same(
+    replay.map((e) => e.local.address),
+    ['6.6.6.6'],
+    'the texts are replayed, not a directory named by the prototype',
+  )
+})
