@@ -11,8 +11,10 @@ function recordedWithoutOptions(entry: SocketEntry): OptionsError {
   return {
     code: 'EPERM',
     message:
-      "the recording has no options for this socket: the knetstat kernel module shows a socket's options only to its " +
-      'owner or to a reader with CAP_SYS_PTRACE, and whoever recorded it was neither. Record as root (or as the owner) to keep them',
+      'the recording has no options for this socket: whoever recorded it could not read them. The knetstat kernel module ' +
+      "shows a socket's options only to its owner or to a reader with CAP_SYS_PTRACE; without the module, options come " +
+      'from the process holding the socket, and a socket no visible process holds (a connection still in an accept queue, ' +
+      'an orphan) has none. Record as root with the module loaded to keep them',
   }
 }
 
