@@ -9,7 +9,7 @@ import t from 'tap'
 import { listSockets, type SocketEntry } from '../../src/index.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 
-const LISTER = new URL('./lister.mjs', import.meta.url)
+const LISTER = new URL('./fixtures/lister.mjs', import.meta.url)
 // The built library (npm test builds it first): a worker loads it in milliseconds,
 // where the TypeScript loader would take seconds per worker.
 const MODULE = new URL('../../dist/index.js', import.meta.url).href
