@@ -4,7 +4,8 @@
 // setsockopt. Each listing either resolves with the right holders and options, or
 // rejects with EMFILE/ENFILE (code, errno, syscall, a message that says what to do);
 // it never says "no process holds this socket" of a socket a live process holds, and
-// gives back every descriptor it took. Run as root (the /proc/<pid>/fd fast path) and
+// gives back every descriptor it took. The native option reader, called straight,
+// rejects at pidfd_open or pidfd_getfd rather than fail each socket. Run as root (the /proc/<pid>/fd fast path) and
 // as uid 65534 with CAP_SYS_PTRACE (the fdinfo fallback: root's fd directories are
 // refused to it).
 import { spawn } from 'node:child_process'
@@ -44,6 +45,8 @@ interface Line {
     optionsSource: string | null
     optionsError: { code: string; message: string } | null
   }[]
+  /** readSocketOptions straight: each record's errno and syscall. */
+  records?: { errno: number | null; syscall: number | null }[]
   freeAfter: number
 }
 
@@ -58,7 +61,8 @@ async function starved(caps: string[] | null): Promise<{ lines: Line[]; stderr: 
           `--inh-caps=${caps.map((c) => `+${c}`).join(',')}`, `--ambient-caps=${caps.map((c) => `+${c}`).join(',')}`, '--',
           ...node,
         ]
-  const env = { ...process.env, KNETSTAT_INODES: inodes.join(','), KNETSTAT_LEFT: LEFT.join(',') }
+  const targets = held.info.sockets.flatMap((s) => [held.info.pid, s.fd, s.inode, 0])
+  const env = { ...process.env, KNETSTAT_INODES: inodes.join(','), KNETSTAT_LEFT: LEFT.join(','), KNETSTAT_TARGETS: targets.join(',') }
   const child = spawn(argv[0] as string, argv.slice(1), { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
@@ -90,7 +94,7 @@ for (const [title, caps] of runs) {
   t.test(title, async (t) => {
     const { lines, stderr, code } = await starved(caps)
     t.equal(code, 0, `the starved lister ran to the end ${stderr}`)
-    t.equal(lines.length, LEFT.length * 7, 'a line for every (descriptors left, query)')
+    t.equal(lines.length, LEFT.length * 8, 'a line for every (descriptors left, query)')
     let rejected = 0
     for (const line of lines) {
       const at = `${line.name} with ${line.left} left`
@@ -103,6 +107,11 @@ for (const [title, caps] of runs) {
         t.match(e.syscall, /^[a-z_]+$/, `${at}: syscall named`)
         t.match(e.message, /ulimit -n/, `${at}: the message says what to do`)
         t.not(line.left, 48, `${at}: with descriptors to spare the listing resolves`)
+        continue
+      }
+      if (line.name === 'readSocketOptions') {
+        // Resolved: every socket's options were read; running out is never one socket's error.
+        t.same(line.records, held.info.sockets.map(() => ({ errno: 0, syscall: 0 })), `${at}: every socket's options read`)
         continue
       }
       const seen = line.seen!
@@ -125,5 +134,7 @@ for (const [title, caps] of runs) {
       }
     }
     t.ok(rejected > 0, 'some listings ran out of descriptors (the limit was reached)')
+    const reader = lines.filter((l) => l.name === 'readSocketOptions' && l.left <= 1).map((l) => l.error?.syscall)
+    t.same(reader, ['pidfd_open', 'pidfd_getfd'], 'the native reader rejects at pidfd_open with 0 left, at pidfd_getfd with 1')
   })
 }
