@@ -153,7 +153,8 @@ Broken scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sockfs_m
   if (raw < 0) return classify(errno) == Met::kBroken ? broken("open", path) : Broken{};
   UniqueDir dir(::fdopendir(raw));
   if (!dir) {
-    Broken failed = broken("fdopendir", path);
+    // fdopendir's fstat of a directory whose process exited meanwhile fails with ENOENT.
+    Broken failed = classify(errno) == Met::kGone ? Broken{} : broken("fdopendir", path);
     ::close(raw);
     return failed;
   }
@@ -325,8 +326,10 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
     } else {
       UniqueDir fd_dir(::fdopendir(raw));
       if (!fd_dir) {
+        const bool gone = classify(errno) == Met::kGone;  // as in scan_fdinfo
         Broken failed = broken("fdopendir", path);
         ::close(raw);
+        if (gone) continue;
         return fail(failure, root, failed);
       }
       Broken failed = scan_fd_links(fd_dir.get(), path, pid, out, refused);

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { listSockets } from '../../src/index.js'
+import { readSysctlDefaults } from '../../src/sources/pidfd.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 import { NOBODY } from './fixtures/run-lister.js'
 
@@ -28,6 +29,7 @@ const tcp = held.info.sockets.filter((s) => !s.label.startsWith('udp'))
 const inodes = held.info.sockets.map((s) => s.inode)
 
 // The reference, with descriptors to spare.
+const sysctl = await readSysctlDefaults()
 const reference = new Map(
   (await listSockets({ processes: true, options: 'pidfd' })).filter((e) => e.inode !== null && inodes.includes(e.inode)).map((e) => [e.inode, e]),
 )
@@ -45,8 +47,8 @@ interface Line {
     optionsSource: string | null
     optionsError: { code: string; message: string } | null
   }[]
-  /** readSocketOptions straight: each record's errno and syscall. */
-  records?: { errno: number | null; syscall: number | null }[]
+  /** readSocketOptions straight: each record's errno and syscall; readSysctlDefaults: the defaults. */
+  value?: unknown
   freeAfter: number
 }
 
@@ -94,7 +96,7 @@ for (const [title, caps] of runs) {
   t.test(title, async (t) => {
     const { lines, stderr, code } = await starved(caps)
     t.equal(code, 0, `the starved lister ran to the end ${stderr}`)
-    t.equal(lines.length, LEFT.length * 8, 'a line for every (descriptors left, query)')
+    t.equal(lines.length, LEFT.length * 9, 'a line for every (descriptors left, query)')
     let rejected = 0
     for (const line of lines) {
       const at = `${line.name} with ${line.left} left`
@@ -111,7 +113,12 @@ for (const [title, caps] of runs) {
       }
       if (line.name === 'readSocketOptions') {
         // Resolved: every socket's options were read; running out is never one socket's error.
-        t.same(line.records, held.info.sockets.map(() => ({ errno: 0, syscall: 0 })), `${at}: every socket's options read`)
+        t.same(line.value, held.info.sockets.map(() => ({ errno: 0, syscall: 0 })), `${at}: every socket's options read`)
+        continue
+      }
+      if (line.name === 'readSysctlDefaults') {
+        // An unknown default would pass a default value off as one the process set.
+        t.same(line.value, sysctl, `${at}: the defaults as read with descriptors to spare`)
         continue
       }
       const seen = line.seen!
@@ -138,3 +145,25 @@ for (const [title, caps] of runs) {
     t.same(reader, ['pidfd_open', 'pidfd_getfd'], 'the native reader rejects at pidfd_open with 0 left, at pidfd_getfd with 1')
   })
 }
+
+// The other side of failing loudly: processes exiting mid-scan (ENOENT/ESRCH at any
+// step, fdopendir's fstat included) are skipped, never an error.
+t.test('processes exiting mid-scan never fail the scan', async (t) => {
+  const binding = (await import('../../src/native/load.js')).loadBinding()
+  // Short-lived processes that exit at scattered moments, each with a few descriptors.
+  const churn = spawn('bash', ['-c', 'for i in $(seq 600); do (exec 3</dev/null 4</dev/null; sleep 0.00$((RANDOM % 9))) & if (( i % 50 == 0 )); then wait; fi; done; wait'], { stdio: 'ignore' })
+  let running = true
+  churn.once('exit', () => (running = false))
+  const failures: string[] = []
+  let scans = 0
+  while (running || scans < 20) {
+    try {
+      await binding.scanProcFds()
+    } catch (error) {
+      failures.push(String(error))
+    }
+    scans++
+  }
+  t.comment(`${scans} scans during the churn`)
+  t.same(failures, [], 'every scan resolved')
+})
