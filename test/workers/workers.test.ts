@@ -139,16 +139,19 @@ t.test('256 listings in flight at once all resolve correctly', async (t) => {
     'none rejected',
   )
   let right = 0
+  const wrong: unknown[] = []
   results.forEach((r, i) => {
     if (r.status !== 'fulfilled') return
+    const found = new Set(r.value.map((e) => e.inode))
+    const missing = inodes.filter((inode) => !found.has(inode))
     if (i % queries.length === 0) {
-      if (JSON.stringify(seenIn(r.value)) === JSON.stringify(reference)) right++
-    } else {
-      const found = new Set(r.value.map((e) => e.inode))
-      if (inodes.every((inode) => found.has(inode))) right++
-    }
+      const seen = seenIn(r.value)
+      if (JSON.stringify(seen) === JSON.stringify(reference)) right++
+      else wrong.push({ i, missing, seen })
+    } else if (missing.length === 0) right++
+    else wrong.push({ i, missing })
   })
-  t.equal(right, 256, 'every listing has the held sockets (with their options where asked)')
+  t.equal(right, 256, 'every listing has the held sockets (with their options where asked)', { wrong })
   const fds = await fdsBackTo(baseline)
   t.ok(fds <= baseline, `fd count back to ${baseline} (now ${fds})`)
 })
