@@ -25,7 +25,15 @@
       ],
       "include_dirs": ["src-native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8", "KNETSTAT_SOURCE_HASH=<!(node src-native/tools/source-hash.cjs)"],
+      "defines": [
+        "NAPI_VERSION=8",
+        "KNETSTAT_SOURCE_HASH=<!(node src-native/tools/source-hash.cjs)",
+        # A Napi::Error that cannot be thrown into JS because the environment is being
+        # torn down (a worker_threads Worker terminated mid-call) is dropped instead of
+        # rethrown as a C++ exception out of a C callback (std::terminate for the
+        # whole process). See doc/error_handling.md of node-addon-api (^8.9 has it).
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
       "cflags": ["-Wall", "-Wextra"],

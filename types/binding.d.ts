@@ -45,7 +45,7 @@ export interface NativeSystemError extends Error {
   code: string
   /** Negative errno, like Node core errors. */
   errno: number
-  /** 'socket' | 'sendmsg' | 'recvmsg' (kernel replies to the request arrive with recvmsg). */
+  /** 'socket' | 'sendmsg' | 'recvmsg' (kernel replies to the request arrive with recvmsg); the /proc scan and the option reader name their own. */
   syscall: string
 }
 
@@ -97,8 +97,11 @@ export interface NativeBinding {
   readonly sourceHash: number
   /**
    * Scans `root` (default "/proc") on a worker thread: which processes hold which
-   * socket inodes. Processes exiting mid-scan are skipped. Rejects with a
-   * NativeSystemError (syscall 'open'/'opendir') only when `root` cannot be read.
+   * socket inodes. Processes exiting mid-scan are skipped; refused ones are reported in
+   * `processes`. Rejects with a NativeSystemError when `root` cannot be read, and on any
+   * other error on the way (EMFILE/ENFILE out of descriptors, ENOMEM; syscall 'open',
+   * 'readdir', 'readlink', 'read', 'socket', …): a process it could not look into never
+   * passes for one holding no socket.
    */
   scanProcFds(root?: string): Promise<ProcFdScan>
   /**
@@ -108,8 +111,10 @@ export interface NativeBinding {
    * bits 0-7 protocol, 8-15 family, bit 16 LISTEN/CLOSE; 0 = unknown (read with
    * SO_DOMAIN/SO_PROTOCOL). Resolves with one option record per quadruple
    * (src-native/pidfd/option_record.h, decoded by src/sources/option-record.ts); never
-   * rejects for one socket. Throws a TypeError/RangeError synchronously for anything
-   * but a Uint32Array of quadruples.
+   * rejects for one socket. Rejects with a NativeSystemError (code EMFILE/ENFILE,
+   * syscall 'pidfd_open'/'pidfd_getfd') when this process is out of descriptors.
+   * Throws a TypeError/RangeError synchronously for anything but a Uint32Array of
+   * quadruples.
    */
   readSocketOptions(targets: Uint32Array): Promise<Buffer>
   /** Version of the option record layout. */

@@ -11,6 +11,11 @@
 #include "diag/record_layout.h"
 #include "pidfd/option_record.h"
 
+// Without it, a Worker terminated mid-call aborts the whole process (binding.gyp).
+#ifndef NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
+#error "build with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS defined (binding.gyp does)"
+#endif
+
 namespace knetstat::addon {
 
 class KnetstatAddon : public Napi::Addon<KnetstatAddon> {

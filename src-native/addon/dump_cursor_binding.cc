@@ -102,8 +102,10 @@ class CloseWorker : public PromiseWorker {
 
 Napi::Value open_dump_cursor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* slot = new SlotPtr(std::make_shared<CursorSlot>(read_dump_requests(info[0])));
-  auto external = Napi::External<SlotPtr>::New(env, slot, [](Napi::Env, SlotPtr* owned) { delete owned; });
+  auto slot = std::make_unique<SlotPtr>(std::make_shared<CursorSlot>(read_dump_requests(info[0])));
+  // Owned by the External's finalizer only once the External exists (New can throw).
+  auto external = Napi::External<SlotPtr>::New(env, slot.get(), [](Napi::Env, SlotPtr* owned) { delete owned; });
+  slot.release();
   external.TypeTag(&kCursorTag);
   return external;
 }

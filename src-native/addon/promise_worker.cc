@@ -26,14 +26,4 @@ void PromiseWorker::OnError(const Napi::Error& error) {
   deferred_.Reject(error.Value());
 }
 
-void PromiseWorker::OnWorkComplete(Napi::Env env, napi_status status) {
-  try {
-    Napi::AsyncWorker::OnWorkComplete(env, status);
-  } catch (const Napi::Error&) {
-    // The environment is going away (see the header): AsyncWorker::OnWorkComplete
-    // threw before it could free this worker.
-    Destroy();
-  }
-}
-
 }  // namespace knetstat::addon

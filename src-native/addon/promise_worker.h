@@ -4,9 +4,9 @@
 //
 // A worker_threads Worker terminated mid-listing tears its environment down while a
 // work item is still in flight: the completion then runs with N-API refusing every
-// call, and node-addon-api turns the refusal into a C++ exception thrown out of a C
-// callback, i.e. std::terminate for the whole process. Nobody is left to receive that
-// promise's outcome, so such a throw is dropped here and the worker freed.
+// call, so settling throws a Napi::Error that cannot reach JS. binding.gyp's
+// NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS drops it (nobody is left to receive that
+// promise's outcome) and AsyncWorker frees the worker as usual.
 #pragma once
 
 #include <napi.h>
@@ -28,7 +28,6 @@ class PromiseWorker : public Napi::AsyncWorker {
  private:
   void OnOK() final;
   void OnError(const Napi::Error& error) final;
-  void OnWorkComplete(Napi::Env env, napi_status status) final;
 
   Napi::Promise::Deferred deferred_;
 };

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "addon/record_buffer.h"
+#include "addon/system_error.h"
 
 namespace knetstat::addon {
 
@@ -33,9 +34,12 @@ std::vector<pidfd::Target> SockoptWorker::read_targets(const Napi::Value& value)
 void SockoptWorker::Execute() {
   // Worker thread: no N-API here. Big batches also use a few short-lived threads.
   const unsigned cores = std::thread::hardware_concurrency();
-  pidfd::read_socket_options(targets_, records_, std::min(cores == 0 ? 1u : cores, 4u));
+  ok_ = pidfd::read_socket_options(targets_, records_, failure_, std::min(cores == 0 ? 1u : cores, 4u));
 }
 
-Napi::Value SockoptWorker::Settle(Napi::Env env) { return to_buffer(env, std::move(records_)); }
+Napi::Value SockoptWorker::Settle(Napi::Env env) {
+  if (!ok_) throw make_system_error(env, failure_);
+  return to_buffer(env, std::move(records_));
+}
 
 }  // namespace knetstat::addon

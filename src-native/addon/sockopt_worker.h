@@ -1,7 +1,8 @@
 // readSocketOptions(targets: Uint32Array of (pid, fd, inode, hints) quadruples): runs
 // pidfd::read_socket_options on a worker thread and resolves with a Buffer of option
 // records (pidfd/option_record.h), one per triple, in order. Never rejects for one
-// socket: each record carries its own errno and syscall.
+// socket: each record carries its own errno and syscall. Rejects (EMFILE/ENFILE) when
+// this process is out of descriptors.
 #pragma once
 
 #include <napi.h>
@@ -27,6 +28,8 @@ class SockoptWorker : public PromiseWorker {
  private:
   std::vector<pidfd::Target> targets_;
   std::vector<uint8_t> records_;
+  diag::DumpFailure failure_;
+  bool ok_ = false;
 };
 
 }  // namespace knetstat::addon

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "diag/dump_session.h"
+#include "util/out_of_descriptors.h"
 
 namespace knetstat::diag {
 namespace {
@@ -56,7 +57,7 @@ std::string advice(int error, const char* syscall, const DumpRequest* request) {
       return "the kernel's reply was malformed; please report this with your kernel version";
     case EMFILE:
     case ENFILE:
-      return "no file descriptor is free for the netlink socket; close some or raise the limit (ulimit -n)";
+      return std::string("no file descriptor is free for the netlink socket; ") + kOutOfDescriptorsAdvice;
     case ENOMEM:
       return "out of memory while dumping sockets";
     default:

@@ -14,10 +14,12 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <string>
 #include <system_error>
 #include <thread>
 
 #include "pidfd/option_record.h"
+#include "util/out_of_descriptors.h"
 #include "util/unique_fd.h"
 
 #ifndef SYS_pidfd_open
@@ -200,10 +202,8 @@ void read_range(const std::vector<Target>& targets, size_t begin, size_t end, ui
 // Below this many sockets a second thread costs more than it saves.
 constexpr size_t kMinPerThread = 4096;
 
-}  // namespace
-
-void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, unsigned max_threads) {
-  records.assign(targets.size() * kRecordBytes, 0);
+// Reads every target, splitting large batches over threads at process boundaries.
+void read_ranges(const std::vector<Target>& targets, std::vector<uint8_t>& records, unsigned max_threads) {
   size_t threads = std::max<size_t>(1, std::min<size_t>(max_threads, targets.size() / kMinPerThread));
   if (threads <= 1) {
     read_range(targets, 0, targets.size(), records.data());
@@ -229,6 +229,34 @@ void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t
   read_range(targets, 0, mine_end, records.data());
   for (auto& worker : workers) worker.join();
   for (size_t t = workers.size() + 1; t + 1 < bounds.size(); t++) read_range(targets, bounds[t], bounds[t + 1], records.data());
+}
+
+double slot_of(const uint8_t* record, Slot slot) {
+  double value;
+  std::memcpy(&value, record + slot * 8, sizeof value);
+  return value;
+}
+
+}  // namespace
+
+bool read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, diag::DumpFailure& failure,
+                         unsigned max_threads) {
+  records.assign(targets.size() * kRecordBytes, 0);
+  read_ranges(targets, records, max_threads);
+  for (size_t i = 0; i < targets.size(); i++) {
+    const uint8_t* record = records.data() + i * kRecordBytes;
+    const int error = static_cast<int>(slot_of(record, kErrno));
+    if (!out_of_descriptors(error)) continue;
+    const char* syscall = slot_of(record, kSyscall) == kSyscallPidfdOpen ? "pidfd_open" : "pidfd_getfd";
+    failure.error = error;
+    failure.syscall = syscall;
+    failure.message = std::string("reading socket options, ") + syscall + " for process " + std::to_string(targets[i].pid) +
+                      " failed: " + std::strerror(error) + ". No file descriptor is free to read them; " +
+                      kOutOfDescriptorsAdvice + ".";
+    records.clear();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace knetstat::pidfd

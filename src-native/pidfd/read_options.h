@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "diag/dump_request.h"
+
 namespace knetstat::pidfd {
 
 // What the caller already knows of the socket (from netlink), so no getsockopt is
@@ -25,7 +27,10 @@ struct Target {
 // Writes one option record (pidfd/option_record.h) per target, in order, into
 // `records` (resized to fit). Targets of one process should be adjacent: its pidfd is
 // opened once per run of the same pid. Large batches are split over up to
-// `max_threads` threads at process boundaries.
-void read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, unsigned max_threads = 1);
+// `max_threads` threads at process boundaries. A socket's own failure stays in its
+// record; running out of descriptors (EMFILE/ENFILE from pidfd_open or pidfd_getfd)
+// says nothing of the socket, so it fails the whole read: false, `failure` filled.
+bool read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, diag::DumpFailure& failure,
+                         unsigned max_threads = 1);
 
 }  // namespace knetstat::pidfd

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "util/out_of_descriptors.h"
 #include "util/unique_fd.h"
 
 namespace knetstat::proc {
@@ -54,112 +55,203 @@ bool parse_socket_link(const char* link, size_t length, uint32_t& inode) {
   return true;
 }
 
-std::string read_comm(int root_fd, const char* pid) {
-  std::string path = std::string(pid) + "/comm";
-  UniqueFd fd(::openat(root_fd, path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return {};
-  char buf[64];
-  ssize_t n;
-  do n = ::read(fd.get(), buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-  if (n <= 0) return {};
-  size_t length = static_cast<size_t>(n);
-  if (buf[length - 1] == '\n') length--;
-  return std::string(buf, length);
+// What an errno met while reading one process's entries means for the scan.
+enum class Met {
+  kGone,     // ENOENT/ESRCH: the process exited, or the descriptor was closed, meanwhile
+  kRefused,  // EACCES/EPERM: not ours to read
+  kBroken,   // anything else (EMFILE, ENFILE, ENOMEM, ...): we could not look
+};
+
+Met classify(int error) {
+  if (error == ENOENT || error == ESRCH) return Met::kGone;
+  if (error == EACCES || error == EPERM) return Met::kRefused;
+  return Met::kBroken;
 }
 
+// A step that could not be done, so the scan fails rather than take "could not look"
+// for "holds no socket": the errno, the call and what it was reading. error 0: done.
+struct Broken {
+  int error = 0;
+  const char* syscall = "";
+  std::string path;
+};
+
+Broken broken(const char* syscall, std::string path) { return Broken{errno, syscall, std::move(path)}; }
+
+std::string join(const char* dir, const char* name) { return std::string(dir) + "/" + name; }
+
 // Reads the start of `path` (relative to `dir_fd`) into `buf`; the length read, or -1
-// with errno set. fdinfo's first lines (pos, flags, mnt_id, ino) fit in 256 bytes.
-ssize_t read_head(int dir_fd, const char* path, char* buf, size_t size) {
+// with errno set and `syscall` naming the call. fdinfo's first lines (pos, flags,
+// mnt_id, ino) fit in 256 bytes.
+ssize_t read_head(int dir_fd, const char* path, char* buf, size_t size, const char*& syscall) {
+  syscall = "open";
   UniqueFd fd(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return -1;
+  syscall = "read";
   ssize_t n;
   do n = ::read(fd.get(), buf, size);
   while (n < 0 && errno == EINTR);
   return n;
 }
 
+// /proc/<pid>/comm, "" when the process is gone or it is refused.
+Broken read_comm(int root_fd, const char* pid, std::string& comm) {
+  const std::string path = join(pid, "comm");
+  char buf[64];
+  const char* syscall;
+  const ssize_t n = read_head(root_fd, path.c_str(), buf, sizeof buf, syscall);
+  comm.clear();
+  if (n < 0) return classify(errno) == Met::kBroken ? broken(syscall, path) : Broken{};
+  size_t length = static_cast<size_t>(n);
+  if (length > 0 && buf[length - 1] == '\n') length--;
+  comm.assign(buf, length);
+  return {};
+}
+
 constexpr int kNoMount = -1;  // not known (yet): no fdinfo fallback
 
 // The mount id every socket's file has (sockfs is one kernel-internal mount), from
-// the fdinfo of a socket of our own: <root>/self, else /proc/self.
-int sockfs_mount_id(int root_fd) {
+// the fdinfo of a socket of our own: <root>/self, else /proc/self. kNoMount when
+// neither tells.
+Broken sockfs_mount_id(int root_fd, int& mount) {
+  mount = kNoMount;
   UniqueFd sock(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock.valid()) return kNoMount;
+  if (!sock.valid()) return out_of_descriptors(errno) || errno == ENOMEM ? broken("socket", "a socket of our own") : Broken{};
   const std::string own = "self/fdinfo/" + std::to_string(sock.get());
   const std::string proc_own = "/proc/" + own;
   char buf[256];
   for (const auto& [dir, path] : {std::pair<int, const char*>{root_fd, own.c_str()}, {AT_FDCWD, proc_own.c_str()}}) {
-    const ssize_t n = read_head(dir, path, buf, sizeof buf);
+    const char* syscall;
+    const ssize_t n = read_head(dir, path, buf, sizeof buf, syscall);
+    if (n < 0 && classify(errno) == Met::kBroken) return broken(syscall, path);
     if (n <= 0) continue;
     const FdInfo info = parse_fdinfo(buf, static_cast<size_t>(n));
-    if (info.has_mnt_id && info.mnt_id >= 0) return info.mnt_id;
+    if (info.has_mnt_id && info.mnt_id >= 0) {
+      mount = info.mnt_id;
+      return {};
+    }
   }
-  return kNoMount;
+  return {};
+}
+
+// readdir's next entry; null at the end, or on an error (`error`, else 0).
+const dirent* next_entry(DIR* dir, int& error) {
+  errno = 0;
+  const dirent* entry = ::readdir(dir);
+  error = entry == nullptr ? errno : 0;
+  return entry;
 }
 
 // The fallback for a process whose <pid>/fd was refused: appends every
-// <pid>/fdinfo/<fd> whose mount is sockfs, by its "ino:". False (and nothing
-// appended) when the directory or any of its files is refused or unreadable as a whole.
-bool scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sockfs_mnt, FdScan& out) {
-  const std::string path = std::string(pid_name) + "/fdinfo";
+// <pid>/fdinfo/<fd> whose mount is sockfs, by its "ino:". `read` is false (and
+// nothing appended) when the directory or any of its files is refused, or the process
+// is gone.
+Broken scan_fdinfo(int root_fd, const char* pid_name, uint32_t pid, int sockfs_mnt, FdScan& out, bool& read) {
+  read = false;
+  const std::string path = join(pid_name, "fdinfo");
   int raw = ::openat(root_fd, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (raw < 0) return false;
+  if (raw < 0) return classify(errno) == Met::kBroken ? broken("open", path) : Broken{};
   UniqueDir dir(::fdopendir(raw));
   if (!dir) {
+    // fdopendir's fstat of a directory whose process exited meanwhile fails with ENOENT.
+    Broken failed = classify(errno) == Met::kGone ? Broken{} : broken("fdopendir", path);
     ::close(raw);
-    return false;
+    return failed;
   }
   const int dir_fd = ::dirfd(dir.get());
   const size_t mark = out.fds.size();
   char buf[256];
-  for (;;) {
-    const dirent* entry = ::readdir(dir.get());
-    if (entry == nullptr) break;
+  int error;
+  for (const dirent* entry; (entry = next_entry(dir.get(), error)) != nullptr;) {
     uint32_t fd;
     if (!parse_decimal(entry->d_name, fd)) continue;
-    const ssize_t n = read_head(dir_fd, entry->d_name, buf, sizeof buf);
-    if (n < 0 && (errno == EACCES || errno == EPERM)) {
+    const char* syscall;
+    const ssize_t n = read_head(dir_fd, entry->d_name, buf, sizeof buf, syscall);
+    if (n < 0) {
+      const Met met = classify(errno);
+      if (met == Met::kBroken) return broken(syscall, join(path.c_str(), entry->d_name));
+      if (met == Met::kGone) continue;  // closed meanwhile
       // Kernels with "procfs: allow reading fdinfo with PTRACE_MODE_READ" but not
       // "procfs: prevent unprivileged processes accessing fdinfo dir" (5.14 to 5.17)
       // list the directory to anyone and check ptrace on the files only.
       out.fds.resize(mark);
-      return false;
+      return {};
     }
-    if (n <= 0) continue;  // closed meanwhile, or the process exited
+    if (n == 0) continue;
     const FdInfo info = parse_fdinfo(buf, static_cast<size_t>(n));
     if (!info.has_mnt_id || info.mnt_id != sockfs_mnt || !info.has_inode || info.inode > 0xffffffffu) continue;
     out.fds.push_back(pid);
     out.fds.push_back(fd);
     out.fds.push_back(static_cast<uint32_t>(info.inode));
   }
-  return true;
+  if (error != 0 && classify(error) != Met::kGone) {
+    errno = error;
+    return broken("readdir", path);
+  }
+  read = true;
+  return {};
 }
 
-// Appends every socket link of an open <pid>/fd directory.
-void scan_fd_links(DIR* fd_dir, uint32_t pid, FdScan& out) {
+// Appends every socket link of an open <pid>/fd directory. `refused` is the errno of
+// a link refused to us (the process changed its credentials meanwhile: its
+// descriptors are then as unreadable as if its directory had been refused), else 0.
+Broken scan_fd_links(DIR* fd_dir, const std::string& path, uint32_t pid, FdScan& out, int& refused) {
+  refused = 0;
   const int dir_fd = ::dirfd(fd_dir);
   char link[64];
-  for (;;) {
-    const dirent* fd_entry = ::readdir(fd_dir);
-    if (fd_entry == nullptr) break;
+  int error;
+  for (const dirent* fd_entry; (fd_entry = next_entry(fd_dir, error)) != nullptr;) {
     uint32_t fd;
     if (!parse_decimal(fd_entry->d_name, fd)) continue;
     const ssize_t n = ::readlinkat(dir_fd, fd_entry->d_name, link, sizeof link);
-    if (n <= 0) continue;  // closed meanwhile, or the process exited
+    if (n < 0) {
+      const Met met = classify(errno);
+      if (met == Met::kBroken) return broken("readlink", join(path.c_str(), fd_entry->d_name));
+      if (met == Met::kRefused) {
+        refused = errno;
+        return {};
+      }
+      continue;  // closed meanwhile, or the process exited
+    }
     uint32_t inode;
     if (!parse_socket_link(link, static_cast<size_t>(n), inode)) continue;
     out.fds.push_back(pid);
     out.fds.push_back(fd);
     out.fds.push_back(inode);
   }
+  if (error != 0 && classify(error) != Met::kGone) {
+    errno = error;
+    return broken("readdir", path);
+  }
+  return {};
 }
 
 // Records a process: a holder (error 0), or one whose fds could not be read.
-void add_process(FdScan& out, int root_fd, const char* pid_name, uint32_t pid, int error) {
+Broken add_process(FdScan& out, int root_fd, const char* pid_name, uint32_t pid, int error) {
+  std::string command;
+  Broken failed = read_comm(root_fd, pid_name, command);
+  if (failed.error != 0) return failed;
   out.processes.push_back(pid);
   out.processes.push_back(static_cast<uint32_t>(error));
-  out.commands.push_back(read_comm(root_fd, pid_name));
+  out.commands.push_back(std::move(command));
+  return {};
+}
+
+// Fills `failure` for a step of the scan under `root`; false, for the caller to return.
+bool fail(diag::DumpFailure& failure, const std::string& root, const Broken& step) {
+  failure.error = step.error;
+  failure.syscall = step.syscall;
+  const std::string what = step.path.empty() || step.path[0] == '/' ? step.path : root + "/" + step.path;
+  failure.message = "scanning " + root + " for the processes holding sockets, " + step.syscall + " of " + what +
+                    " failed: " + std::strerror(step.error) + ". ";
+  if (out_of_descriptors(step.error)) {
+    failure.message += std::string("No file descriptor is free to read it; ") + kOutOfDescriptorsAdvice + ".";
+  } else if (step.error == ENOMEM) {
+    failure.message += "Out of memory; retry when some is free.";
+  } else {
+    failure.message += "An unexpected error: please report it with your kernel version.";
+  }
+  return false;
 }
 
 }  // namespace
@@ -201,49 +293,75 @@ FdInfo parse_fdinfo(const char* text, size_t length) {
 bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& failure) {
   UniqueFd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd.valid()) {
+    if (out_of_descriptors(errno) || errno == ENOMEM) return fail(failure, root, broken("open", root));
     failure.error = errno;
     failure.syscall = "open";
     failure.message = "cannot open " + root + ": " + std::strerror(errno) + "; is procfs mounted there?";
     return false;
   }
   // A second descriptor for the listing: closedir closes what fdopendir took.
-  UniqueDir root_dir(::fdopendir(::openat(root_fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)));
+  int listing = ::openat(root_fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (listing < 0) return fail(failure, root, broken("open", root));
+  UniqueDir root_dir(::fdopendir(listing));
   if (!root_dir) {
-    failure.error = errno;
-    failure.syscall = "opendir";
-    failure.message = "cannot list " + root + ": " + std::strerror(errno);
-    return false;
+    Broken failed = broken("fdopendir", root);
+    ::close(listing);
+    return fail(failure, root, failed);
   }
   std::string path;
   int sockfs_mnt = kNoMount;  // looked up at the first refused process, again until found
-  for (;;) {
-    errno = 0;
-    const dirent* entry = ::readdir(root_dir.get());
-    if (entry == nullptr) break;  // end, or an error reading /proc: keep what was seen
+  int error;
+  for (const dirent* entry; (entry = next_entry(root_dir.get(), error)) != nullptr;) {
     uint32_t pid;
     if (!parse_decimal(entry->d_name, pid)) continue;
     const size_t mark = out.fds.size();
-    path.assign(entry->d_name).append("/fd");
+    path = join(entry->d_name, "fd");
+    int refused = 0;
     int raw = ::openat(root_fd.get(), path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (raw < 0) {
-      const int error = errno;
-      // ENOENT/ESRCH: the process exited; anything else: nothing to learn.
-      if (error != EACCES && error != EPERM) continue;
-      if (sockfs_mnt == kNoMount) sockfs_mnt = sockfs_mount_id(root_fd.get());
-      if (sockfs_mnt == kNoMount || !scan_fdinfo(root_fd.get(), entry->d_name, pid, sockfs_mnt, out)) {
-        add_process(out, root_fd.get(), entry->d_name, pid, error);
-        continue;
-      }
+      const Met met = classify(errno);
+      if (met == Met::kGone) continue;
+      if (met == Met::kBroken) return fail(failure, root, broken("open", path));
+      refused = errno;
     } else {
       UniqueDir fd_dir(::fdopendir(raw));
       if (!fd_dir) {
+        const bool gone = classify(errno) == Met::kGone;  // as in scan_fdinfo
+        Broken failed = broken("fdopendir", path);
         ::close(raw);
+        if (gone) continue;
+        return fail(failure, root, failed);
+      }
+      Broken failed = scan_fd_links(fd_dir.get(), path, pid, out, refused);
+      if (failed.error != 0) return fail(failure, root, failed);
+      if (refused != 0) out.fds.resize(mark);
+    }
+    if (refused != 0) {
+      if (sockfs_mnt == kNoMount) {
+        Broken failed = sockfs_mount_id(root_fd.get(), sockfs_mnt);
+        if (failed.error != 0) return fail(failure, root, failed);
+      }
+      bool read = false;
+      if (sockfs_mnt != kNoMount) {
+        Broken failed = scan_fdinfo(root_fd.get(), entry->d_name, pid, sockfs_mnt, out, read);
+        if (failed.error != 0) return fail(failure, root, failed);
+      }
+      if (!read) {
+        Broken failed = add_process(out, root_fd.get(), entry->d_name, pid, refused);
+        if (failed.error != 0) return fail(failure, root, failed);
         continue;
       }
-      scan_fd_links(fd_dir.get(), pid, out);
     }
     out.scanned++;
-    if (out.fds.size() > mark) add_process(out, root_fd.get(), entry->d_name, pid, 0);
+    if (out.fds.size() > mark) {
+      Broken failed = add_process(out, root_fd.get(), entry->d_name, pid, 0);
+      if (failed.error != 0) return fail(failure, root, failed);
+    }
+  }
+  // A listing of /proc cut short would leave out every process after the cut.
+  if (error != 0) {
+    errno = error;
+    return fail(failure, root, broken("readdir", root));
   }
   return true;
 }

@@ -36,8 +36,10 @@ struct FdInfo {
 FdInfo parse_fdinfo(const char* text, size_t length);
 
 // Scans `root` (normally "/proc"). Processes that exit mid-scan are skipped; fds
-// closed mid-scan are skipped. Fails (and fills `failure`) only when `root` itself
-// cannot be read.
+// closed mid-scan are skipped; refused ones (EACCES/EPERM) are reported as such. Any
+// other error (EMFILE/ENFILE when out of descriptors, ENOMEM, ...) fails the scan and
+// fills `failure` (errno, syscall, a message that says what to do): a process the
+// scan could not look into must never pass for one that holds no socket.
 //
 // The fast path is readdir + readlinkat of <pid>/fd. When that directory is refused
 // (EACCES/EPERM: mode 0500, owned by the process's uid; CAP_SYS_PTRACE does not

@@ -37,13 +37,18 @@ export interface SysctlDefaults {
 // Read synchronously: a /proc/sys file is a few bytes served from memory, and an
 // asynchronous open in flight when a worker_threads Worker is terminated would leave
 // its fd open in the process for good.
+// Out of descriptors says nothing of the sysctl, and an unknown default would pass a
+// default value off as one the process set: that rejects the listing instead.
 function readNumbers(path: string): number[] | null {
   try {
     const text = readFileSync(path, 'utf8')
     const numbers = text.trim().split(/\s+/).map(Number)
     return numbers.every(Number.isFinite) ? numbers : null
-  } catch {
-    return null
+  } catch (error) {
+    const { code, errno, syscall } = error as NodeJS.ErrnoException
+    if (code !== 'EMFILE' && code !== 'ENFILE') return null
+    const message = `cannot read ${path} (${code}): no file descriptor is free; close some file descriptors or raise the limit (ulimit -n, RLIMIT_NOFILE; fs.file-max for ENFILE)`
+    throw Object.assign(new Error(message, { cause: error }), { code, errno, syscall, path })
   }
 }
 

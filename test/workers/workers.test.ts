@@ -9,7 +9,7 @@ import t from 'tap'
 import { listSockets, type SocketEntry } from '../../src/index.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 
-const LISTER = new URL('./lister.mjs', import.meta.url)
+const LISTER = new URL('./fixtures/lister.mjs', import.meta.url)
 // The built library (npm test builds it first): a worker loads it in milliseconds,
 // where the TypeScript loader would take seconds per worker.
 const MODULE = new URL('../../dist/index.js', import.meta.url).href
@@ -139,16 +139,19 @@ t.test('256 listings in flight at once all resolve correctly', async (t) => {
     'none rejected',
   )
   let right = 0
+  const wrong: unknown[] = []
   results.forEach((r, i) => {
     if (r.status !== 'fulfilled') return
+    const found = new Set(r.value.map((e) => e.inode))
+    const missing = inodes.filter((inode) => !found.has(inode))
     if (i % queries.length === 0) {
-      if (JSON.stringify(seenIn(r.value)) === JSON.stringify(reference)) right++
-    } else {
-      const found = new Set(r.value.map((e) => e.inode))
-      if (inodes.every((inode) => found.has(inode))) right++
-    }
+      const seen = seenIn(r.value)
+      if (JSON.stringify(seen) === JSON.stringify(reference)) right++
+      else wrong.push({ i, missing, seen })
+    } else if (missing.length === 0) right++
+    else wrong.push({ i, missing })
   })
-  t.equal(right, 256, 'every listing has the held sockets (with their options where asked)')
+  t.equal(right, 256, 'every listing has the held sockets (with their options where asked)', { wrong })
   const fds = await fdsBackTo(baseline)
   t.ok(fds <= baseline, `fd count back to ${baseline} (now ${fds})`)
 })
