@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "pidfd/option_record.h"
+#include "util/borrow_gate.h"
 #include "util/out_of_descriptors.h"
 #include "util/unique_fd.h"
 
@@ -178,6 +179,9 @@ void read_range(const std::vector<Target>& targets, size_t begin, size_t end, ui
       record.fail(kSyscallPidfdGetfd, getfd_denied);
       continue;
     }
+    // Declared before `dup`, so released after it closes: no /proc scan of this
+    // process sees the borrowed socket (util/borrow_gate.h).
+    BorrowGate::Borrow borrow(BorrowGate::instance());
     UniqueFd dup(pidfd_getfd(pidfd.get(), target.fd));
     if (!dup.valid()) {
       const int error = errno;

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "util/borrow_gate.h"
 #include "util/out_of_descriptors.h"
 #include "util/unique_fd.h"
 
@@ -254,6 +256,17 @@ bool fail(diag::DumpFailure& failure, const std::string& root, const Broken& ste
   return false;
 }
 
+// This process's pid as `root` names it (its "self" link), 0 when it has none (a
+// crafted tree): the pid whose fd directory must not show borrowed sockets.
+uint32_t own_pid(int root_fd) {
+  char link[32];
+  const ssize_t n = ::readlinkat(root_fd, "self", link, sizeof link - 1);
+  if (n <= 0) return 0;
+  link[n] = '\0';
+  uint32_t pid;
+  return parse_decimal(link, pid) ? pid : 0;
+}
+
 }  // namespace
 
 FdInfo parse_fdinfo(const char* text, size_t length) {
@@ -310,6 +323,7 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
   }
   std::string path;
   int sockfs_mnt = kNoMount;  // looked up at the first refused process, again until found
+  const uint32_t self = own_pid(root_fd.get());
   int error;
   for (const dirent* entry; (entry = next_entry(root_dir.get(), error)) != nullptr;) {
     uint32_t pid;
@@ -317,6 +331,9 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
     const size_t mark = out.fds.size();
     path = join(entry->d_name, "fd");
     int refused = 0;
+    // This process's own directory is read with no borrowed socket open in it.
+    std::optional<BorrowGate::OwnScan> own;
+    if (pid == self) own.emplace(BorrowGate::instance());
     int raw = ::openat(root_fd.get(), path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (raw < 0) {
       const Met met = classify(errno);
@@ -336,6 +353,7 @@ bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& fail
       if (failed.error != 0) return fail(failure, root, failed);
       if (refused != 0) out.fds.resize(mark);
     }
+    own.reset();
     if (refused != 0) {
       if (sockfs_mnt == kNoMount) {
         Broken failed = sockfs_mount_id(root_fd.get(), sockfs_mnt);
