@@ -75,6 +75,11 @@ aptopts=(
 	-o Debug::NoLocking=1
 	# The cache may be a mktemp -d (0700): download as root, not as _apt.
 	-o APT::Sandbox::User=root
+	# Keep apt's binary cache of the lists (Debian's container images turn it
+	# off): without it each of the dozens of apt calls below parses all four
+	# suites' Packages again, seconds of CPU each.
+	-o "Dir::Cache::pkgcache=$aptdir/cache/pkgcache.bin"
+	-o "Dir::Cache::srcpkgcache=$aptdir/cache/srcpkgcache.bin"
 )
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 # One apt update at a time when several suites are fetched in parallel.
@@ -93,6 +98,8 @@ if ! cmp -s "$aptdir/sources.list.new" "$aptdir/sources.list" ||
 else
 	rm -f "$aptdir/sources.list.new"
 fi
+# Built (when stale) once here, under the lock, not by each parallel fetch.
+apt-cache "${aptopts[@]}" gencaches >&2
 flock -u 9
 
 # A cache from before the diag modules were kept: try the image package alone
@@ -117,28 +124,33 @@ if [ -f "$kdir/release" ] && [ -d "$kdir/root" ]; then
 	rm -rf "$kdir/img.tmp"
 fi
 
-# Follow the Depends of the meta packages, within SUITE, through linux-* packages.
-deps_of() {
-	apt-cache "${aptopts[@]}" show --no-all-versions "$1/$suite" 2>/dev/null |
+# Follow the Depends of the meta packages, within SUITE, through linux-*
+# packages: one apt-cache call per level of that tree, as each call costs a
+# second or more of CPU (it maps the lists of four suites).
+deps_of() { # package...
+	local a=() p
+	for p; do a+=("$p/$suite"); done
+	apt-cache "${aptopts[@]}" show --no-all-versions "${a[@]}" 2>/dev/null |
 		awk -F': ' '/^(Pre-)?Depends:/ { print $2 }' | tr ',' '\n' |
 		sed -e 's/(.*)//' -e 's/|.*//' -e 's/[[:space:]]//g' -e 's/:any$//' |
-		grep -E '^linux-(image|modules|headers|kbuild|compiler|binary|base-[0-9])' || true
+		grep -E '^linux-(image|modules|headers|kbuild|compiler|binary|base-[0-9])' | sort -u || true
 }
 declare -A seen=()
-queue=(linux-image-amd64 linux-headers-amd64)
+level=(linux-image-amd64 linux-headers-amd64)
 pkgs=()
-while [ "${#queue[@]}" -gt 0 ]; do
-	p=${queue[0]}
-	queue=("${queue[@]:1}")
-	[ -n "${seen[$p]:-}" ] && continue
-	seen[$p]=1
-	case $p in
-	linux-image-amd64|linux-headers-amd64) ;;
-	*) pkgs+=("$p") ;;
-	esac
-	for d in $(deps_of "$p"); do
-		queue+=("$d")
+while [ "${#level[@]}" -gt 0 ]; do
+	for p in "${level[@]}"; do
+		seen[$p]=1
+		case $p in
+		linux-image-amd64|linux-headers-amd64) ;;
+		*) pkgs+=("$p") ;;
+		esac
 	done
+	next=()
+	for d in $(deps_of "${level[@]}"); do
+		[ -n "${seen[$d]:-}" ] || next+=("$d")
+	done
+	level=("${next[@]}")
 done
 img=$(printf '%s\n' "${pkgs[@]}" | grep -E '^linux-image-[0-9].*-amd64(-unsigned)?$' | head -n1)
 [ -n "$img" ] || { echo "fetch: no kernel image found in $suite" >&2; exit 1; }
@@ -147,9 +159,8 @@ release=${release%-unsigned}
 
 rm -rf "$kdir.tmp"
 mkdir -p "$kdir.tmp/debs" "$kdir.tmp/root"
-(cd "$kdir.tmp/debs" && for p in "${pkgs[@]}"; do
-	apt-get "${aptopts[@]}" -q download "$p/$suite" >&2
-done)
+# One apt-get for all of them, for the same reason.
+(cd "$kdir.tmp/debs" && apt-get "${aptopts[@]}" -q download "${pkgs[@]/%//$suite}" >&2)
 for deb in "$kdir.tmp"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$kdir.tmp/root"
 done
