@@ -16,10 +16,16 @@ mkdir -p "$cache"
 # kernels) are all the guest needs of the kernel's own modules: the library's
 # netlink dump (knode.sh) needs them. Kept uncompressed, for busybox insmod.
 keep_diag_modules() { # unpacked-root dest
-	local m f
+	local m f d dirs=()
+	# Only the trees this image has: find over a missing one fails, and
+	# with pipefail so would the lookup (bookworm has no usr/lib/modules).
+	for d in "$1/lib/modules" "$1/usr/lib/modules"; do
+		[ -d "$d" ] && dirs+=("$d")
+	done
+	[ "${#dirs[@]}" -gt 0 ] || { echo "fetch: no lib/modules in the image" >&2; return 1; }
 	mkdir -p "$2.tmp"
 	for m in inet_diag tcp_diag udp_diag; do
-		f=$(find "$1/lib/modules" "$1/usr/lib/modules" -path "*/kernel/net/ipv4/$m.ko*" 2> /dev/null | head -n1)
+		f=$(find "${dirs[@]}" -path "*/kernel/net/ipv4/$m.ko*" -print -quit)
 		[ -n "$f" ] || { echo "fetch: $m.ko not in the image" >&2; return 1; }
 		case $f in
 		*.xz) xz -dc "$f" > "$2.tmp/$m.ko" ;;
@@ -32,7 +38,23 @@ keep_diag_modules() { # unpacked-root dest
 	mv "$2.tmp" "$2"
 }
 
+# Debian's per-flavour header Makefile names the -common tree (include) and,
+# on newer kernels, itself (KBUILD_OUTPUT) by absolute path under /usr/src;
+# point those at our unpacked copy, again when the cache was copied or moved.
+point_headers_here() { # kdir release
+	local mk=$1/root/usr/src/linux-headers-$2/Makefile
+	[ -f "$mk" ] || { echo "fetch: headers for $2 missing" >&2; return 1; }
+	grep -qE "^(include |KBUILD_OUTPUT=)$kdir/root/usr/src/" "$mk" && return 0
+	sed -i -E "s#^(include |KBUILD_OUTPUT=)(/.*)?/usr/src/#\1$kdir/root/usr/src/#" "$mk"
+}
+
+# One fetch of a suite at a time: runs sharing a cache (KNETSTAT_CACHE) would
+# otherwise unpack into the same $kdir.tmp.
+exec 8> "$cache/$suite.lock"
+flock 8
+
 if [ -f "$kdir/release" ] && [ -d "$kdir/root" ] && [ -d "$kdir/diag" ]; then
+	point_headers_here "$kdir" "$(cat "$kdir/release")"
 	cat "$kdir/release"
 	exit 0
 fi
@@ -51,6 +73,13 @@ aptopts=(
 	-o "Dir::Cache=$aptdir/cache"
 	-o Dir::State::status=/dev/null
 	-o Debug::NoLocking=1
+	# The cache may be a mktemp -d (0700): download as root, not as _apt.
+	-o APT::Sandbox::User=root
+	# Keep apt's binary cache of the lists (Debian's container images turn it
+	# off): without it each of the dozens of apt calls below parses all four
+	# suites' Packages again, seconds of CPU each.
+	-o "Dir::Cache::pkgcache=$aptdir/cache/pkgcache.bin"
+	-o "Dir::Cache::srcpkgcache=$aptdir/cache/srcpkgcache.bin"
 )
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 # One apt update at a time when several suites are fetched in parallel.
@@ -69,6 +98,8 @@ if ! cmp -s "$aptdir/sources.list.new" "$aptdir/sources.list" ||
 else
 	rm -f "$aptdir/sources.list.new"
 fi
+# Built (when stale) once here, under the lock, not by each parallel fetch.
+apt-cache "${aptopts[@]}" gencaches >&2
 flock -u 9
 
 # A cache from before the diag modules were kept: try the image package alone
@@ -86,34 +117,40 @@ if [ -f "$kdir/release" ] && [ -d "$kdir/root" ]; then
 	done
 	if keep_diag_modules "$kdir/img.tmp/root" "$kdir/diag"; then
 		rm -rf "$kdir/img.tmp"
+		point_headers_here "$kdir" "$release"
 		echo "$release"
 		exit 0
 	fi
 	rm -rf "$kdir/img.tmp"
 fi
 
-# Follow the Depends of the meta packages, within SUITE, through linux-* packages.
-deps_of() {
-	apt-cache "${aptopts[@]}" show --no-all-versions "$1/$suite" 2>/dev/null |
+# Follow the Depends of the meta packages, within SUITE, through linux-*
+# packages: one apt-cache call per level of that tree, as each call costs a
+# second or more of CPU (it maps the lists of four suites).
+deps_of() { # package...
+	local a=() p
+	for p; do a+=("$p/$suite"); done
+	apt-cache "${aptopts[@]}" show --no-all-versions "${a[@]}" 2>/dev/null |
 		awk -F': ' '/^(Pre-)?Depends:/ { print $2 }' | tr ',' '\n' |
 		sed -e 's/(.*)//' -e 's/|.*//' -e 's/[[:space:]]//g' -e 's/:any$//' |
-		grep -E '^linux-(image|modules|headers|kbuild|compiler|binary|base-[0-9])' || true
+		grep -E '^linux-(image|modules|headers|kbuild|compiler|binary|base-[0-9])' | sort -u || true
 }
 declare -A seen=()
-queue=(linux-image-amd64 linux-headers-amd64)
+level=(linux-image-amd64 linux-headers-amd64)
 pkgs=()
-while [ "${#queue[@]}" -gt 0 ]; do
-	p=${queue[0]}
-	queue=("${queue[@]:1}")
-	[ -n "${seen[$p]:-}" ] && continue
-	seen[$p]=1
-	case $p in
-	linux-image-amd64|linux-headers-amd64) ;;
-	*) pkgs+=("$p") ;;
-	esac
-	for d in $(deps_of "$p"); do
-		queue+=("$d")
+while [ "${#level[@]}" -gt 0 ]; do
+	for p in "${level[@]}"; do
+		seen[$p]=1
+		case $p in
+		linux-image-amd64|linux-headers-amd64) ;;
+		*) pkgs+=("$p") ;;
+		esac
 	done
+	next=()
+	for d in $(deps_of "${level[@]}"); do
+		[ -n "${seen[$d]:-}" ] || next+=("$d")
+	done
+	level=("${next[@]}")
 done
 img=$(printf '%s\n' "${pkgs[@]}" | grep -E '^linux-image-[0-9].*-amd64(-unsigned)?$' | head -n1)
 [ -n "$img" ] || { echo "fetch: no kernel image found in $suite" >&2; exit 1; }
@@ -122,18 +159,12 @@ release=${release%-unsigned}
 
 rm -rf "$kdir.tmp"
 mkdir -p "$kdir.tmp/debs" "$kdir.tmp/root"
-(cd "$kdir.tmp/debs" && for p in "${pkgs[@]}"; do
-	apt-get "${aptopts[@]}" -q download "$p/$suite" >&2
-done)
+# One apt-get for all of them, for the same reason.
+(cd "$kdir.tmp/debs" && apt-get "${aptopts[@]}" -q download "${pkgs[@]/%//$suite}" >&2)
 for deb in "$kdir.tmp"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$kdir.tmp/root"
 done
-# Debian's per-flavour header Makefile names the -common tree (include) and,
-# on newer kernels, itself (KBUILD_OUTPUT) by absolute path under /usr/src;
-# point those at our unpacked copy.
-hdr=$kdir.tmp/root/usr/src/linux-headers-$release
-[ -d "$hdr" ] || { echo "fetch: headers for $release missing" >&2; exit 1; }
-sed -i -E "s#(^include |^KBUILD_OUTPUT=)/usr/src/#\1$kdir/root/usr/src/#" "$hdr/Makefile"
+point_headers_here "$kdir.tmp" "$release"
 rm -rf "$kdir.tmp/debs"
 # The guest boots the image with an initramfs of our own and needs none of
 # the kernel's modules: keep the cache small.

@@ -17,6 +17,7 @@ pkgs=(
 	zstd xz-utils     # dpkg-deb payloads, compressed modules
 	dwarves           # pahole, for kernels whose headers ask for BTF
 	ca-certificates
+	debian-archive-keyring  # fetch.sh's and debootstrap's signed-by keyring
 )
 
 export DEBIAN_FRONTEND=noninteractive
@@ -29,5 +30,6 @@ if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+apt-get update -q -o DPkg::Lock::Timeout=600
+# Other jobs on the machine may be running apt: wait for its lock, not fail.
+apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${pkgs[@]}"

@@ -22,15 +22,23 @@ if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
 fi
 
 # The compiler the headers name: "CC = ... $(CROSS_COMPILE)gcc-16".
+# Empty when sid is not fetched yet (the callers say so), not a silent exit.
 headers_gcc() {
-	sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\)$/\1/p' \
-		"$cache"/sid/root/usr/src/linux-headers-*-amd64/.kernelvariables | head -n1
+	local f
+	for f in "$cache"/sid/root/usr/src/linux-headers-*-amd64/.kernelvariables; do
+		[ -f "$f" ] || continue
+		sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\)$/\1/p' "$f"
+	done | head -n1
 }
 
 create() {
 	local gcc
 	gcc=$(headers_gcc)
 	[ -n "$gcc" ] || { echo "sid-chroot: fetch sid's headers first" >&2; exit 1; }
+	# One debootstrap at a time for runs sharing the cache.
+	mkdir -p "$cache"
+	exec 7> "$cache/sid-chroot.lock"
+	flock 7
 	if [ -f "$chroot/.ready" ] && [ "$(cat "$chroot/.ready")" = "$gcc" ]; then
 		return 0
 	fi
