@@ -1,6 +1,6 @@
 // Child processes that hold sockets for a test: they print one JSON line when ready
 // and hold their sockets until their stdin closes.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
 export interface Held<T> {
@@ -30,4 +30,24 @@ export async function holdSockets<T>(command: string, args: readonly string[], o
       await exited
     },
   }
+}
+
+export interface Finished {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `argv` to its end (stdin closed), collecting its exit code and output. */
+export async function runToEnd(argv: readonly string[], options: SpawnOptions = {}): Promise<Finished> {
+  const child = spawn(argv[0] as string, argv.slice(1), { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', resolve)
+  })
+  return { code, stdout, stderr }
 }

@@ -14,7 +14,8 @@ import t from 'tap'
 import { listSockets } from '../../src/index.js'
 import { readSysctlDefaults } from '../../src/sources/pidfd.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
-import { NOBODY } from './fixtures/run-lister.js'
+import { runToEnd } from '../helpers/child.js'
+import { nobodyWithCaps } from './fixtures/run-lister.js'
 
 const STARVED = fileURLToPath(new URL('./fixtures/fd-starved.ts', import.meta.url))
 const LOADER = import.meta.resolve('@tapjs/typescript/import')
@@ -54,26 +55,11 @@ interface Line {
 
 async function starved(caps: string[] | null): Promise<{ lines: Line[]; stderr: string; code: number | null }> {
   const node = [process.execPath, '--import', LOADER, STARVED]
-  const argv =
-    caps === null
-      ? ['prlimit', `--nofile=${LIMIT}:${LIMIT}`, '--', ...node]
-      : [
-          'prlimit', `--nofile=${LIMIT}:${LIMIT}`, '--',
-          'setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups',
-          `--inh-caps=${caps.map((c) => `+${c}`).join(',')}`, `--ambient-caps=${caps.map((c) => `+${c}`).join(',')}`, '--',
-          ...node,
-        ]
+  const asUser = caps === null ? [] : ['setpriv', ...nobodyWithCaps(caps), '--']
+  const argv = ['prlimit', `--nofile=${LIMIT}:${LIMIT}`, '--', ...asUser, ...node]
   const targets = held.info.sockets.flatMap((s) => [held.info.pid, s.fd, s.inode, 0])
   const env = { ...process.env, KNETSTAT_INODES: inodes.join(','), KNETSTAT_LEFT: LEFT.join(','), KNETSTAT_TARGETS: targets.join(',') }
-  const child = spawn(argv[0] as string, argv.slice(1), { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', resolve)
-  })
+  const { code, stdout, stderr } = await runToEnd(argv, { cwd: '/', env })
   const lines = stdout
     .split('\n')
     .filter(Boolean)
