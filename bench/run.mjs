@@ -138,7 +138,7 @@ commands, /usr/bin/time's); event-loop delay is the largest \`monitorEventLoopDe
 |---|---:|---:|---:|---:|---:|---:|---:|
 ${rows.map((r) => `| ${r} |`).join('\n')}
 
-| target (DESIGN.md) | measured | |
+| target (docs/performance.md) | measured | |
 |---|---:|---|
 ${targets.join('\n')}`
 console.log(table)
@@ -167,7 +167,7 @@ Command: \`npm run bench -- --stream-only --stream-sockets ${values['stream-sock
 | C floor | ${fmt(median(floors.map((r) => r.ms)))} | – | ${fmt(median(floors.map((r) => r.maxRssMB)), 0)} | – |
 | \`for await (const s of streamSockets({ proto: 'tcp', options: false }))\` (tcp_info) | ${fmt(m('ms'))} | ${m('count')} | ${fmt(m('maxRssMB'), 0)} | ${fmt(m('eldMaxMs'))} |
 
-Target (DESIGN.md): 1M sockets streamed under 200 MB peak RSS: ${verdict(m('maxRssMB') < 200)} with ${big.sockets} sockets
+Target (docs/performance.md): 1M sockets streamed under 200 MB peak RSS: ${verdict(m('maxRssMB') < 200)} with ${big.sockets} sockets
 (${fmt(m('maxRssMB'), 0)} MB); event-loop delay ${fmt(m('eldMaxMs'))} ms.`
   console.log(streamTable)
   if (values.write) writeSection('stream', streamTable)

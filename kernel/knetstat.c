@@ -5,7 +5,7 @@
  * One line per socket, in the order of the kernel's own /proc/net/tcp,
  * tcp6, udp and udp6, with the socket options the owning process set and a
  * few TCP health flags. The text format is specified in the project's
- * DESIGN.md and docs/kernel-module.md.
+ * docs/format.md and docs/kernel-module.md.
  *
  * The module walks the same hash tables as /proc/net/{tcp,udp} itself, in
  * the same order and under the same bucket locks, so it does not depend on

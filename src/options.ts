@@ -1,5 +1,5 @@
 // The socket options knetstat knows: their value kinds and the order in which the
-// knetstat text prints them (DESIGN.md, "The knetstat text format").
+// knetstat text prints them (docs/format.md).
 import type { Proto } from './model.js'
 
 /**

@@ -227,7 +227,7 @@ export function readTcpInfo(views: AlignedViews, offset: number, length: number)
   }
 }
 
-/** The health flags of DESIGN.md's Diag column. */
+/** The health flags of the knetstat text's Diag column (docs/format.md). */
 export interface TcpDiagFlags {
   sendWindowZero: boolean | null
   receiveWindowZero: boolean | null

@@ -1,4 +1,4 @@
-// The four files, written by hand from DESIGN.md's format, parse to the entries they
+// The four files, written by hand from docs/format.md, parse to the entries they
 // describe and format back byte for byte.
 import { readFileSync } from 'node:fs'
 import { test } from 'tap'
