@@ -42,6 +42,28 @@ export const TCP_STATES: readonly TcpState[] = [
   'BOUND_INACTIVE',
 ]
 
+/**
+ * Whether an entry is a minisocket, which has no full socket and so no options: a
+ * TIME_WAIT socket (also in its FIN_WAIT2 substate, an orphan the kernel keeps as a
+ * timewait socket, which has no file) or a connection request (SYN_RECV). A full
+ * FIN_WAIT2 socket still held by its process (after shutdown(SHUT_WR)) has a file.
+ * (A Fast Open child, a full socket in SYN_RECV before accept(), counts as a request:
+ * it has no file either, so no source could read its options.)
+ */
+export function isMinisocket(entry: Pick<SocketEntry, 'proto' | 'state' | 'inode'>): boolean {
+  if (entry.proto !== 'tcp') return false
+  switch (entry.state) {
+    case 'TIME_WAIT':
+    case 'SYN_RECV':
+    case 'NEW_SYN_RECV':
+      return true
+    case 'FIN_WAIT2':
+      return entry.inode === null
+    default:
+      return false
+  }
+}
+
 /** An address and port. Port 0 means unbound/unconnected (printed `*` in knetstat text). */
 export interface Endpoint {
   /** IPv4 dotted quad, or IPv6 in the kernel's compressed form (RFC 5952, `::ffff:1.2.3.4` for mapped). */

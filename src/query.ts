@@ -1,8 +1,8 @@
 // The listSockets query: validated once, up front, into a normalized form. A bad
 // field is a TypeError that names it and lists what is allowed.
 import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
-import { parseIPv4, parseIPv6 } from './address.js'
-import { type AddressPrefix, compileFilter, MAX_BYTECODE, parseAddressPrefix, prefixMatches } from './native/bytecode.js'
+import { compileFilter, MAX_BYTECODE } from './native/bytecode.js'
+import { parseAddressPrefix, type AddressPrefix, type PortRange } from './filter.js'
 import { checkProcNet, type ProcNet } from './sources/recording.js'
 
 export type { AddressPrefix }
@@ -78,11 +78,6 @@ export interface NormalizedQuery {
   /** null: the live kernel. */
   procNet: ProcNet | null
   signal: AbortSignal | null
-}
-
-export interface PortRange {
-  from: number
-  to: number
 }
 
 const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet', 'signal'] as const
@@ -296,27 +291,4 @@ function describe(value: unknown): string {
     }
   }
   return String(value)
-}
-
-/** Whether a socket's ports match the query's port filters. */
-export function portsMatch(query: NormalizedQuery, localPort: number, remotePort: number): boolean {
-  const within = (ranges: PortRange[], port: number): boolean => ranges.some((r) => port >= r.from && port <= r.to)
-  if (query.localPorts !== null && !within(query.localPorts, localPort)) return false
-  if (query.remotePorts !== null && !within(query.remotePorts, remotePort)) return false
-  if (query.ports !== null && !within(query.ports, localPort) && !within(query.ports, remotePort)) return false
-  return true
-}
-
-/** Whether a socket's addresses (as text) match the query's address filters. */
-export function addressesMatch(query: NormalizedQuery, family: Family, localAddress: string, remoteAddress: string): boolean {
-  if (query.localAddresses === null && query.remoteAddresses === null && query.addresses === null) return true
-  const bytesOf = (text: string): Uint8Array | null => (family === 4 ? parseIPv4(text) : parseIPv6(text))
-  const any = (list: AddressPrefix[], text: string): boolean => {
-    const bytes = bytesOf(text)
-    return bytes !== null && list.some((p) => prefixMatches(p, family, bytes, 0))
-  }
-  if (query.localAddresses !== null && !any(query.localAddresses, localAddress)) return false
-  if (query.remoteAddresses !== null && !any(query.remoteAddresses, remoteAddress)) return false
-  if (query.addresses !== null && !any(query.addresses, localAddress) && !any(query.addresses, remoteAddress)) return false
-  return true
 }

@@ -18,6 +18,7 @@ import { constants } from 'node:fs'
 import { access, lstat, mkdir, open, readFile, readlink, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { listSockets } from './list.js'
+import { MODULE_DIR } from './sources/module.js'
 import { TABLE_FILES } from './sources/recording.js'
 import { escapeForDisplay } from './text/escape.js'
 import { formatKnetstat } from './text/format.js'
@@ -30,8 +31,6 @@ export interface RecordResult {
   /** Sockets written. */
   sockets: number
 }
-
-const MODULE_DIR = '/proc/net'
 
 /** The mode of recorded files (before the umask): the owner's only. */
 export const RECORDING_MODE = 0o600

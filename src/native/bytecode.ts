@@ -14,7 +14,8 @@
 //
 //   a || b   =>   a (fail: to b) ; JMP (to the end of b) ; b (fail: the caller's)
 //   a && b   =>   a (fail: the caller's) ; b (fail: the caller's)
-import { parseIPv4, parseIPv6 } from '../address.js'
+import type { AddressPrefix, PortRange, SocketFilter } from '../filter.js'
+import { HOST_LITTLE_ENDIAN } from '../util/host.js'
 import { AF_INET, AF_INET6 } from './constants.js'
 
 /**
@@ -45,54 +46,6 @@ export const BC = {
   D_EQ: 12,
 } as const
 
-/** An inclusive port range. */
-export interface PortRange {
-  from: number
-  to: number
-}
-
-/** An address, or a network: `prefixLength` leading bits of `bytes` (network order). */
-export interface AddressPrefix {
-  family: 4 | 6
-  bytes: Uint8Array
-  prefixLength: number
-}
-
-/** What the kernel can filter on; every field null means "no condition". */
-export interface SocketFilter {
-  localPorts: readonly PortRange[] | null
-  remotePorts: readonly PortRange[] | null
-  /** Local or remote port. */
-  ports: readonly PortRange[] | null
-  localAddresses: readonly AddressPrefix[] | null
-  remoteAddresses: readonly AddressPrefix[] | null
-  /** Local or remote address. */
-  addresses: readonly AddressPrefix[] | null
-}
-
-/**
- * Parses `1.2.3.4`, `10.0.0.0/8`, `::1`, `fd00::/8`: an address of either family with
- * an optional prefix length (default: the whole address). Null when it is not one.
- */
-export function parseAddressPrefix(text: string): AddressPrefix | null {
-  const slash = text.indexOf('/')
-  const address = slash === -1 ? text : text.slice(0, slash)
-  const v4 = parseIPv4(address)
-  const bytes = v4 ?? (address.includes(':') ? parseIPv6(address) : null)
-  if (bytes === null) return null
-  const bits = bytes.length * 8
-  let prefixLength = bits
-  if (slash !== -1) {
-    const length = text.slice(slash + 1)
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(length) || Number(length) > bits) return null
-    prefixLength = Number(length)
-  }
-  // Bits past the prefix do not count: clear them so equal networks compare equal.
-  const masked = bytes.slice()
-  for (let bit = prefixLength; bit < bits; bit++) masked[bit >>> 3] = (masked[bit >>> 3] as number) & ~(0x80 >>> (bit & 7))
-  return { family: v4 === null ? 6 : 4, bytes: masked, prefixLength }
-}
-
 // A program under construction: ops with symbolic failure targets, resolved at the end.
 type Label = { at: number }
 // Operands are plain arrays of bytes: an ArrayBuffer per op made a large program
@@ -108,10 +61,8 @@ type Node = { kind: 'op'; code: number; operand: readonly number[] } | { kind: '
 
 function portOperand(port: number): number[] {
   // A second inet_diag_bc_op whose `no` field holds the port (host order).
-  return HOST_LE ? [0, 0, port & 0xff, port >>> 8] : [0, 0, port >>> 8, port & 0xff]
+  return HOST_LITTLE_ENDIAN ? [0, 0, port & 0xff, port >>> 8] : [0, 0, port >>> 8, port & 0xff]
 }
-
-const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 function portNode(range: PortRange, side: 'local' | 'remote'): Node | null {
   const [eq, ge, le] = side === 'local' ? [BC.S_EQ, BC.S_GE, BC.S_LE] : [BC.D_EQ, BC.D_GE, BC.D_LE]
@@ -222,26 +173,9 @@ function assemble(root: Node): Uint8Array {
     const size = 4 + item.operand.length
     out[at] = item.code
     out[at + 1] = size
-    view.setUint16(at + 2, item.fail.at - at, HOST_LE)
+    view.setUint16(at + 2, item.fail.at - at, HOST_LITTLE_ENDIAN)
     out.set(item.operand, at + 4)
     at += size
   }
   return out
-}
-
-/** Whether `prefix` holds the address of `bytes` (4 or 16 bytes at `offset`) of a socket of `family`. */
-export function prefixMatches(prefix: AddressPrefix, family: 4 | 6, bytes: Uint8Array, offset: number): boolean {
-  if (prefix.family !== family) {
-    if (prefix.family !== 4 || family !== 6) return false
-    // The kernel's rule: an IPv4 condition matches v4-mapped IPv6 (::ffff:a.b.c.d).
-    for (let i = 0; i < 10; i++) if (bytes[offset + i] !== 0) return false
-    if (bytes[offset + 10] !== 0xff || bytes[offset + 11] !== 0xff) return false
-    offset += 12
-  }
-  const full = prefix.prefixLength >>> 3
-  for (let i = 0; i < full; i++) if (bytes[offset + i] !== prefix.bytes[i]) return false
-  const rest = prefix.prefixLength & 7
-  if (rest === 0) return true
-  const mask = (0xff << (8 - rest)) & 0xff
-  return ((bytes[offset + full] as number) & mask) === (prefix.bytes[full] as number)
 }

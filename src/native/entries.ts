@@ -15,9 +15,10 @@
 import { AddressCache } from './address-cache.js'
 import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../model.js'
 import { type AlignedViews, alignedViews } from './aligned-views.js'
-import { type AddressPrefix, type PortRange, type SocketFilter, prefixMatches } from './bytecode.js'
+import { hasConditions, matchesFilter, type SocketFilter } from '../filter.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from './constants.js'
 import { RecordDecodeError } from './decode.js'
+import { HOST_LITTLE_ENDIAN } from '../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
 import { decodeSockopt } from './sockopt.js'
@@ -100,7 +101,6 @@ function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
   }
 }
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 /** Which u32 of a host-order u64 holds its low and its high 32 bits. */
 const LOW_WORD = HOST_LITTLE_ENDIAN ? 0 : 1
 const HIGH_WORD = 1 - LOW_WORD
@@ -147,16 +147,6 @@ function diagFlags(u16: Uint16Array, u32: Uint32Array, at: number, present: numb
   const r = rcvWnd === null ? null : rcvWnd === 0
   const a = unacked === null || lastAckRecv === null ? null : unacked > 0 && lastAckRecv > 1000
   return DIAG_FLAGS[flagIndex(s) * 9 + flagIndex(r) * 3 + flagIndex(a)] as DiagFlags
-}
-
-const within = (ranges: readonly PortRange[], port: number): boolean => {
-  for (const r of ranges) if (port >= r.from && port <= r.to) return true
-  return false
-}
-
-const anyPrefix = (prefixes: readonly AddressPrefix[], family: 4 | 6, u8: Uint8Array, offset: number): boolean => {
-  for (const p of prefixes) if (prefixMatches(p, family, u8, offset)) return true
-  return false
 }
 
 /**
@@ -257,8 +247,7 @@ export class EntryDecoder {
   decode(buf: Uint8Array, start = 0, maxRecords = Number.POSITIVE_INFINITY, views: AlignedViews = alignedViews(buf)): EntryChunk {
     const { u8, u16, u32 } = views
     const o = this.options
-    const filtered =
-      o.localPorts !== null || o.remotePorts !== null || o.ports !== null || o.localAddresses !== null || o.remoteAddresses !== null || o.addresses !== null
+    const filtered = hasConditions(o)
     const entries: SocketEntry[] = []
     const total = u8.byteLength
     let at = start
@@ -283,19 +272,7 @@ export class EntryDecoder {
       if (stateNumber > 31 || ((o.stateMask >>> stateNumber) & 1) === 0) continue
       const localPort = u16[(record + R.localPort) >>> 1] as number
       const remotePort = u16[(record + R.remotePort) >>> 1] as number
-      if (filtered) {
-        if (o.localPorts !== null && !within(o.localPorts, localPort)) continue
-        if (o.remotePorts !== null && !within(o.remotePorts, remotePort)) continue
-        if (o.ports !== null && !within(o.ports, localPort) && !within(o.ports, remotePort)) continue
-        if (o.localAddresses !== null && !anyPrefix(o.localAddresses, family, u8, record + R.localAddress)) continue
-        if (o.remoteAddresses !== null && !anyPrefix(o.remoteAddresses, family, u8, record + R.remoteAddress)) continue
-        if (
-          o.addresses !== null &&
-          !anyPrefix(o.addresses, family, u8, record + R.localAddress) &&
-          !anyPrefix(o.addresses, family, u8, record + R.remoteAddress)
-        )
-          continue
-      }
+      if (filtered && !matchesFilter(o, family, localPort, remotePort, u8, record + R.localAddress, record + R.remoteAddress)) continue
       // Kept once per socket: see the class comment.
       const cookieIndex = (record + R.cookie) >>> 2
       const cookies = this.cookies[(tcp ? 0 : 2) + (family === 6 ? 1 : 0)] as CookieSet

@@ -17,7 +17,8 @@
 // pacingRate, maxPacingRate, deliveryRate in bytes/s; windows and *Bytes in bytes;
 // sndCwnd, sndSsthresh, unacked, sacked, lost, retrans in segments.
 import { type AlignedViews, alignedViews } from './aligned-views.js'
-import { HOST_LITTLE_ENDIAN, bitfield } from './bitfield.js'
+import { HOST_LITTLE_ENDIAN } from '../util/host.js'
+import { bitfield } from './bitfield.js'
 import { TCP_STATE } from './constants.js'
 
 export interface TcpInfo {

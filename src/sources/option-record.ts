@@ -2,6 +2,8 @@
 // float64 slots, NaN where getsockopt failed or was not attempted, then two 16-byte
 // NUL-padded strings. Raw kernel values only; semantics live in pidfd.ts.
 
+import { HOST_LITTLE_ENDIAN } from '../util/host.js'
+
 /** Must equal pidfd::kOptionAbiVersion. */
 export const OPTION_ABI_VERSION = 2
 
@@ -114,12 +116,11 @@ export function decodeOptionRecords(buf: Uint8Array): RawOptions[] {
     throw new Error(`option records: ${buf.byteLength} bytes is not a multiple of the ${OPTION_RECORD_BYTES}-byte record`)
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
   const records: RawOptions[] = []
   for (let at = 0; at < buf.byteLength; at += OPTION_RECORD_BYTES) {
     const raw = {} as RawOptions
     for (let i = 0; i < SLOTS.length; i++) {
-      const v = view.getFloat64(at + i * 8, little)
+      const v = view.getFloat64(at + i * 8, HOST_LITTLE_ENDIAN)
       raw[SLOTS[i] as Slot] = Number.isNaN(v) ? null : v
     }
     const strings = at + SLOTS.length * 8

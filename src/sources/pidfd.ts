@@ -3,13 +3,13 @@
 // Raw getsockopt values are turned into DESIGN's option semantics here
 // (docs/options.md says, per option, where "set" cannot be told from "default").
 import { readFileSync } from 'node:fs'
-import { constants as osConstants } from 'node:os'
 import type { NativeBinding } from '../../types/binding.js'
 import type { OptionsError, SocketEntry, SocketHolder, SocketOptions } from '../model.js'
-import { breathe, SLICE } from './breathe.js'
+import { breathe, SLICE } from '../util/breathe.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 import { pidfdBinding, type ProcessScan } from './processes.js'
 import { escapeForDisplay } from '../text/escape.js'
+import { errnoName } from '../util/errno.js'
 
 const AF_INET = 2
 const AF_INET6 = 10
@@ -77,8 +77,6 @@ export async function readSysctlDefaults(root = '/proc/sys/net'): Promise<Sysctl
   }
 }
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]))
-export const errnoName = (errno: number): string => ERRNO_NAMES.get(errno) ?? 'UNKNOWN'
 
 const HOW_TO_GET_THEM =
   'run knetstat as the user that owns the process, give it CAP_SYS_PTRACE (for example run it with sudo), ' +

@@ -3,7 +3,7 @@
 import type { SocketEntry, SocketHolder } from '../model.js'
 import type { NativeBinding } from '../../types/binding.js'
 import { loadBinding, NativeLoadError } from '../native/load.js'
-import { breathe, SLICE } from './breathe.js'
+import { breathe, SLICE } from '../util/breathe.js'
 import { OPTION_ABI_VERSION } from './option-record.js'
 
 /** A process whose descriptors could not be read (another user's, without CAP_SYS_PTRACE). */

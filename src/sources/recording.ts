@@ -16,7 +16,7 @@ import type { Family, Proto, SocketEntry } from '../model.js'
 import { KnetstatParseError } from '../text/errors.js'
 import { escapeForDisplay } from '../text/escape.js'
 import { TableParser } from '../text/parse.js'
-import { breathe } from './breathe.js'
+import { breathe } from '../util/breathe.js'
 
 /** Recorded texts by file name; a table that is left out has no sockets. */
 export interface KnetstatTexts {

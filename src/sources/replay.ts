@@ -1,7 +1,8 @@
 // The replay source: listSockets over a recording instead of the live kernel, with
 // the same query, filters and result shape. Fields the text does not carry are null.
 import type { OptionsError, SocketEntry } from '../model.js'
-import { addressesMatch, portsMatch, type NormalizedQuery } from '../query.js'
+import { matchesFilterText } from '../filter.js'
+import type { NormalizedQuery } from '../query.js'
 import { noOptionsError, withheldByModule } from './module.js'
 import { readRecording, type ProcNet } from './recording.js'
 
@@ -25,8 +26,7 @@ export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): 
   const entries: SocketEntry[] = []
   for (const entry of recorded) {
     if (query.states !== null && !query.states.has(entry.state)) continue
-    if (!portsMatch(query, entry.local.port, entry.remote.port)) continue
-    if (!addressesMatch(query, entry.family, entry.local.address, entry.remote.address)) continue
+    if (!matchesFilterText(query, entry.family, entry.local, entry.remote)) continue
     if (query.options === false) {
       entry.options = null
       entry.optionsSource = null

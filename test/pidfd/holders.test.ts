@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline'
 import t from 'tap'
 import { listSockets } from '../../src/index.js'
 import { decodeOptionRecords, SYSCALLS } from '../../src/sources/option-record.js'
-import { errnoName } from '../../src/sources/pidfd.js'
+import { errnoName } from '../../src/util/errno.js'
 import { pidfdBinding } from '../../src/sources/processes.js'
 import { holdOptions, socketOf } from '../helpers/sockopt-holder.js'
 

@@ -1,5 +1,5 @@
 // Long loops over 100k sockets give the event loop a turn every thousand or so
-// iterations, so a listing never blocks the application for long (DESIGN: event-loop
+// iterations, so a listing never blocks the application for long (docs/performance.md: event-loop
 // delay under 5 ms during any listing).
 
 /** Iterations between two turns of the event loop. */
