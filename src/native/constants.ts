@@ -1,10 +1,7 @@
-// Kernel numbers a DumpRequest is made of (include/uapi/linux/{socket,in,inet_diag}.h,
-// include/net/tcp_states.h).
+// Kernel numbers a DumpRequest is made of (include/uapi/linux/inet_diag.h); the
+// families, protocols and states every source shares are in src/util/linux.ts.
 
-export const AF_INET = 2
-export const AF_INET6 = 10
-export const IPPROTO_TCP = 6
-export const IPPROTO_UDP = 17
+export { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../util/linux.js'
 
 /** Reply attributes (enum inet_diag_attr). */
 export const INET_DIAG = {
@@ -39,23 +36,6 @@ export function extensionBit(attribute: number): number {
   }
   return 1 << (attribute - 1)
 }
-
-/** Kernel TCP state numbers (TCP_ESTABLISHED = 1 … TCP_BOUND_INACTIVE = 13). */
-export const TCP_STATE = {
-  ESTABLISHED: 1,
-  SYN_SENT: 2,
-  SYN_RECV: 3,
-  FIN_WAIT1: 4,
-  FIN_WAIT2: 5,
-  TIME_WAIT: 6,
-  CLOSE: 7,
-  CLOSE_WAIT: 8,
-  LAST_ACK: 9,
-  LISTEN: 10,
-  CLOSING: 11,
-  NEW_SYN_RECV: 12,
-  BOUND_INACTIVE: 13,
-} as const
 
 /** idiag_states mask of every state. */
 export const ALL_STATES = 0xffffffff

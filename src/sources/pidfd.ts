@@ -10,11 +10,8 @@ import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 import { pidfdBinding, type ProcessScan } from './processes.js'
 import { escapeForDisplay } from '../text/escape.js'
 import { errnoName } from '../util/errno.js'
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../util/linux.js'
 
-const AF_INET = 2
-const AF_INET6 = 10
-const IPPROTO_TCP = 6
-const IPPROTO_UDP = 17
 const ESTALE = 116
 const TCP_MSS_DEFAULT = 536
 
