@@ -79,7 +79,7 @@ class ReadWorker : public PromiseWorker {
   SlotPtr slot_;
   size_t min_bytes_;
   ByteBuffer records_;
-  diag::DumpFailure failure_;
+  SystemFailure failure_;
   bool ok_ = false;
 };
 

@@ -8,6 +8,7 @@
 
 #include "addon/promise_worker.h"
 #include "diag/dump_request.h"
+#include "util/system_failure.h"
 #include "util/byte_buffer.h"
 
 namespace knetstat::addon {
@@ -23,7 +24,7 @@ class DumpWorker : public PromiseWorker {
  private:
   std::vector<diag::DumpRequest> requests_;
   ByteBuffer records_;
-  diag::DumpFailure failure_;
+  SystemFailure failure_;
   bool ok_ = false;
 };
 

@@ -27,7 +27,7 @@ void DumpCursor::close() {
   std::vector<uint8_t>().swap(buffer_);
 }
 
-bool DumpCursor::send_request(const DumpRequest& request, DumpFailure& failure) {
+bool DumpCursor::send_request(const DumpRequest& request, SystemFailure& failure) {
   if (request.bytecode.size() > UINT16_MAX - abi::kAttrHeaderSize) {
     failure = make_failure(EINVAL, "sendmsg", &request, "bytecode longer than a netlink attribute can carry");
     return false;
@@ -80,7 +80,7 @@ bool DumpCursor::send_request(const DumpRequest& request, DumpFailure& failure) 
   return true;
 }
 
-bool DumpCursor::next(size_t min_bytes, ByteBuffer& out, DumpFailure& failure) {
+bool DumpCursor::next(size_t min_bytes, ByteBuffer& out, SystemFailure& failure) {
   const size_t start = out.size();
   while (!done_ && out.size() - start < min_bytes) {
     if (index_ >= requests_.size()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "diag/dump_request.h"
+#include "util/system_failure.h"
 #include "diag/netlink_transport.h"
 #include "util/byte_buffer.h"
 
@@ -28,7 +29,7 @@ class DumpCursor {
   // request's dump ended. Opens the netlink socket on the first call and closes it
   // when the last dump ends or on failure. Returns false and fills `failure` on
   // failure (the cursor is then done). Throws std::bad_alloc.
-  bool next(size_t min_bytes, ByteBuffer& out, DumpFailure& failure);
+  bool next(size_t min_bytes, ByteBuffer& out, SystemFailure& failure);
 
   // Every request was dumped (or the cursor failed or was closed): next() appends nothing.
   bool done() const { return done_; }
@@ -40,7 +41,7 @@ class DumpCursor {
   void close();
 
  private:
-  bool send_request(const DumpRequest& request, DumpFailure& failure);
+  bool send_request(const DumpRequest& request, SystemFailure& failure);
 
   std::vector<DumpRequest> requests_;
   std::unique_ptr<NetlinkTransport> transport_;  // null while closed

@@ -21,7 +21,7 @@ class DumpSession {
   DumpSession(DiagTransport& transport, ByteBuffer& records)
       : transport_(transport), records_(records), buffer_(kReceiveBufferSize) {}
 
-  bool dump(const DumpRequest& request, DumpFailure& failure) {
+  bool dump(const DumpRequest& request, SystemFailure& failure) {
     const size_t mark = records_.size();
     for (int attempt = 0; attempt < kMaxDumpAttempts; attempt++) {
       bool interrupted = false;
@@ -34,7 +34,7 @@ class DumpSession {
   }
 
  private:
-  bool send_request(const DumpRequest& request, DumpFailure& failure) {
+  bool send_request(const DumpRequest& request, SystemFailure& failure) {
     if (request.bytecode.size() > UINT16_MAX - abi::kAttrHeaderSize) {
       failure = make_failure(EINVAL, "sendmsg", &request, "bytecode longer than a netlink attribute can carry");
       return false;
@@ -72,7 +72,7 @@ class DumpSession {
     return true;
   }
 
-  bool receive_dump(const DumpRequest& request, bool& interrupted, DumpFailure& failure) {
+  bool receive_dump(const DumpRequest& request, bool& interrupted, SystemFailure& failure) {
     ParseOptions options;
     options.protocol = request.protocol;
     options.check_seq = true;
@@ -111,7 +111,7 @@ class DumpSession {
 }  // namespace
 
 bool run_dumps(DiagTransport& transport, const std::vector<DumpRequest>& requests, ByteBuffer& records,
-               DumpFailure& failure) {
+               SystemFailure& failure) {
   DumpSession session(transport, records);
   for (const DumpRequest& request : requests)
     if (!session.dump(request, failure)) return false;

@@ -7,6 +7,7 @@
 
 #include "diag/diag_transport.h"
 #include "diag/dump_request.h"
+#include "util/system_failure.h"
 #include "util/byte_buffer.h"
 
 namespace knetstat::diag {
@@ -17,6 +18,6 @@ constexpr int kMaxDumpAttempts = 5;
 // Appends the records of all requests, in order, to `records`. Returns false and
 // fills `failure` on the first failing request. Throws std::bad_alloc.
 bool run_dumps(DiagTransport& transport, const std::vector<DumpRequest>& requests, ByteBuffer& records,
-               DumpFailure& failure);
+               SystemFailure& failure);
 
 }  // namespace knetstat::diag

@@ -77,8 +77,8 @@ std::string describe_request(const DumpRequest& request) {
   return protocol + "/" + family;
 }
 
-DumpFailure make_failure(int error, const char* syscall, const DumpRequest* request, const char* detail) {
-  DumpFailure failure;
+SystemFailure make_failure(int error, const char* syscall, const DumpRequest* request, const char* detail) {
+  SystemFailure failure;
   failure.error = error;
   failure.syscall = syscall;
   std::string head = "netlink sock_diag " + std::string(syscall) + " failed";

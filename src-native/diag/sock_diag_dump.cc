@@ -9,7 +9,7 @@
 
 namespace knetstat::diag {
 
-bool dump_sockets(const std::vector<DumpRequest>& requests, ByteBuffer& records, DumpFailure& failure) {
+bool dump_sockets(const std::vector<DumpRequest>& requests, ByteBuffer& records, SystemFailure& failure) {
   try {
     NetlinkTransport transport;  // closes the socket on every way out
     if (const int error = transport.open()) {

@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "diag/dump_request.h"
+#include "util/system_failure.h"
 #include "util/byte_buffer.h"
 
 namespace knetstat::diag {
 
 // Appends the records of all requests, in order, to `records`. Returns false and
 // fills `failure` on the first failing request; `records` is then unspecified.
-bool dump_sockets(const std::vector<DumpRequest>& requests, ByteBuffer& records, DumpFailure& failure);
+bool dump_sockets(const std::vector<DumpRequest>& requests, ByteBuffer& records, SystemFailure& failure);
 
 }  // namespace knetstat::diag

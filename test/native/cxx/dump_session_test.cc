@@ -139,7 +139,7 @@ int main() {
     ScriptedTransport t;
     t.replies = {clean_dump(3)};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(run_dumps(t, {tcp4()}, out, f), "a clean dump succeeds");
     expect(record_count(out) == 3, "with its 3 records");
     expect(t.last_request.size() == 16 + 56, "the request is nlmsghdr + inet_diag_req_v2");
@@ -152,7 +152,7 @@ int main() {
     ScriptedTransport t;
     t.replies = {interrupted_dump(), interrupted_dump(), clean_dump(1)};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(run_dumps(t, {tcp4()}, out, f), "interrupted twice, then clean: succeeds");
     expect(t.requests == 3, "after 3 requests");
     expect(record_count(out) == 1, "keeping only the clean attempt's records");
@@ -161,7 +161,7 @@ int main() {
     ScriptedTransport t;
     t.replies = {clean_dump(2), interrupted_dump(), clean_dump(1)};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(run_dumps(t, {tcp4(), tcp4()}, out, f), "a retried second request keeps the first one's records");
     expect(record_count(out) == 3, "2 + 1 records");
   }
@@ -170,7 +170,7 @@ int main() {
     for (int i = 0; i < kMaxDumpAttempts; i++) t.replies.push_back(interrupted_dump());
     t.replies.push_back(clean_dump(1));  // never reached
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f), "interrupted on every attempt: fails");
     expect(t.requests == kMaxDumpAttempts, "after exactly kMaxDumpAttempts requests");
     expect(f.error == EINTR && std::string(f.syscall) == "recvmsg", "with EINTR from recvmsg");
@@ -180,7 +180,7 @@ int main() {
     ScriptedTransport t;
     t.replies = {{nullptr, -ENOBUFS}};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == ENOBUFS, "recvmsg ENOBUFS fails");
     expect(std::string(f.syscall) == "recvmsg", "from recvmsg");
     expect(f.message.find("overflowed") != std::string::npos, "saying the queue overflowed: " + f.message);
@@ -189,7 +189,7 @@ int main() {
     ScriptedTransport t;
     t.send_result = -EPERM;
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == EPERM && std::string(f.syscall) == "sendmsg",
            "sendmsg EPERM fails as sendmsg");
     expect(f.message.find("seccomp") != std::string::npos, "naming likely causes: " + f.message);
@@ -198,7 +198,7 @@ int main() {
     ScriptedTransport t;
     t.replies = {{[](uint32_t seq) { return error_message(seq, ENOENT); }}};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == ENOENT, "NLMSG_ERROR ENOENT fails");
     expect(f.message.find("modprobe inet_diag tcp_diag udp_diag") != std::string::npos, "saying what to load");
   }
@@ -206,34 +206,34 @@ int main() {
     ScriptedTransport t;
     t.replies = {{[](uint32_t seq) { return join({socket_message(seq), done_message(seq, -ENOBUFS)}); }}};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == ENOBUFS, "NLMSG_DONE with -ENOBUFS fails");
   }
   {
     ScriptedTransport t;
     t.replies = {{[](uint32_t seq) { return join({socket_message(seq + 7), socket_message(seq), done_message(seq)}); }}};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(run_dumps(t, {tcp4()}, out, f) && record_count(out) == 1, "a stray message of another seq is skipped");
   }
   {
     ScriptedTransport t;
     t.replies = {{[](uint32_t seq) { return socket_message(seq); }, 0, true}};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == EMSGSIZE, "a truncated datagram fails with EMSGSIZE");
   }
   {
     ScriptedTransport t;
     t.replies = {{[](uint32_t) { return std::vector<uint8_t>{}; }}};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == EBADMSG, "an empty datagram fails with EBADMSG");
   }
   {
     ScriptedTransport t;  // no replies: the transport times out
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {tcp4()}, out, f) && f.error == EAGAIN, "a receive error is passed on");
   }
   {
@@ -241,7 +241,7 @@ int main() {
     DumpRequest big = tcp4();
     big.bytecode.assign(70000, 0);
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     expect(!run_dumps(t, {big}, out, f) && f.error == EINVAL && t.requests == 0, "oversized bytecode is EINVAL, unsent");
   }
   {
@@ -250,7 +250,7 @@ int main() {
     filtered.bytecode = {1, 4, 8, 0, 9};
     t.replies = {clean_dump(0)};
     ByteBuffer out;
-    DumpFailure f;
+    knetstat::SystemFailure f;
     run_dumps(t, {filtered}, out, f);
     uint16_t attr_len, attr_type;
     std::memcpy(&attr_len, &t.last_request[72], 2);
