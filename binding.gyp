@@ -4,6 +4,7 @@
       "target_name": "knetstat",
       "sources": [
         "src-native/addon/binding.cc",
+        "src-native/addon/coded_error.cc",
         "src-native/addon/dump_cursor_binding.cc",
         "src-native/addon/dump_worker.cc",
         "src-native/addon/fd_scan_worker.cc",

@@ -7,6 +7,7 @@
 #include "addon/fd_scan_worker.h"
 #include "addon/sockopt_worker.h"
 #include "addon/parse_reply_binding.h"
+#include "addon/promise_worker.h"
 #include "addon/request_args.h"
 #include "diag/record_layout.h"
 #include "pidfd/option_record.h"
@@ -42,10 +43,7 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
  private:
   // dump(requests: DumpRequest[]): Promise<Buffer>
   Napi::Value Dump(const Napi::CallbackInfo& info) {
-    auto* worker = new DumpWorker(info.Env(), read_dump_requests(info[0]));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // the worker deletes itself after settling
-    return promise;
+    return queue_worker<DumpWorker>(info.Env(), read_dump_requests(info[0]));
   }
 
   Napi::Value ParseReplyForTest(const Napi::CallbackInfo& info) { return parse_reply_for_test(info); }
@@ -57,18 +55,12 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   // scanProcFds(root?: string): Promise<{ fds, processes, commands, scanned }>
   Napi::Value ScanProcFds(const Napi::CallbackInfo& info) {
     std::string root = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string("/proc");
-    auto* worker = new FdScanWorker(info.Env(), std::move(root));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<FdScanWorker>(info.Env(), std::move(root));
   }
 
   // readSocketOptions(targets: Uint32Array): Promise<Buffer>
   Napi::Value ReadSocketOptions(const Napi::CallbackInfo& info) {
-    auto* worker = new SockoptWorker(info.Env(), SockoptWorker::read_targets(info[0]));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<SockoptWorker>(info.Env(), SockoptWorker::read_targets(info[0]));
   }
 };
 
