@@ -16,6 +16,7 @@
         "src-native/addon/system_error.cc",
         "src-native/diag/dump_cursor.cc",
         "src-native/diag/dump_session.cc",
+        "src-native/diag/encode_request.cc",
         "src-native/diag/failure_message.cc",
         "src-native/diag/netlink_transport.cc",
         "src-native/diag/parse_reply.cc",

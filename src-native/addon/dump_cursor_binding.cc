@@ -13,6 +13,7 @@
 #include "addon/system_error.h"
 #include "diag/dump_cursor.h"
 #include "diag/failure_message.h"
+#include "diag/netlink_transport.h"
 
 namespace knetstat::addon {
 namespace {
@@ -24,7 +25,8 @@ constexpr napi_type_tag kCursorTag = {0x6b6e657473746174ULL, 0x6375727330303031U
 constexpr double kMaxBatchBytes = 64.0 * 1024 * 1024;
 
 struct CursorSlot {
-  explicit CursorSlot(std::vector<diag::DumpRequest> requests) : cursor(std::move(requests)) {}
+  explicit CursorSlot(std::vector<diag::DumpRequest> requests)
+      : cursor(std::move(requests), diag::open_netlink_transport) {}
   diag::DumpCursor cursor;
   bool busy = false;  // a worker owns the cursor; only touched on the JS thread
 };

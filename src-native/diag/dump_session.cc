@@ -2,11 +2,9 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 
-#include "diag/bytes.h"
+#include "diag/encode_request.h"
 #include "diag/failure_message.h"
-#include "diag/inet_diag_abi.h"
 #include "diag/parse_reply.h"
 
 namespace knetstat::diag {
@@ -35,37 +33,14 @@ class DumpSession {
 
  private:
   bool send_request(const DumpRequest& request, SystemFailure& failure) {
-    if (request.bytecode.size() > UINT16_MAX - abi::kAttrHeaderSize) {
-      failure = make_failure(EINVAL, "sendmsg", &request, "bytecode longer than a netlink attribute can carry");
-      return false;
-    }
-    seq_++;
-    const size_t bytecode_attr = request.bytecode.empty() ? 0 : abi::kAttrHeaderSize + request.bytecode.size();
-    const size_t length = abi::kNlmsgHeaderSize + abi::kReqV2Size + align_up(bytecode_attr, abi::kAttrAlignTo);
-    std::vector<uint8_t> message(length, 0);
-    uint8_t* header = message.data();
-    store<uint32_t>(header + abi::kNlmsgLenOffset, static_cast<uint32_t>(length));
-    store<uint16_t>(header + abi::kNlmsgTypeOffset, abi::kSockDiagByFamily);
-    store<uint16_t>(header + abi::kNlmsgFlagsOffset, abi::kNlmFlagRequest | abi::kNlmFlagDump);
-    store<uint32_t>(header + abi::kNlmsgSeqOffset, seq_);
-    uint8_t* req = header + abi::kNlmsgHeaderSize;
-    req[0] = request.family;
-    req[1] = request.protocol;
-    req[2] = request.extensions;
-    store<uint32_t>(req + 4, request.states);  // the sockid stays zero: match everything
-    if (bytecode_attr) {
-      uint8_t* attr = req + abi::kReqV2Size;
-      store<uint16_t>(attr, static_cast<uint16_t>(bytecode_attr));
-      store<uint16_t>(attr + 2, abi::kReqAttrBytecode);
-      std::memcpy(attr + abi::kAttrHeaderSize, request.bytecode.data(), request.bytecode.size());
-    }
-
+    std::vector<uint8_t> message;
+    if (!encode_request(request, ++seq_, message, failure)) return false;
     const ssize_t sent = transport_.send(message.data(), message.size());
     if (sent < 0) {
       failure = make_failure(static_cast<int>(-sent), "sendmsg", &request);
       return false;
     }
-    if (static_cast<size_t>(sent) != length) {
+    if (static_cast<size_t>(sent) != message.size()) {
       failure = make_failure(EMSGSIZE, "sendmsg", &request, "the request was sent only in part");
       return false;
     }
@@ -77,6 +52,7 @@ class DumpSession {
     options.protocol = request.protocol;
     options.check_seq = true;
     options.seq = seq_;
+    options.record_type = reply_type(request);
     for (;;) {
       bool truncated = false;
       const ssize_t received = transport_.receive(buffer_.data(), buffer_.size(), truncated);

@@ -26,6 +26,23 @@ t.test('C++ cores under sanitizers', { skip: hasCompiler ? false : 'g++ is not i
     build(binary, [
       join(here, 'dump_session_test.cc'),
       join(native, 'diag', 'dump_session.cc'),
+      join(native, 'diag', 'encode_request.cc'),
+      join(native, 'diag', 'failure_message.cc'),
+      join(native, 'diag', 'parse_reply.cc'),
+    ])
+    const run = spawnSync(binary, { env, encoding: 'utf8' })
+    t.equal(run.status, 0, run.stdout + run.stderr)
+    t.match(run.stdout, /^0 failed$/m)
+    t.notMatch(run.stdout, /not ok/)
+    t.end()
+  })
+
+  t.test('dump cursor: batches, request order and bytes, interrupted dumps and errors over a scripted transport', (t) => {
+    const binary = join(dir, 'dump_cursor_test')
+    build(binary, [
+      join(here, 'dump_cursor_test.cc'),
+      join(native, 'diag', 'dump_cursor.cc'),
+      join(native, 'diag', 'encode_request.cc'),
       join(native, 'diag', 'failure_message.cc'),
       join(native, 'diag', 'parse_reply.cc'),
     ])
