@@ -82,9 +82,9 @@ export async function listFromNetlink(query: NormalizedQuery, read: NetlinkReadO
     }
     flush(entries, tcp6)
     // A dump the kernel flagged interrupted may miss sockets (the tables changed under
-    // it): read it again, as the one-shot dump does. inet_diag never flags its dumps,
-    // though (docs/native.md, "Consistency under churn"): repeats are dropped above, and
-    // a socket that comes or goes during the dump may be missing whatever the flag.
+    // it): read it again; the cursor only reports the flag. inet_diag never flags its
+    // dumps, though (docs/native.md, "Consistency under churn"): repeats are dropped
+    // above, and a socket that comes or goes during the dump may be missing whatever the flag.
     if (!state.interrupted) return entries
     if (attempt >= MAX_LIST_ATTEMPTS) {
       throw Object.assign(
