@@ -1,5 +1,5 @@
 // Native records (record_layout.h) straight to SocketEntry objects, in one pass over
-// typed-array views, without an intermediate RawSocket.
+// typed-array views, with no intermediate object per socket.
 //
 // What makes a big listing cheap:
 // - `tcpInfo` (76 fields) and `netlink` (15 fields and two objects) are decoded on
@@ -17,7 +17,6 @@ import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type
 import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { hasConditions, matchesFilter, type SocketFilter } from '../filter.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from './constants.js'
-import { RecordDecodeError } from './decode.js'
 import { HOST_LITTLE_ENDIAN } from '../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
@@ -25,6 +24,15 @@ import { decodeSockopt } from './sockopt.js'
 import { type TcpInfo, readTcpInfo } from './tcp-info.js'
 
 const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
+
+/** The records were not written by a matching native binary: their lengths do not add up. */
+export class RecordDecodeError extends Error {
+  readonly code = 'ERR_KNETSTAT_RECORD'
+  constructor(message: string) {
+    super(message)
+    this.name = 'RecordDecodeError'
+  }
+}
 
 /** What to keep and how to decode, fixed for one listing: the kernel's filter, re-checked here, and more. */
 export interface EntryOptions extends SocketFilter {
@@ -132,7 +140,11 @@ const TI_LAST_ACK_RECV = 56
 const TI_SND_WND = 228
 const TI_RCV_WND = 232
 
-/** diagFlagsFromTcpInfo, read from the record's tcp_info bytes. */
+/**
+ * The diag flags of a TCP record with tcp_info asked for. Only ESTABLISHED sockets
+ * can have them (false otherwise); a flag whose tcp_info fields this kernel did not
+ * send, or a socket without tcp_info, is null. Read straight from the tcp_info bytes.
+ */
 function diagFlags(u16: Uint16Array, u32: Uint32Array, at: number, present: number, state: number): DiagFlags {
   if (state !== TCP_STATE.ESTABLISHED) return ALL_FALSE
   if (!(present & PRESENT.tcpInfo)) return ALL_NULL
@@ -242,7 +254,8 @@ export class EntryDecoder {
   /**
    * Decodes the records of `buf` from byte `start` (0 or a `next` returned before),
    * at most `maxRecords` of them, keeping those the options select. Throws
-   * RecordDecodeError for records whose lengths do not add up.
+   * RecordDecodeError for records whose lengths do not add up, and a RangeError for a
+   * `start` that cannot be a record boundary.
    */
   decode(buf: Uint8Array, start = 0, maxRecords = Number.POSITIVE_INFINITY, views: AlignedViews = alignedViews(buf)): EntryChunk {
     const { u8, u16, u32 } = views
@@ -250,6 +263,9 @@ export class EntryDecoder {
     const filtered = hasConditions(o)
     const entries: SocketEntry[] = []
     const total = u8.byteLength
+    if (!Number.isInteger(start) || start < 0 || start > total || start % 8 !== 0) {
+      throw new RangeError(`start must be a record boundary within the buffer, not ${start}`)
+    }
     let at = start
     let seen = 0
     while (at < total && seen < maxRecords) {
