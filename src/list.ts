@@ -1,7 +1,7 @@
 // listSockets: the library's main job.
 import type { SocketEntry } from './model.js'
 import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
-import { listFromNetlink } from './sources/netlink.js'
+import { listFromNetlink } from './sources/netlink/index.js'
 import { listFromReplay } from './sources/replay.js'
 import { fillOptionsFromPidfd } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'

@@ -1,7 +1,7 @@
 // streamSockets: the sockets of listSockets, yielded as the netlink dump arrives.
 import type { SocketEntry } from './model.js'
 import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
-import { netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink.js'
+import { netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
 import { fillOptionsFromPidfd, readSysctlDefaults } from './sources/pidfd.js'
 import { attachProcesses, hasPidfdSupport, scanProcesses, STALE_BINARY_MESSAGE } from './sources/processes.js'
 import { listFromReplay } from './sources/replay.js'

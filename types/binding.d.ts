@@ -1,6 +1,6 @@
 // The typed contract of the native addon (src-native/, built as knetstat.node).
 // Exactly what it exports; src/native/load.ts loads it and the netlink source's
-// EntryDecoder (src/native/entries.ts) reads the records its dump cursor
+// EntryDecoder (src/sources/netlink/entries.ts) reads the records its dump cursor
 // returns (layout: docs/native.md, src-native/diag/record_layout.h).
 
 /**
@@ -134,7 +134,7 @@ export interface NativeBinding {
    * while one runs throws (code ERR_KNETSTAT_CURSOR_BUSY). Rejects with a
    * NativeSystemError (kernel errors arrive with syscall 'recvmsg'); the cursor is
    * then closed. A dump flagged NLM_F_DUMP_INTR is not read again: `interrupted`
-   * says so, and a listing reads it again (src/sources/netlink.ts).
+   * says so, and a listing reads it again (src/sources/netlink/list.ts).
    */
   readDumpCursor(handle: DumpCursorHandle, minBytes: number): Promise<DumpCursorBatch>
   /** Closes the cursor's netlink socket on a worker thread (idempotent). A handle collected unclosed closes too. */

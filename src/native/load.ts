@@ -4,7 +4,9 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NativeBinding } from '../../types/binding.js'
-import { RECORD_ABI_VERSION } from './record-layout.js'
+// The netlink source loads the addon through this module too; the version is read
+// only when loading, so the two modules' cycle is harmless.
+import { RECORD_ABI_VERSION } from '../sources/netlink/index.js'
 
 const require = createRequire(import.meta.url)
 

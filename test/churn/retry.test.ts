@@ -1,5 +1,5 @@
 // The retry of an interrupted listing and the de-duplication of repeated sockets,
-// through the cursor seam of src/sources/netlink.ts (NetlinkReadOptions.binding):
+// through the cursor seam of src/sources/netlink/ (NetlinkReadOptions.binding):
 // the real addon and kernel underneath, with batches re-flagged or repeated on the
 // way up. inet_diag never sets NLM_F_DUMP_INTR (see docs/native.md, "Consistency
 // under churn"), so this is the only way to reach the retry against the real dump;
@@ -12,8 +12,7 @@ import t from 'tap'
 import type { DumpCursorBatch, DumpCursorHandle } from '../../types/binding.js'
 import { loadBinding } from '../../src/native/load.js'
 import { normalizeQuery } from '../../src/query.js'
-import { dumpCounters, type DumpCursorBinding, type DumpState, listFromNetlink, MAX_LIST_ATTEMPTS, netlinkBatches } from '../../src/sources/netlink.js'
-import { R } from '../../src/native/record-layout.js'
+import { dumpCounters, type DumpCursorBinding, type DumpState, listFromNetlink, MAX_LIST_ATTEMPTS, netlinkBatches, R } from '../../src/sources/netlink/index.js'
 import type { SocketEntry } from '../../src/model.js'
 import { readDump } from '../native/fixtures/dump.js'
 

@@ -10,9 +10,9 @@ import { Worker } from 'node:worker_threads'
 import t from 'tap'
 import type { DumpRequest, NativeSystemError } from '../../types/binding.js'
 import type { SocketEntry } from '../../src/model.js'
-import { AF_INET, AF_INET6, ALL_STATES, INET_DIAG, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE, extensionBit, stateMask } from '../../src/native/constants.js'
 import { PACKAGE_ROOT, loadBinding } from '../../src/native/load.js'
-import { PRESENT, R } from '../../src/native/record-layout.js'
+import { ALL_STATES, extensionBit, INET_DIAG, PRESENT, R, stateMask } from '../../src/sources/netlink/index.js'
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../../src/util/linux.js'
 import { decodeEntries, dumpEntries, readDump } from './fixtures/dump.js'
 
 const native = loadBinding()

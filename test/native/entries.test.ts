@@ -4,11 +4,9 @@
 import { endianness } from 'node:os'
 import t from 'tap'
 import type { DiagFlags } from '../../src/model.js'
-import { AF_INET, ALL_STATES, INET_DIAG, TCP_STATE, extensionBit, stateMask } from '../../src/native/constants.js'
-import { EntryDecoder, RecordDecodeError } from '../../src/native/entries.js'
-import { alignedViews } from '../../src/native/aligned-views.js'
 import { loadBinding } from '../../src/native/load.js'
-import { R } from '../../src/native/record-layout.js'
+import { alignedViews, ALL_STATES, EntryDecoder, extensionBit, INET_DIAG, R, RecordDecodeError, stateMask } from '../../src/sources/netlink/index.js'
+import { AF_INET, TCP_STATE } from '../../src/util/linux.js'
 import { decodeEntries } from './fixtures/dump.js'
 import { NLMSG_DONE, SOCK_DIAG_BY_FAMILY, attr, concat, inetDiagMsg, nlmsg, patternTcpInfo, s32, u8 } from './fixtures/netlink-bytes.js'
 

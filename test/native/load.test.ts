@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { NativeLoadError, PACKAGE_ROOT, loadBinding, loadFrom } from '../../src/native/load.js'
-import { RECORD_ABI_VERSION } from '../../src/native/record-layout.js'
+import { RECORD_ABI_VERSION } from '../../src/sources/netlink/index.js'
 
 t.test('the package\'s addon loads once and matches the decoder', (t) => {
   const binding = loadBinding()

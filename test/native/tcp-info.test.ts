@@ -1,7 +1,7 @@
 // struct tcp_info decoding by length (the diag flags derived from it are tested
 // through the EntryDecoder, in entries.test.ts).
 import t from 'tap'
-import { TCP_INFO_KNOWN_SIZE, type TcpInfo, decodeTcpInfo } from '../../src/native/tcp-info.js'
+import { decodeTcpInfo, TCP_INFO_KNOWN_SIZE, type TcpInfo } from '../../src/sources/netlink/index.js'
 import { patternTcpInfo } from './fixtures/netlink-bytes.js'
 
 // Where each field lives (include/uapi/linux/tcp.h), checked independently of the decoder.

@@ -5,7 +5,7 @@
 import t from 'tap'
 import { listSockets, type ListQuery, type SocketEntry } from '../../src/index.js'
 import { normalizeQuery } from '../../src/query.js'
-import { dumpRequests } from '../../src/sources/netlink.js'
+import { dumpRequests } from '../../src/sources/netlink/index.js'
 import { decodeEntries, readDump } from '../native/fixtures/dump.js'
 import { openSockets } from './sockets.js'
 

@@ -17,7 +17,7 @@
 // pacingRate, maxPacingRate, deliveryRate in bytes/s; windows and *Bytes in bytes;
 // sndCwnd, sndSsthresh, unacked, sacked, lost, retrans in segments.
 import { type AlignedViews, alignedViews } from './aligned-views.js'
-import { HOST_LITTLE_ENDIAN } from '../util/host.js'
+import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { bitfield } from './bitfield.js'
 
 export interface TcpInfo {
