@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { listSockets, formatKnetstat, parseKnetstat, KnetstatParseError, type SocketEntry } from '../../src/index.js'
 import { listSocketsWith } from '../../src/list.js'
-import { joinModule, joinKey, parseModuleTexts, type ModuleTable } from '../../src/sources/module.js'
+import { joinModule, joinKey, parseModuleTexts, type ModuleTable } from '../../src/sources/module/index.js'
 import { parseArgs } from '../../src/cli/args.js'
 
 const TCP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options'

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { formatKnetstat, listSockets, parseKnetstat, type SocketEntry } from '../../src/index.js'
 import { listSocketsWith } from '../../src/list.js'
-import { joinModule, withheldByModule, type ModuleTable } from '../../src/sources/module.js'
+import { joinModule, withheldByModule, type ModuleTable } from '../../src/sources/module/index.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 import { listAsNobody, NOBODY } from '../pidfd/fixtures/run-lister.js'
 
