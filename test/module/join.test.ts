@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { listSockets, formatKnetstat, parseKnetstat, KnetstatParseError, type SocketEntry } from '../../src/index.js'
 import { listSocketsWith } from '../../src/list.js'
-import { joinModule, joinKey, parseModuleTexts, type ModuleTable } from '../../src/sources/module.js'
+import { streamSocketsWith } from '../../src/stream.js'
+import { joinModule, joinKey, parseModuleTexts, type ModuleTable } from '../../src/sources/module/index.js'
 import { parseArgs } from '../../src/cli/args.js'
 
 const TCP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options'
@@ -188,6 +189,12 @@ t.test('a live listing joined to a stand-in directory of module files', async (t
     t.same(joined.map((e) => [e.inode, e.optionsSource, e.options?.SO_RCVBUF]), live.map((e, i) => [e.inode, 'module', 1000 * (i + 1)]), `${options}: each socket its own line`)
     if (options === 'auto') t.ok(joined.every((e) => e.processes?.some((p) => p.pid === process.pid)), 'processes still attached')
   }
+  // A stream with 'auto' and the module there: the same join, yielded entry by entry.
+  const streamed: SocketEntry[] = []
+  for await (const e of streamSocketsWith({ options: 'auto', proto: 'udp', family: 4, port, processes: true }, { moduleDir: dir })) streamed.push(e)
+  t.same(streamed.map((e) => [e.inode, e.optionsSource, e.options?.SO_RCVBUF]), live.map((e, i) => [e.inode, 'module', 1000 * (i + 1)]), 'stream: each socket its own line')
+  t.ok(streamed.every((e) => e.processes?.some((p) => p.pid === process.pid)), 'stream: processes attached')
+  t.throws(() => streamSocketsWith({ options: 'module' }, { moduleDir: dir }), { name: 'TypeError', message: /options 'module' is not supported by streamSockets/ })
 })
 
 t.test('the command: --source module', { skip: existsSync('/proc/net/tcpstat') && 'the module is loaded here' }, async (t) => {

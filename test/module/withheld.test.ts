@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { formatKnetstat, listSockets, parseKnetstat, type SocketEntry } from '../../src/index.js'
 import { listSocketsWith } from '../../src/list.js'
-import { joinModule, withheldByModule, type ModuleTable } from '../../src/sources/module.js'
+import { joinModule, withheldByModule, type ModuleTable } from '../../src/sources/module/index.js'
+import { optionsErrorFor } from '../../src/sources/why-no-options.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 import { listAsNobody, NOBODY } from '../pidfd/fixtures/run-lister.js'
 
@@ -125,6 +126,23 @@ t.test('the join: withheld entries get EPERM and the module\'s diag; minisockets
   // Formatting the joined entries gives the module's text back.
   t.equal(formatKnetstat(tcp, { proto: 'tcp' }), TCP4)
   t.equal(formatKnetstat(udp.slice(0, 3), { proto: 'udp' }), UDP4)
+})
+
+t.test('withheld, then refused by pidfd: the message quotes pidfd\'s reason, never its advice, whatever the command', async (t) => {
+  // A process may name itself anything: its name must not cut or extend the reason.
+  const holder = { pid: 42, fd: 3, command: 'x. To see y' }
+  const why = { code: 'EPERM', source: 'module', cause: 'withheld', fallback: { code: 'EPERM', source: 'pidfd', cause: 'not-ptraceable', holder, syscall: 'pidfd_getfd', yamaScope: 1 } } as const
+  const error = optionsErrorFor(why, { state: 'ESTABLISHED', uid: 0 })
+  t.equal(error.code, 'EPERM')
+  t.equal(
+    error.message,
+    "not permitted to read the options of this socket of uid 0: the knetstat kernel module shows a socket's options only to readers running as the socket's owner (fsuid) or with " +
+      "CAP_SYS_PTRACE (in the user namespace owning the socket's network namespace), as pidfd_getfd would; the pidfd source could not read them either " +
+      '(EPERM: not permitted to read the options of process 42 (x. To see y) of uid 0: pidfd_getfd needs ptrace access to the process ' +
+      '(kernel.yama.ptrace_scope is 1: even your own processes need CAP_SYS_PTRACE unless they are your descendants)). ' +
+      'To see them, run knetstat as uid 0, or with CAP_SYS_PTRACE (for example with sudo)',
+  )
+  t.notMatch(error.message, /load the knetstat kernel module/, 'no advice to load a module that is loaded')
 })
 
 t.test('withheld siblings whose count changed: all lines agree, all withheld', async (t) => {

@@ -110,7 +110,7 @@ t.test('the fdinfo fallback takes only descriptors on the sockfs mount', async (
   writeFileSync(join(root, '800', 'comm'), 'old-kernel\n')
 
   const lister = `
-    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes.ts', import.meta.url).href)}
+    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes/index.ts', import.meta.url).href)}
     const scan = await scanProcesses(${JSON.stringify(root)})
     console.log(JSON.stringify({ holders: [...scan.holders], hidden: scan.hidden, scanned: scan.scanned }))
   `

@@ -6,7 +6,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { pidfdBinding, scanProcesses } from '../../src/sources/processes.js'
+import { pidfdBinding } from '../../src/sources/pidfd/index.js'
+import { scanProcesses } from '../../src/sources/processes/index.js'
 
 const root = mkdtempSync(join(tmpdir(), 'knetstat-proc-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
@@ -45,7 +46,7 @@ t.test('an unreadable fd directory is a hidden process, not an error', async (t)
   // As uid 65534 the directory's mode applies (root would bypass it).
   chmodSync(join(root, '500', 'fd'), 0o700)
   const lister = `
-    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes.ts', import.meta.url).href)}
+    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes/index.ts', import.meta.url).href)}
     const scan = await scanProcesses(${JSON.stringify(root)})
     console.log(JSON.stringify({ hidden: scan.hidden, has6000: scan.holders.has(6000), has5000: scan.holders.has(5000) }))
   `
