@@ -1,5 +1,6 @@
 // Which processes hold which sockets: one pass over /proc/<pid>/fd (native, on a
 // worker thread), indexed by socket inode in one Map.
+import { errnoName } from '../../util/errno.js'
 import type { SocketHolder } from '../../model.js'
 import { breathe, SLICE } from '../../util/breathe.js'
 import { pidfdBinding } from '../pidfd/index.js'
@@ -38,7 +39,7 @@ export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
     const error = procs[i * 2 + 1] as number
     const command = scan.commands[i] ?? ''
     if (error === 0) commands.set(pid, command)
-    else hidden.push({ pid, command, code: error === 13 ? 'EACCES' : 'EPERM' })
+    else hidden.push({ pid, command, code: errnoName(error) })
   }
   const holders = new Map<number, SocketHolder[]>()
   const fds = words(scan.fds)
