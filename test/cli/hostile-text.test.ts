@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { escapeForDisplay } from '../../src/text/escape.js'
-import { HOSTILE_NAMES, holdHostile, knetstat, knetstatUntil, NOBODY, UNSAFE_FOR_TERMINAL } from '../helpers/hostile.js'
+import { knetstat, knetstatUntil } from '../helpers/cli.js'
+import { HOSTILE_NAMES, holdHostile, UNSAFE_FOR_TERMINAL } from '../helpers/hostile.js'
+import { NOBODY } from '../helpers/nobody.js'
 
 // A real uid unlike the effective one makes the exec secure (AT_SECURE), and the
 // loader then ignores LD_PRELOAD: the ASan suite (test/asan/run.sh) preloads its
@@ -45,7 +47,7 @@ for (const { label, bytes } of HOSTILE_NAMES) {
     // uid 65534 may find the process (its fsuid owns it) but not pidfd_getfd it (its
     // real uid does not): the EPERM message names the process, and its name.
     await t.test('the options error of a uid that finds the process but may not read it', { skip: SECURE_EXEC_DROPS_PRELOAD }, async (t) => {
-      const split = knetstat(['-tp', '--port', String(port), '--source', 'pidfd'], ['--ruid=65533', `--euid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'])
+      const split = knetstat(['-tp', '--port', String(port), '--source', 'pidfd'], { asUser: ['--ruid=65533', `--euid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] })
       t.equal(split.status, 0, split.stderr)
       t.match(split.stderr, new RegExp(`no options for 1 socket \\(EPERM\\), e\\.g\\.: not permitted to read the options of process ${pid} \\(`))
       t.ok(split.stderr.includes(`(${escapeForDisplay(name)}) of uid ${NOBODY}`), 'the message quotes the name escaped')

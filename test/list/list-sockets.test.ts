@@ -4,7 +4,7 @@
 import t0, { test } from 'tap'
 import { listSockets, TCP_STATES, type SocketEntry, type TcpState } from '../../src/index.js'
 import { readAllProcNet, type ProcSocket } from '../helpers/proc-net.js'
-import { openZoo, type ZooSocket } from './zoo.js'
+import { openZoo, type ZooSocket } from '../helpers/socket-zoo.js'
 
 const zoo = await openZoo()
 const { sockets, uid } = zoo.info

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { holdHealthSockets } from '../health/held.js'
+import { holdHealthSockets } from '../helpers/health-sockets.js'
 import { parseExposition, value } from './scrape.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))

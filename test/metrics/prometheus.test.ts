@@ -9,10 +9,10 @@ import t from 'tap'
 import { listSockets, summarizeSockets, type ListQuery, type SocketEntry } from '../../src/index.js'
 import { registerSocketMetrics } from '../../src/prometheus.js'
 import { hasOptions } from '../../src/health/expect.js'
-import { listenerPorts, holdHealthSockets } from '../health/held.js'
+import { listenerPorts, holdHealthSockets } from '../helpers/health-sockets.js'
+import { TEXT_FIXTURES as fixtures } from '../helpers/knetstat-text.js'
 import { find, scrape, serveRegistry, value } from './scrape.js'
 
-const fixtures = fileURLToPath(new URL('../fixtures/text', import.meta.url))
 
 /** listSockets, counting its calls and keeping what it returned last. */
 function countingLister(): { list: (q: ListQuery) => Promise<SocketEntry[]>; calls: number; last: SocketEntry[] } {

@@ -1,14 +1,13 @@
 // Replay: listSockets over recorded knetstat text, with the queries, filters and
 // result shapes of live listings; record on a live host, replay, compare.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { KnetstatParseError, listSockets, recordTables, ReplayError, type SocketEntry } from '../../src/index.js'
+import { TEXT_FIXTURES as FIXTURES, textFixture as fixture } from '../helpers/knetstat-text.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 
-const FIXTURES = new URL('../fixtures/text/', import.meta.url).pathname
-const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8')
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-replay-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 

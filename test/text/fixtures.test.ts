@@ -1,10 +1,9 @@
 // The four files, written by hand from docs/format.md, parse to the entries they
 // describe and format back byte for byte.
-import { readFileSync } from 'node:fs'
 import { test } from 'tap'
 import { formatKnetstat, parseKnetstat, type SocketEntry } from '../../src/index.js'
+import { textFixture as fixture } from '../helpers/knetstat-text.js'
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/text/${name}`, import.meta.url), 'utf8')
 const FILES = ['tcpstat', 'tcp6stat', 'udpstat', 'udp6stat']
 
 test('every fixture formats back to itself', async (t) => {

@@ -1,5 +1,6 @@
+// The sockets of test/helpers/socket_zoo.py (real sockets in known states), held by a child process.
 import { fileURLToPath } from 'node:url'
-import { holdSockets, type Held } from '../helpers/child.js'
+import { holdSockets, type Held } from './child.js'
 
 export interface ZooSocket {
   label: string
@@ -15,5 +16,5 @@ export interface Zoo {
 }
 
 export function openZoo(options: { uid?: number; gid?: number } = {}): Promise<Held<Zoo>> {
-  return holdSockets<Zoo>('python3', [fileURLToPath(new URL('../helpers/socket_zoo.py', import.meta.url))], options)
+  return holdSockets<Zoo>('python3', [fileURLToPath(new URL('./socket_zoo.py', import.meta.url))], options)
 }

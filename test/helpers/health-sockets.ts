@@ -1,6 +1,6 @@
 // The sockets of test/helpers/health_sockets.py, held by a child process.
 import { fileURLToPath } from 'node:url'
-import { holdSockets, type Held } from '../helpers/child.js'
+import { holdSockets, type Held } from './child.js'
 
 export type Label = 'full' | 'nearly' | 'idle' | 'tuned' | 'plain' | 'window' | 'window.writer' | 'window.reader'
 
@@ -11,7 +11,7 @@ export interface HealthSockets {
   waiting: { nearly: number }
 }
 
-export const HEALTH_SOCKETS = fileURLToPath(new URL('../helpers/health_sockets.py', import.meta.url))
+export const HEALTH_SOCKETS = fileURLToPath(new URL('./health_sockets.py', import.meta.url))
 
 export function holdHealthSockets(): Promise<Held<HealthSockets>> {
   return holdSockets<HealthSockets>('python3', [HEALTH_SOCKETS])
