@@ -10,7 +10,6 @@ import { knetstat, MAIN } from '../helpers/cli.js'
 import { TEXT_FIXTURES as FIXTURES } from '../helpers/knetstat-text.js'
 import { openZoo } from '../helpers/socket-zoo.js'
 
-
 /** Runs the command on a pseudo-terminal (util-linux `script`), returning the raw bytes it wrote. */
 function onTerminal(args: string[], env: Record<string, string> = {}): string {
   const command = [process.execPath, MAIN, ...args].map((a) => `'${a}'`).join(' ')

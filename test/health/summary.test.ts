@@ -155,7 +155,6 @@ t.test('checkSockets lists and summarizes', async (t) => {
   await t.rejects(checkSockets({ bogus: 1 } as never), TypeError, 'an unknown query field')
 })
 
-
 t.test('recorded text: the limit comes from the backlog option', async (t) => {
   const recorded = await listSockets({ procNet: fixtures })
   const unknown = summarizeSockets(recorded)

@@ -13,7 +13,6 @@ import { listenerPorts, holdHealthSockets } from '../helpers/health-sockets.js'
 import { TEXT_FIXTURES as fixtures } from '../helpers/knetstat-text.js'
 import { find, scrape, serveRegistry, value } from './scrape.js'
 
-
 /** listSockets, counting its calls and keeping what it returned last. */
 function countingLister(): { list: (q: ListQuery) => Promise<SocketEntry[]>; calls: number; last: SocketEntry[] } {
   const lister = {
