@@ -273,5 +273,5 @@ t.test("importing 'knetstat' never loads prom-client", async (t) => {
   walk(join(root, 'index.ts'))
   t.ok(seen.size > 5, `${seen.size} modules`)
   t.notOk(external.has('prom-client'), [...external].join(', '))
-  t.notOk([...seen].some((f) => f.endsWith('prometheus.ts')))
+  t.notOk([...seen].some((f) => f.endsWith('prometheus.ts') || f.includes('/metrics/')), 'nor the metrics code (src/prometheus.ts, src/metrics/)')
 })
