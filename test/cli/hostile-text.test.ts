@@ -10,6 +10,7 @@ import t from 'tap'
 import { escapeForDisplay } from '../../src/text/escape.js'
 import { knetstat, knetstatUntil } from '../helpers/cli.js'
 import { HOSTILE_NAMES, holdHostile, UNSAFE_FOR_TERMINAL } from '../helpers/hostile.js'
+import { TCP_HEADER } from '../helpers/knetstat-text.js'
 import { NOBODY } from '../helpers/nobody.js'
 
 // A real uid unlike the effective one makes the exec secure (AT_SECURE), and the
@@ -64,9 +65,8 @@ for (const { label, bytes } of HOSTILE_NAMES) {
 t.test('a recording and a path holding controls: errors on stderr are escaped', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'knetstat-hostile-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const header = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
   const line = '     0      0 127.0.0.1:80            0.0.0.0:*               LSTN      TCP_CONGESTION=\u009b2J\u202eevil\x1b]0;X\x07\n'
-  writeFileSync(join(dir, 'tcpstat'), header + line)
+  writeFileSync(join(dir, 'tcpstat'), `${TCP_HEADER}\n${line}`)
   const bad = knetstat(['--proc-net', dir])
   t.equal(bad.status, 1, 'a recording that is not knetstat text fails')
   t.match(bad.stderr, /tcpstat: line 2/, 'the error says where')
@@ -89,7 +89,7 @@ t.test('option values from a recording (congestion, device names) are shown esca
   const value = '\\x1b]0;X\\x07\\xc2\\x9b\\xe2\\x80\\xae'
   writeFileSync(
     join(dir, 'tcpstat'),
-    'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n' +
+    `${TCP_HEADER}\n` +
       `     0      0 127.0.0.1:80            0.0.0.0:*               LSTN      TCP_CONGESTION=${value},SO_BINDTODEVICE=${value}\n`,
   )
   const table = knetstat(['--proc-net', dir, '-t4'])

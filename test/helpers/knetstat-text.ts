@@ -2,10 +2,10 @@
 // so a changed header fails the tests), the recorded fixtures under
 // test/fixtures/text/, and builders of tables and of the entries the other sources
 // would give for the same sockets.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseKnetstat, type Family, type Proto, type SocketEntry } from '../../src/index.js'
+import { formatKnetstat, parseKnetstat, type Family, type Proto, type SocketEntry } from '../../src/index.js'
 
 /** The header line of a TCP table (tcpstat, tcp6stat), without its newline. */
 export const TCP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options'
@@ -18,6 +18,19 @@ export const TEXT_FIXTURES = fileURLToPath(new URL('../fixtures/text', import.me
 /** The text of one fixture file. */
 export function textFixture(name: string): string {
   return readFileSync(join(TEXT_FIXTURES, name), 'utf8')
+}
+
+/**
+ * Writes `entries` into `dir` as the four tables, tcpstat, tcp6stat, udpstat and
+ * udp6stat (each by proto and family, a header alone when none is of it), readable by
+ * anyone: a recording, or a stand-in for the kernel module's /proc/net files.
+ */
+export function writeTables(dir: string, entries: readonly SocketEntry[]): void {
+  const files = { tcpstat: ['tcp', 4], tcp6stat: ['tcp', 6], udpstat: ['udp', 4], udp6stat: ['udp', 6] } as const
+  for (const [file, [proto, family]] of Object.entries(files)) {
+    const text = formatKnetstat(entries.filter((e) => e.proto === proto && e.family === family), { proto })
+    writeFileSync(join(dir, file), text, { mode: 0o644 })
+  }
 }
 
 /** A valid tcpstat of `n` established IPv4 sockets (about 100 bytes a line). */

@@ -3,7 +3,7 @@
 // a directory standing in for /proc/net, and the 'module' rejection without the files.
 import * as dgram from 'node:dgram'
 import { createServer } from 'node:net'
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -12,7 +12,7 @@ import { listSocketsWith } from '../../src/list.js'
 import { joinModule, joinKey, parseModuleTexts } from '../../src/sources/module.js'
 import { parseArgs } from '../../src/cli/args.js'
 import { knetstat } from '../helpers/cli.js'
-import { moduleTable, netlinkLike, TCP_HEADER, UDP_HEADER } from '../helpers/knetstat-text.js'
+import { moduleTable, netlinkLike, TCP_HEADER, UDP_HEADER, writeTables } from '../helpers/knetstat-text.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-module-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
@@ -165,10 +165,7 @@ t.test('a live listing joined to a stand-in directory of module files', async (t
   const fake = live.map((e, i) => ({ ...e, options: { SO_REUSEADDR: true, SO_REUSEPORT: false, SO_RCVBUF: 1000 * (i + 1), SO_BROADCAST: false } }))
   const dir = join(scratch, 'proc-net')
   mkdirSync(dir)
-  writeFileSync(join(dir, 'tcpstat'), TCP_HEADER + '\n')
-  writeFileSync(join(dir, 'tcp6stat'), TCP_HEADER + '\n')
-  writeFileSync(join(dir, 'udpstat'), formatKnetstat(fake, { proto: 'udp' }))
-  writeFileSync(join(dir, 'udp6stat'), UDP_HEADER + '\n')
+  writeTables(dir, fake)
   for (const options of ['module', 'auto'] as const) {
     const joined = await listSocketsWith({ options, proto: 'udp', family: 4, port, processes: options === 'auto' }, { moduleDir: dir })
     t.same(joined.map((e) => [e.inode, e.optionsSource, e.options?.SO_RCVBUF]), live.map((e, i) => [e.inode, 'module', 1000 * (i + 1)]), `${options}: each socket its own line`)

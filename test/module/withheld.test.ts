@@ -5,7 +5,7 @@
 // tries it, and what neither source can read is EPERM with what to do. Minisockets
 // (TIME_WAIT, request sockets), whose lines never have options, stay ENOENT.
 import * as dgram from 'node:dgram'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,7 +14,7 @@ import { formatKnetstat, listSockets, parseKnetstat, type SocketEntry } from '..
 import { listSocketsWith } from '../../src/list.js'
 import { joinModule, withheldByModule } from '../../src/sources/module.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
-import { moduleTable, netlinkLike, TCP_HEADER, UDP_HEADER } from '../helpers/knetstat-text.js'
+import { moduleTable, netlinkLike, TCP_HEADER, UDP_HEADER, writeTables } from '../helpers/knetstat-text.js'
 import { listAsNobody, NOBODY } from '../helpers/nobody.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-withheld-'))
@@ -140,11 +140,7 @@ function standIn(name: string, lines: SocketEntry[]): string {
   mkdirSync(dir)
   chmodSync(scratch, 0o755)
   chmodSync(dir, 0o755)
-  const files = { tcpstat: ['tcp', 4], tcp6stat: ['tcp', 6], udpstat: ['udp', 4], udp6stat: ['udp', 6] } as const
-  for (const [file, [proto, family]] of Object.entries(files)) {
-    const text = formatKnetstat(lines.filter((e) => e.proto === proto && e.family === family), { proto })
-    writeFileSync(join(dir, file), text, { mode: 0o644 })
-  }
+  writeTables(dir, lines)
   return dir
 }
 

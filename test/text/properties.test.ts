@@ -10,7 +10,7 @@ import { formatOptionValue, OPTION_KINDS } from '../../src/options.js'
 import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
 import { TableParser } from '../../src/text/parse.js'
 import { UNPRINTABLE } from '../helpers/hostile.js'
-import { textFixture } from '../helpers/knetstat-text.js'
+import { TCP_HEADER, textFixture, UDP_HEADER } from '../helpers/knetstat-text.js'
 
 const RUNS = Number(process.env.KNETSTAT_FC_RUNS ?? 1000)
 
@@ -193,7 +193,7 @@ test('a valid table with one token replaced by a hostile one is parsed or cleanl
 })
 
 test('lines around and past MAX_LINE_LENGTH: the limit, not the content, decides', async (t) => {
-  const head = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
+  const head = `${TCP_HEADER}\n`
   const start = '     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      TCP_CONGESTION='
   fc.assert(
     fc.property(fc.integer({ min: -20, max: 20 }), fc.constantFrom('a', '\0', '😀'), fc.boolean(), (delta, unit, lf) => {
@@ -210,7 +210,7 @@ test('lines around and past MAX_LINE_LENGTH: the limit, not the content, decides
 })
 
 test('extra columns are counted exactly, however many', async (t) => {
-  const head = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+  const head = `${UDP_HEADER}\n`
   const line = '     0      0 127.0.0.1:53            0.0.0.0:*               SO_REUSEADDR=1'
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 7000 }), fc.constantFrom(' x', '  \0', ' 😀'), (extra, token) => {
@@ -231,7 +231,7 @@ test('long option lists parse when within the limit and round-trip', async (t) =
   )
   fc.assert(
     fc.property(longOptions, (options) => {
-      const head = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+      const head = `${UDP_HEADER}\n`
       const pairs = Object.entries(options).map(([k, v]) => `${k}=${formatOptionValue(k, v as string)}`).join(',')
       const text = `${head}     0      0 127.0.0.1:53            0.0.0.0:*               ${pairs}\n`
       const error = rejectsCleanly(text)
