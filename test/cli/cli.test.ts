@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { knetstat, MAIN } from '../helpers/cli.js'
 import { TEXT_FIXTURES as FIXTURES } from '../helpers/knetstat-text.js'
-import { openZoo } from '../helpers/socket-zoo.js'
+import { openZoo, zooSocket } from '../helpers/socket-zoo.js'
 
 /** Runs the command on a pseudo-terminal (util-linux `script`), returning the raw bytes it wrote. */
 function onTerminal(args: string[], env: Record<string, string> = {}): string {
@@ -19,7 +19,7 @@ function onTerminal(args: string[], env: Record<string, string> = {}): string {
 
 const zoo = await openZoo()
 t.teardown(() => zoo.close())
-const sock = (label: string) => zoo.info.sockets.find((s) => s.label === label)!
+const sock = (label: string) => zooSocket(zoo.info, label)
 const listenPort = sock('tcp4.listen').local[1]
 const sendqPort = sock('tcp4.sendq.listen').local[1]
 

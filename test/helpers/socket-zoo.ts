@@ -18,3 +18,10 @@ export interface Zoo {
 export function openZoo(options: { uid?: number; gid?: number } = {}): Promise<Held<Zoo>> {
   return holdSockets<Zoo>('python3', [fileURLToPath(new URL('./socket_zoo.py', import.meta.url))], options)
 }
+
+/** The zoo's socket of `label` (e.g. 'tcp4.listen'); an error when there is none. */
+export function zooSocket(zoo: Zoo, label: string): ZooSocket {
+  const s = zoo.sockets.find((x) => x.label === label)
+  if (s === undefined) throw new Error(`no socket ${label} in the zoo`)
+  return s
+}
