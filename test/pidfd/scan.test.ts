@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { pidfdBinding } from '../../src/sources/pidfd/index.js'
 import { scanProcesses } from '../../src/sources/processes/index.js'
+import { TS_LOADER } from '../helpers/child.js'
+import { NOBODY } from '../helpers/nobody.js'
 
 const root = mkdtempSync(join(tmpdir(), 'knetstat-proc-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
@@ -52,9 +54,9 @@ t.test('an unreadable fd directory is a hidden process, not an error', async (t)
   `
   const { spawnSync } = await import('node:child_process')
   chmodSync(root, 0o755)
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('@tapjs/typescript/import'), '--input-type=module', '-e', lister], {
-    uid: 65534,
-    gid: 65534,
+  const r = spawnSync(process.execPath, ['--import', TS_LOADER, '--input-type=module', '-e', lister], {
+    uid: NOBODY,
+    gid: NOBODY,
     cwd: '/',
     encoding: 'utf8',
   })
