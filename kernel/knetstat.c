@@ -288,7 +288,7 @@ static unsigned long long knetstat_jiffies_to_ms(long t)
 
 /*
  * The options common to TCP and UDP that come before the protocol's own,
- * in DESIGN's order.
+ * in the order of docs/format.md.
  */
 static void knetstat_put_buf_timeo_linger(struct seq_file *m, struct sock *sk)
 {

@@ -20,7 +20,7 @@ export type { DiagSockopt, NetlinkDetails, SocketMemInfo, SocketTimer, TcpInfo }
 export { listSockets } from './list.js'
 export type { ListQuery, OptionsQuery, PortMatch } from './query.js'
 export { recordTables, type RecordResult } from './record.js'
-export { DEFAULT_MAX_RECORDING_BYTES, ReplayError, type KnetstatTexts, type ProcNet, type RecordingPath } from './sources/recording.js'
+export { DEFAULT_MAX_RECORDING_BYTES, ReplayError, type KnetstatTexts, type ProcNet, type RecordingPath } from './sources/replay/index.js'
 export { escapeForDisplay } from './text/escape.js'
 export {
   checkSockets,

@@ -3,7 +3,7 @@
 import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
 import { compileFilter, MAX_BYTECODE } from './sources/netlink/index.js'
 import { parseAddressPrefix, type AddressPrefix, type PortRange } from './filter.js'
-import { checkProcNet, type ProcNet } from './sources/recording.js'
+import { checkProcNet, type ProcNet } from './sources/replay/index.js'
 
 export type { AddressPrefix }
 

@@ -15,11 +15,11 @@
 //  - any error removes the temporary files.
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { access, lstat, mkdir, open, readFile, readlink, rename, unlink, type FileHandle } from 'node:fs/promises'
-import { join } from 'node:path'
+import { lstat, mkdir, open, readlink, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { listSockets } from './list.js'
-import { MODULE_DIR } from './sources/module.js'
-import { TABLE_FILES } from './sources/recording.js'
+import type { Family, Proto } from './model.js'
+import { moduleFilesPresent, readModuleTexts } from './sources/module/index.js'
+import { TABLE_FILES } from './sources/replay/index.js'
 import { escapeForDisplay } from './text/escape.js'
 import { formatKnetstat } from './text/format.js'
 
@@ -167,15 +167,14 @@ interface Texts {
   tables: Record<string, string>
 }
 
+/** Every table of the module's files, in this network namespace. */
+const ALL_TABLES: { protos: Proto[]; families: Family[] } = { protos: ['tcp', 'udp'], families: [4, 6] }
+
+/** The module's own files when it is loaded; null when it is not (or was unloaded meanwhile). */
 async function moduleTexts(): Promise<Texts | null> {
-  try {
-    await access(join(MODULE_DIR, 'tcpstat'))
-  } catch {
-    return null
-  }
-  const tables: Record<string, string> = {}
-  for (const { file } of TABLE_FILES) tables[file] = await readFile(join(MODULE_DIR, file), 'utf8')
-  return { source: 'module', tables }
+  if (!(await moduleFilesPresent())) return null
+  const texts = await readModuleTexts(ALL_TABLES)
+  return texts === null ? null : { source: 'module', tables: texts as Record<string, string> }
 }
 
 async function listingTexts(): Promise<Texts> {

@@ -1,14 +1,12 @@
 // The command line: flags people bring from ss and netstat (-t -u -4 -6 -l -a -n -p -e,
-// clustered as in `-tanp`), long options, and the check and record subcommands.
-import { TCP_STATES, type Family, type Proto, type TcpState } from '../model.js'
+// clustered as in `-tanp`), long options, and the check and record subcommands. Each
+// option's value is read by its parser in values.ts.
+import type { Family, Proto, TcpState } from '../model.js'
 import type { OptionValue } from '../health/expect.js'
-import { parseExpectation } from '../health/expect.js'
 import { PROC_NET_ENV, type OptionsQuery, type PortMatch } from '../query.js'
+import { bytes, expectation, port, recording, seconds, sourceName, state, UsageError, type Source } from './values.js'
 
-/** A usage error: exit code 2, with the usage line. */
-export class UsageError extends Error {}
-
-export type Source = 'auto' | 'module' | 'pidfd' | 'netlink'
+export { UsageError, type Source } from './values.js'
 
 export interface Filters {
   protos: Proto[] | undefined
@@ -62,110 +60,144 @@ function expand(argv: readonly string[]): string[] {
   return out
 }
 
+type Command = 'list' | 'check' | 'record'
+
 export function parseArgs(argv: readonly string[]): Args {
-  let rest = [...argv]
-  let command: 'list' | 'check' | 'record' = 'list'
+  const [command, rest] = subcommand(argv)
+  if (command === 'record') return recordArgs(rest)
+  const given = readOptions(command, rest)
+  if ('command' in given) return given
+  const filters = filtersOf(given)
+  return command === 'check' ? checkArgs(filters, given) : listArgs(filters, given)
+}
+
+/** The subcommand (list when none is named) and the arguments after it, expanded. */
+function subcommand(argv: readonly string[]): [Command, string[]] {
+  const rest = [...argv]
+  let command: Command = 'list'
   if (rest[0] === 'check' || rest[0] === 'record') command = rest.shift() as 'check' | 'record'
-  rest = expand(rest)
+  return [command, expand(rest)]
+}
 
-  if (command === 'record') {
-    if (rest.includes('-h') || rest.includes('--help')) return { command: 'help' }
-    const dirs = rest.filter((a) => !a.startsWith('-') || a === '-')
-    const flags = rest.filter((a) => a.startsWith('-') && a !== '-')
-    if (flags.length > 0) throw new UsageError(`record takes no option ${flags[0]}`)
-    if (dirs.length !== 1) throw new UsageError('record needs exactly one directory: knetstat record DIR')
-    return { command: 'record', dir: dirs[0] as string }
-  }
+function recordArgs(rest: readonly string[]): RecordArgs | { command: 'help' } {
+  if (rest.includes('-h') || rest.includes('--help')) return { command: 'help' }
+  const dirs = rest.filter((a) => !a.startsWith('-') || a === '-')
+  const flags = rest.filter((a) => a.startsWith('-') && a !== '-')
+  if (flags.length > 0) throw new UsageError(`record takes no option ${flags[0]}`)
+  if (dirs.length !== 1) throw new UsageError('record needs exactly one directory: knetstat record DIR')
+  return { command: 'record', dir: dirs[0] as string }
+}
 
-  const protos = new Set<Proto>()
-  const families = new Set<Family>()
-  let states: TcpState[] | undefined
-  let listening = false
-  let ports: PortMatch[] | undefined
-  let source: Source = 'auto'
-  let procNet: string | undefined
-  let maxRecordingBytes: number | undefined
-  let processes = false
-  let extended = false
-  let format: ListArgs['format'] = 'text'
-  let watch: number | null = null
-  const expect: [string, OptionValue][] = []
-  let noStalled = false
+/** The options of list and check as the command line gives them, before they are combined. */
+interface Given {
+  protos: Set<Proto>
+  families: Set<Family>
+  states: TcpState[] | undefined
+  listening: boolean
+  ports: PortMatch[] | undefined
+  source: Source
+  procNet: string | undefined
+  maxRecordingBytes: number | undefined
+  processes: boolean
+  extended: boolean
+  format: ListArgs['format']
+  watch: number | null
+  expect: [string, OptionValue][]
+  noStalled: boolean
+}
 
-  const value = (flag: string): string => {
-    const v = rest.shift()
-    if (v === undefined || (v.startsWith('-') && v.length > 1)) throw new UsageError(`${flag} needs a value`)
-    return v
+/** Reads the options in order; -h and -V end the reading there. */
+function readOptions(command: 'list' | 'check', rest: string[]): Given | { command: 'help' } | { command: 'version' } {
+  const given: Given = {
+    protos: new Set(),
+    families: new Set(),
+    states: undefined,
+    listening: false,
+    ports: undefined,
+    source: 'auto',
+    procNet: undefined,
+    maxRecordingBytes: undefined,
+    processes: false,
+    extended: false,
+    format: 'text',
+    watch: null,
+    expect: [],
+    noStalled: false,
   }
-  const listOnly = (flag: string): void => {
-    if (command !== 'list') throw new UsageError(`${flag} is not an option of check`)
-  }
-  const checkOnly = (flag: string): void => {
-    if (command !== 'check') throw new UsageError(`${flag} is an option of knetstat check`)
-  }
-
   while (rest.length > 0) {
     const arg = rest.shift() as string
-    switch (arg) {
-      case '-t': case '--tcp': protos.add('tcp'); break
-      case '-u': case '--udp': protos.add('udp'); break
-      case '-4': case '--ipv4': families.add(4); break
-      case '-6': case '--ipv6': families.add(6); break
-      case '-l': case '--listening': listening = true; break
-      case '-a': case '--all': case '-n': case '--numeric': break // all sockets and numeric output are the default
-      case '-p': case '--processes': listOnly(arg); processes = true; break
-      case '-e': case '--extended': listOnly(arg); extended = true; break
-      case '--json': listOnly(arg); format = oneFormat(format, 'json'); break
-      case '--ndjson': listOnly(arg); format = oneFormat(format, 'ndjson'); break
-      case '--watch': {
-        listOnly(arg)
-        watch = 2
-        if (rest[0] !== undefined && /^[0-9.]+$/.test(rest[0])) watch = seconds(rest.shift() as string)
-        break
-      }
-      case '--state': states = [...(states ?? []), ...value(arg).split(',').map(state)]; break
-      case '--port': ports = [...(ports ?? []), ...value(arg).split(',').map(port)]; break
-      case '--source': source = sourceName(value(arg)); break
-      case '--no-options': source = 'netlink'; break
-      case '--proc-net': procNet = recording(value(arg)); break
-      case '--max-recording-bytes': maxRecordingBytes = bytes(arg, value(arg)); break
-      case '--expect': checkOnly(arg); expect.push(expectation(value(arg))); break
-      case '--no-stalled': checkOnly(arg); noStalled = true; break
-      case '-h': case '--help': return { command: 'help' }
-      case '-V': case '--version': return { command: 'version' }
-      default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`)
-    }
+    if (arg === '-h' || arg === '--help') return { command: 'help' }
+    if (arg === '-V' || arg === '--version') return { command: 'version' }
+    const known =
+      selectionOption(arg, rest, given) ||
+      sourceOption(arg, rest, given) ||
+      outputOption(command, arg, rest, given) ||
+      checkOption(command, arg, rest, given)
+    if (!known) throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`)
   }
+  return given
+}
 
-  if (listening) {
-    if (states !== undefined) throw new UsageError('use either -l or --state, not both')
-    // TCP listeners, and UDP sockets with no peer (ss shows those as listening too).
-    states = ['LISTEN', 'CLOSE']
+/** The value of `flag`: the next argument, which may not be an option. */
+function value(rest: string[], flag: string): string {
+  const v = rest.shift()
+  if (v === undefined || (v.startsWith('-') && v.length > 1)) throw new UsageError(`${flag} needs a value`)
+  return v
+}
+
+/** Which sockets (list and check): whether `arg` is one of these options, read into `given`. */
+function selectionOption(arg: string, rest: string[], given: Given): boolean {
+  switch (arg) {
+    case '-t': case '--tcp': given.protos.add('tcp'); return true
+    case '-u': case '--udp': given.protos.add('udp'); return true
+    case '-4': case '--ipv4': given.families.add(4); return true
+    case '-6': case '--ipv6': given.families.add(6); return true
+    case '-l': case '--listening': given.listening = true; return true
+    case '-a': case '--all': case '-n': case '--numeric': return true // all sockets and numeric output are the default
+    case '--state': given.states = [...(given.states ?? []), ...value(rest, arg).split(',').map(state)]; return true
+    case '--port': given.ports = [...(given.ports ?? []), ...value(rest, arg).split(',').map(port)]; return true
+    default: return false
   }
-  // KNETSTAT_PROC_NET names the recording as --proc-net does.
-  procNet ??= process.env[PROC_NET_ENV] || undefined
-  if (procNet !== undefined && (source === 'pidfd' || processes)) {
-    throw new UsageError('--proc-net replays a recording: it has no processes to read options or holders from')
+}
+
+/** Where sockets and options come from (list and check). */
+function sourceOption(arg: string, rest: string[], given: Given): boolean {
+  switch (arg) {
+    case '--source': given.source = sourceName(value(rest, arg)); return true
+    case '--no-options': given.source = 'netlink'; return true
+    case '--proc-net': given.procNet = recording(value(rest, arg)); return true
+    case '--max-recording-bytes': given.maxRecordingBytes = bytes(arg, value(rest, arg)); return true
+    default: return false
   }
-  if (maxRecordingBytes !== undefined && procNet === undefined) {
-    throw new UsageError('--max-recording-bytes limits the files of a recording: give --proc-net DIR (or KNETSTAT_PROC_NET) too')
+}
+
+/** What a listing prints (list only). */
+function outputOption(command: 'list' | 'check', arg: string, rest: string[], given: Given): boolean {
+  switch (arg) {
+    case '-p': case '--processes': listOnly(command, arg); given.processes = true; return true
+    case '-e': case '--extended': listOnly(command, arg); given.extended = true; return true
+    case '--json': listOnly(command, arg); given.format = oneFormat(given.format, 'json'); return true
+    case '--ndjson': listOnly(command, arg); given.format = oneFormat(given.format, 'ndjson'); return true
+    case '--watch': listOnly(command, arg); given.watch = watchSeconds(rest); return true
+    default: return false
   }
-  const filters: Filters = {
-    protos: protos.size === 0 ? undefined : [...protos],
-    families: families.size === 0 ? undefined : [...families],
-    states,
-    ports,
-    source,
-    procNet,
-    maxRecordingBytes,
+}
+
+/** What a check checks (check only). */
+function checkOption(command: 'list' | 'check', arg: string, rest: string[], given: Given): boolean {
+  switch (arg) {
+    case '--expect': checkOnly(command, arg); given.expect.push(expectation(value(rest, arg))); return true
+    case '--no-stalled': checkOnly(command, arg); given.noStalled = true; return true
+    default: return false
   }
-  if (command === 'check') {
-    if (expect.length === 0 && !noStalled) throw new UsageError('check needs something to check: --expect NAME=value or --no-stalled')
-    return { command, ...filters, expect, noStalled }
-  }
-  if (watch !== null && format !== 'text') throw new UsageError('--watch redraws the text table; it cannot be combined with --json or --ndjson')
-  return { command, ...filters, processes, extended, format, watch }
+}
+
+function listOnly(command: 'list' | 'check', flag: string): void {
+  if (command !== 'list') throw new UsageError(`${flag} is not an option of check`)
+}
+
+function checkOnly(command: 'list' | 'check', flag: string): void {
+  if (command !== 'check') throw new UsageError(`${flag} is an option of knetstat check`)
 }
 
 function oneFormat(format: ListArgs['format'], wanted: 'json' | 'ndjson'): ListArgs['format'] {
@@ -173,55 +205,56 @@ function oneFormat(format: ListArgs['format'], wanted: 'json' | 'ndjson'): ListA
   return wanted
 }
 
-function recording(dir: string): string {
-  // An empty path would silently mean "no recording" further down: the live host.
-  if (dir === '') throw new UsageError('--proc-net needs the directory of a recording, got an empty path')
-  return dir
+/** --watch's optional SEC: taken when the next argument is a number, else 2. */
+function watchSeconds(rest: string[]): number {
+  if (rest[0] !== undefined && /^[0-9.]+$/.test(rest[0])) return seconds(rest.shift() as string)
+  return 2
 }
 
-const BYTE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
-
-/** N bytes, or N with K, M or G (binary units, as in 512M). */
-function bytes(flag: string, text: string): number {
-  const m = /^([0-9]+)([KMG]?)(?:i?B)?$/i.exec(text.trim())
-  const n = m === null ? NaN : Number(m[1]) * (BYTE_UNITS[(m[2] as string).toUpperCase()] as number)
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} ${JSON.stringify(text)}: give a size in bytes, such as 268435456 or 256M`)
-  return n
-}
-
-function seconds(text: string): number {
-  const n = Number(text)
-  if (!Number.isFinite(n) || n < 0.1 || n > 86400) throw new UsageError(`--watch ${text}: give seconds between 0.1 and 86400`)
-  return n
-}
-
-function state(text: string): TcpState {
-  const name = text.trim().toUpperCase().replace(/-/g, '_')
-  const aliases: Record<string, TcpState> = { LISTENING: 'LISTEN', ESTAB: 'ESTABLISHED', UNCONN: 'CLOSE', CLOSED: 'CLOSE' }
-  const found = aliases[name] ?? TCP_STATES.find((s) => s === name)
-  if (found === undefined) throw new UsageError(`unknown state ${JSON.stringify(text)}; use one of ${TCP_STATES.join(', ')}`)
-  return found
-}
-
-function port(text: string): PortMatch {
-  const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(text.trim())
-  const from = Number(m?.[1])
-  const to = m?.[2] === undefined ? from : Number(m[2])
-  if (m === null || from > 65535 || to > 65535 || from > to) throw new UsageError(`bad port ${JSON.stringify(text)}: give N or FROM-TO within 0-65535`)
-  return from === to ? from : { from, to }
-}
-
-function sourceName(text: string): Source {
-  if (text === 'auto' || text === 'module' || text === 'pidfd' || text === 'netlink') return text
-  throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, module, pidfd or netlink`)
-}
-
-function expectation(text: string): [string, OptionValue] {
-  try {
-    return parseExpectation(text)
-  } catch (error) {
-    throw new UsageError(`--expect ${(error as Error).message}`)
+/** The filters of list and check, once every option is read and they can be combined. */
+function filtersOf(given: Given): Filters {
+  const states = selectedStates(given)
+  const { procNet, maxRecordingBytes } = recordingOf(given)
+  return {
+    protos: given.protos.size === 0 ? undefined : [...given.protos],
+    families: given.families.size === 0 ? undefined : [...given.families],
+    states,
+    ports: given.ports,
+    source: given.source,
+    procNet,
+    maxRecordingBytes,
   }
+}
+
+/** --state, or -l's states. */
+function selectedStates(given: Given): TcpState[] | undefined {
+  if (!given.listening) return given.states
+  if (given.states !== undefined) throw new UsageError('use either -l or --state, not both')
+  // TCP listeners, and UDP sockets with no peer (ss shows those as listening too).
+  return ['LISTEN', 'CLOSE']
+}
+
+/** The recording to replay (--proc-net, else KNETSTAT_PROC_NET) and its size limit. */
+function recordingOf(given: Given): Pick<Filters, 'procNet' | 'maxRecordingBytes'> {
+  // KNETSTAT_PROC_NET names the recording as --proc-net does.
+  const procNet = given.procNet ?? (process.env[PROC_NET_ENV] || undefined)
+  if (procNet !== undefined && (given.source === 'pidfd' || given.processes)) {
+    throw new UsageError('--proc-net replays a recording: it has no processes to read options or holders from')
+  }
+  if (given.maxRecordingBytes !== undefined && procNet === undefined) {
+    throw new UsageError('--max-recording-bytes limits the files of a recording: give --proc-net DIR (or KNETSTAT_PROC_NET) too')
+  }
+  return { procNet, maxRecordingBytes: given.maxRecordingBytes }
+}
+
+function checkArgs(filters: Filters, given: Given): CheckArgs {
+  if (given.expect.length === 0 && !given.noStalled) throw new UsageError('check needs something to check: --expect NAME=value or --no-stalled')
+  return { command: 'check', ...filters, expect: given.expect, noStalled: given.noStalled }
+}
+
+function listArgs(filters: Filters, given: Given): ListArgs {
+  if (given.watch !== null && given.format !== 'text') throw new UsageError('--watch redraws the text table; it cannot be combined with --json or --ndjson')
+  return { command: 'list', ...filters, processes: given.processes, extended: given.extended, format: given.format, watch: given.watch }
 }
 
 /** The listSockets options value of a --source. */

@@ -2,7 +2,7 @@
 // users: process names, recordings, option values, paths. Every write goes through
 // one of these, so no byte of it can move the cursor, retitle the window, or reorder
 // the text (docs/security.md). The rule of what is unsafe lives in text/escape.ts.
-import { escapeForDisplay } from '../text/escape.js'
+import { escapeForDisplay, unsafeCharacters } from '../text/escape.js'
 
 /**
  * Prose and table text that may already quote untrusted parts escaped (the library's
@@ -21,8 +21,10 @@ export function quoted(value: string): string {
   return `"${escapeForDisplay(value).replace(/"/g, '\\"')}"`
 }
 
-// In JSON text these can only occur inside strings; \uHHHH keeps the value the same.
-const JSON_UNSAFE = /[\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]/gu
+// The unsafe characters JSON.stringify leaves raw: it escapes C0 controls and lone
+// surrogates itself. In JSON text these can only occur inside strings; \uHHHH keeps
+// the value the same.
+const JSON_UNSAFE = unsafeCharacters(['c1', 'format', 'separators'], 'gu')
 
 /** JSON text with the characters JSON.stringify leaves raw (DEL, C1, bidi, separators) as \uHHHH. */
 export function jsonForTerminal(json: string): string {

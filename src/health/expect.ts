@@ -1,6 +1,6 @@
 // Expected socket options: "TCP_NODELAY=1" as a health check states them, and which
 // sockets break them.
-import type { SocketEntry } from '../model.js'
+import { isMinisocket, type SocketEntry } from '../model.js'
 import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue } from '../options.js'
 
 export type OptionValue = boolean | number | string
@@ -46,9 +46,13 @@ export function checkExpectationsShape(expectations: unknown): Expectations {
   return expectations as Expectations
 }
 
-/** Sockets that have options at all: TIME_WAIT and connection requests have none. */
+/**
+ * Sockets that have options at all: minisockets (TIME_WAIT and connection requests,
+ * isMinisocket) have none. A recorded line has no inode: its options, when it has
+ * any, say it is a full socket.
+ */
 export function hasOptions(entry: SocketEntry): boolean {
-  return entry.state !== 'TIME_WAIT' && entry.state !== 'SYN_RECV' && entry.state !== 'NEW_SYN_RECV'
+  return entry.options !== null || !isMinisocket(entry)
 }
 
 /** The expectations a socket breaks (none for sockets without options, see hasOptions). */

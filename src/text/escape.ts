@@ -5,11 +5,32 @@
 // or flood a log.
 
 /**
- * Control (C0, DEL, C1), format (bidi overrides and isolates, LRM/RLM/ALM, zero-width
- * characters, BOM, tags), line and paragraph separators, lone surrogates, and the
- * backslash itself, so that an escape in the output always means one in the input.
+ * The characters untrusted text may not show raw, by kind, each as the items of a
+ * regular-expression character class (for the 'u' flag). Together: every control (Cc),
+ * format character (Cf), line and paragraph separator and lone surrogate.
  */
-const NEEDS_ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/u
+export const UNSAFE_CHARACTERS = {
+  /** C0 controls, NUL to US (ESC among them). */
+  c0: '\\x00-\\x1f',
+  /** DEL and the C1 controls (U+009B is a CSI). */
+  c1: '\\x7f-\\x9f',
+  /** Format characters: bidi overrides and isolates, LRM/RLM/ALM, zero-width characters, BOM, tags. */
+  format: '\\p{Cf}',
+  /** Line and paragraph separators. */
+  separators: '\\p{Zl}\\p{Zp}',
+  /** Lone surrogates. */
+  loneSurrogates: '\\p{Cs}',
+} as const
+
+export type UnsafeKind = keyof typeof UNSAFE_CHARACTERS
+
+/** A regular expression matching one character of the given kinds (and of `extra`, class items too). */
+export function unsafeCharacters(kinds: readonly UnsafeKind[], flags = 'u', extra = ''): RegExp {
+  return new RegExp(`[${kinds.map((k) => UNSAFE_CHARACTERS[k]).join('')}${extra}]`, flags)
+}
+
+/** Every unsafe character, and the backslash itself, so that an escape in the output always means one in the input. */
+const NEEDS_ESCAPE = unsafeCharacters(Object.keys(UNSAFE_CHARACTERS) as UnsafeKind[], 'u', '\\\\')
 const NEEDS_ESCAPE_ALL = new RegExp(NEEDS_ESCAPE.source, 'gu')
 
 export const ELLIPSIS = '…'

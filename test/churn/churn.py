@@ -17,71 +17,38 @@ Every process stays well under 20,000 descriptors. It dies with its parent
 (PR_SET_PDEATHSIG), and the test kills its process group as well.
 """
 import collections
-import ctypes
-import json
 import os
 import random
 import select
-import signal
 import socket
-import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from sockets import S, die_with_parent, reset_on_close, say, stdin_closed, tcp_listener, tcp_pair, udp_socket  # noqa: E402
+
 MAX_FDS = 20000
-LINGER_RST = struct.pack("ii", 1, 0)
+ADDRESSES = ["127.0.0.1", "::1"]
 
 
-def die_with_parent():
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if os.getppid() == 1:
-        sys.exit(0)
+def reuseaddr(s):
+    s.setsockopt(S, socket.SO_REUSEADDR, 1)
 
 
-def listener(family, addr, backlog=4096):
-    s = socket.socket(family, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 0))
-    s.listen(backlog)
-    return s
-
-
-ENDPOINTS = [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")]
-
-
-def stdin_closed():
-    ready, _, _ = select.select([sys.stdin], [], [], 0)
-    return bool(ready) and sys.stdin.buffer.read1(4096) == b""
-
-
-def say(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+def listeners(each):
+    return [tcp_listener(a, backlog=4096, configure=reuseaddr) for a in ADDRESSES for _ in range(each)]
 
 
 def hold(pairs, udp):
     if pairs * 2 + udp + 64 > MAX_FDS:
         raise SystemExit(f"hold: {pairs} pairs and {udp} UDP sockets exceed {MAX_FDS} descriptors")
-    listeners = [listener(f, a) for f, a in ENDPOINTS for _ in range(4)]
+    lsts = listeners(4)
     held = []
     for i in range(pairs):
-        lst = listeners[i % len(listeners)]
-        family = lst.family
-        c = socket.socket(family, socket.SOCK_STREAM)
-        c.connect(lst.getsockname()[:2])
-        a, _ = lst.accept()
-        held += [c, a]
+        held += tcp_pair(lsts[i % len(lsts)])
     for i in range(udp):
-        family, addr = ENDPOINTS[i % 2]
-        u = socket.socket(family, socket.SOCK_DGRAM)
-        u.bind((addr, 0))
-        if i % 3 == 0:
-            u.connect((addr, 9))
-        held.append(u)
+        addr = ADDRESSES[i % 2]
+        held.append(udp_socket(addr, connect_to=(addr, 9) if i % 3 == 0 else None))
     say({"ready": True, "pid": os.getpid(), "tcp": pairs * 2, "udp": udp})
     while not stdin_closed():
         select.select([sys.stdin], [], [], 1.0)
@@ -89,7 +56,7 @@ def hold(pairs, udp):
 
 def churn(seed, rate):
     rng = random.Random(seed)
-    listeners = [listener(f, a) for f, a in ENDPOINTS for _ in range(8)]
+    lsts = listeners(8)
     # Connections live a while (so dumps see every state) but the process never holds
     # more than LIVE pairs + UDP_LIVE sockets.
     live = collections.deque()
@@ -114,7 +81,7 @@ def churn(seed, rate):
             ahead = opened / rate - (time.monotonic() - started)
             if ahead > 0:
                 time.sleep(ahead)
-        lst = listeners[i % len(listeners)] if rng.random() < 0.5 else listeners[(i * 7) % 8]
+        lst = lsts[i % len(lsts)] if rng.random() < 0.5 else lsts[(i * 7) % 8]
         c = socket.socket(lst.family, socket.SOCK_STREAM)
         try:
             c.connect(lst.getsockname()[:2])
@@ -135,19 +102,16 @@ def churn(seed, rate):
             kind = rng.randrange(4)
             kinds[("client-first", "server-first", "client-rst", "server-rst")[kind]] += 1
             if kind == 2:
-                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RST)
+                reset_on_close(c)
             elif kind == 3:
-                a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RST)
+                reset_on_close(a)
             # The side closed first goes through FIN_WAIT to TIME_WAIT (unless RST).
             first, second = (c, a) if kind in (0, 2) else (a, c)
             first.close()
             second.close()
             closes += 1
-        family, addr = ENDPOINTS[i % 2]
-        u = socket.socket(family, socket.SOCK_DGRAM)
-        u.bind((addr, 0))
-        if i % 2 == 0:
-            u.connect((addr, 9))
+        addr = ADDRESSES[i % 2]
+        u = udp_socket(addr, connect_to=(addr, 9) if i % 2 == 0 else None)
         udp_opened += 1
         udp_live.append(u)
         while len(udp_live) > UDP_LIVE or (udp_live and rng.random() < 0.5):

@@ -3,7 +3,7 @@
 // every one of them and whatever they spawned.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { createInterface } from 'node:readline'
+import { readyLine } from '../helpers/child.js'
 
 const SCRIPT = fileURLToPath(new URL('./churn.py', import.meta.url))
 
@@ -52,21 +52,12 @@ function start(args: string[], into: Child[]): Promise<Child> {
   child.stdin?.on('error', () => undefined)
   const entry: Child = { child, exited, last: null }
   into.push(entry)
-  return new Promise<Child>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-    let ready = false
-    rl.on('line', (line) => {
-      const message = JSON.parse(line) as { ready?: boolean } & Partial<ChurnTotals>
-      if (message.ready === true) {
-        ready = true
-        resolve(entry)
-      } else if (typeof message.opened === 'number') entry.last = message as ChurnTotals
-    })
-    child.once('error', reject)
-    child.once('exit', (code, signal) => {
-      if (!ready) reject(new Error(`churn.py ${args.join(' ')} exited (${code ?? signal}) before it was ready`))
-    })
-  })
+  const isReady = (line: string): boolean => (JSON.parse(line) as { ready?: boolean }).ready === true
+  const totals = (line: string): void => {
+    const message = JSON.parse(line) as Partial<ChurnTotals>
+    if (typeof message.opened === 'number') entry.last = message as ChurnTotals
+  }
+  return readyLine(child, `churn.py ${args.join(' ')}`, isReady, totals).then(() => entry)
 }
 
 function kill(entry: Child): Promise<void> {

@@ -5,17 +5,10 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { openZoo } from '../list/zoo.js'
-
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
-const FIXTURES = fileURLToPath(new URL('../fixtures/text/', import.meta.url))
-
-function knetstat(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '', ...env } })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+import { knetstat, MAIN } from '../helpers/cli.js'
+import { TEXT_FIXTURES as FIXTURES } from '../helpers/knetstat-text.js'
+import { openZoo, zooSocket } from '../helpers/socket-zoo.js'
 
 /** Runs the command on a pseudo-terminal (util-linux `script`), returning the raw bytes it wrote. */
 function onTerminal(args: string[], env: Record<string, string> = {}): string {
@@ -26,7 +19,7 @@ function onTerminal(args: string[], env: Record<string, string> = {}): string {
 
 const zoo = await openZoo()
 t.teardown(() => zoo.close())
-const sock = (label: string) => zoo.info.sockets.find((s) => s.label === label)!
+const sock = (label: string) => zooSocket(zoo.info, label)
 const listenPort = sock('tcp4.listen').local[1]
 const sendqPort = sock('tcp4.sendq.listen').local[1]
 
@@ -134,7 +127,7 @@ t.test('record, then replay with --proc-net and KNETSTAT_PROC_NET', async (t) =>
   const replay = knetstat(['--proc-net', dir])
   t.equal(replay.status, 0)
   t.equal(replay.stdout, files.join(''), 'prints the recording byte for byte')
-  t.equal(knetstat([], { KNETSTAT_PROC_NET: dir }).stdout, files.join(''), 'the environment variable does the same')
+  t.equal(knetstat([], { env: { KNETSTAT_PROC_NET: dir } }).stdout, files.join(''), 'the environment variable does the same')
   const fixtures = knetstat(['--proc-net', FIXTURES, '-t4', '--state', 'ESTABLISHED'])
   t.match(fixtures.stdout, / ESTB ># /, 'filters apply to a replay')
   t.notMatch(fixtures.stdout, / LSTN /)

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { escapeForDisplay } from '../../src/text/escape.js'
-import { HOSTILE_NAMES, holdHostile, knetstat, knetstatUntil, NOBODY, UNSAFE_FOR_TERMINAL } from '../helpers/hostile.js'
+import { knetstat, knetstatUntil } from '../helpers/cli.js'
+import { HOSTILE_NAMES, holdHostile, UNSAFE_FOR_TERMINAL } from '../helpers/hostile.js'
+import { TCP_HEADER } from '../helpers/knetstat-text.js'
+import { NOBODY } from '../helpers/nobody.js'
 
 // A real uid unlike the effective one makes the exec secure (AT_SECURE), and the
 // loader then ignores LD_PRELOAD: the ASan suite (test/asan/run.sh) preloads its
@@ -45,7 +48,7 @@ for (const { label, bytes } of HOSTILE_NAMES) {
     // uid 65534 may find the process (its fsuid owns it) but not pidfd_getfd it (its
     // real uid does not): the EPERM message names the process, and its name.
     await t.test('the options error of a uid that finds the process but may not read it', { skip: SECURE_EXEC_DROPS_PRELOAD }, async (t) => {
-      const split = knetstat(['-tp', '--port', String(port), '--source', 'pidfd'], ['--ruid=65533', `--euid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'])
+      const split = knetstat(['-tp', '--port', String(port), '--source', 'pidfd'], { asUser: ['--ruid=65533', `--euid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] })
       t.equal(split.status, 0, split.stderr)
       t.match(split.stderr, new RegExp(`no options for 1 socket \\(EPERM\\), e\\.g\\.: not permitted to read the options of process ${pid} \\(`))
       t.ok(split.stderr.includes(`(${escapeForDisplay(name)}) of uid ${NOBODY}`), 'the message quotes the name escaped')
@@ -62,9 +65,8 @@ for (const { label, bytes } of HOSTILE_NAMES) {
 t.test('a recording and a path holding controls: errors on stderr are escaped', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'knetstat-hostile-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const header = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
   const line = '     0      0 127.0.0.1:80            0.0.0.0:*               LSTN      TCP_CONGESTION=\u009b2J\u202eevil\x1b]0;X\x07\n'
-  writeFileSync(join(dir, 'tcpstat'), header + line)
+  writeFileSync(join(dir, 'tcpstat'), `${TCP_HEADER}\n${line}`)
   const bad = knetstat(['--proc-net', dir])
   t.equal(bad.status, 1, 'a recording that is not knetstat text fails')
   t.match(bad.stderr, /tcpstat: line 2/, 'the error says where')
@@ -87,7 +89,7 @@ t.test('option values from a recording (congestion, device names) are shown esca
   const value = '\\x1b]0;X\\x07\\xc2\\x9b\\xe2\\x80\\xae'
   writeFileSync(
     join(dir, 'tcpstat'),
-    'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n' +
+    `${TCP_HEADER}\n` +
       `     0      0 127.0.0.1:80            0.0.0.0:*               LSTN      TCP_CONGESTION=${value},SO_BINDTODEVICE=${value}\n`,
   )
   const table = knetstat(['--proc-net', dir, '-t4'])

@@ -7,14 +7,16 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { knetstat, NOBODY } from '../helpers/hostile.js'
+import { knetstat } from '../helpers/cli.js'
+import { TCP_HEADER, UDP_HEADER } from '../helpers/knetstat-text.js'
+import { AS_NOBODY, NOBODY } from '../helpers/nobody.js'
 
-const HEADER = /^Recv-Q Send-Q Local Address {11}Foreign Address {9}(Stat Diag )?Options\n/
+const HEADER = new RegExp(`^(${TCP_HEADER}|${UDP_HEADER})\n`)
 const TABLES = ['tcp6stat', 'tcpstat', 'udp6stat', 'udpstat']
 
 /** Runs a command as uid/gid 65534: the other local user. */
 function asNobody(...argv: string[]): void {
-  const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv], { encoding: 'utf8' })
+  const r = spawnSync('setpriv', [...AS_NOBODY, '--', ...argv], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`as uid ${NOBODY}: ${argv.join(' ')} failed: ${r.stderr}`)
 }
 

@@ -1,11 +1,9 @@
 // Usage errors exit 2 with a message and the usage line, and never fall back to
 // something the user did not ask for (an empty --proc-net meaning the live host, the
 // last of two output formats winning).
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { knetstat } from '../helpers/hostile.js'
-
-const FIXTURES = fileURLToPath(new URL('../fixtures/text/', import.meta.url))
+import { knetstat } from '../helpers/cli.js'
+import { TEXT_FIXTURES as FIXTURES } from '../helpers/knetstat-text.js'
 
 t.test("--proc-net '' is a usage error, not the live host", async (t) => {
   for (const args of [['--proc-net', ''], ['--proc-net='], ['check', '--proc-net', '', '--no-stalled']]) {

@@ -2,11 +2,10 @@
 // gone and changed sockets are marked across refreshes.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createServer, connect, type Socket } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import { MAIN } from '../helpers/cli.js'
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
 const session = `knetstat-watch-${process.pid}`
 const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' })
 

@@ -1,11 +1,10 @@
 // summarizeSockets and checkSockets over real sockets this test holds (a full accept
 // queue, a nearly full one, a zero-window pair, sockets with and without options set)
 // and over the recorded text fixtures.
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { checkSockets, describeSocket, listSockets, summarizeSockets, type SocketEntry } from '../../src/index.js'
-import { listenerPorts, holdHealthSockets } from './held.js'
+import { listenerPorts, holdHealthSockets } from '../helpers/health-sockets.js'
+import { TEXT_FIXTURES as fixtures, textFixture } from '../helpers/knetstat-text.js'
 
 const held = await holdHealthSockets()
 t.teardown(() => held.close())
@@ -156,8 +155,6 @@ t.test('checkSockets lists and summarizes', async (t) => {
   await t.rejects(checkSockets({ bogus: 1 } as never), TypeError, 'an unknown query field')
 })
 
-const fixtures = fileURLToPath(new URL('../fixtures/text', import.meta.url))
-
 t.test('recorded text: the limit comes from the backlog option', async (t) => {
   const recorded = await listSockets({ procNet: fixtures })
   const unknown = summarizeSockets(recorded)
@@ -219,7 +216,7 @@ t.test('recorded text: expectations', async (t) => {
   const s = summarizeSockets(all, { expect: { SO_REUSEADDR: false } })
   t.equal(s.expectations.checked, 15, 'TIME_WAIT and SYN_RECV lines have no options and are not checked')
 
-  const old = await listSockets({ procNet: { tcpstat: readFileSync(`${fixtures}/tcpstat.old-module`, 'utf8') } })
+  const old = await listSockets({ procNet: { tcpstat: textFixture('tcpstat.old-module') } })
   const missing = summarizeSockets(old, { expect: { SO_REUSEPORT: false } })
   t.equal(missing.expectations.unmet.length, 2, 'an old module does not report SO_REUSEPORT')
   t.match(missing.problems[0], /: expected SO_REUSEPORT=0, SO_REUSEPORT is not set$/)

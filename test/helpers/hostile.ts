@@ -1,10 +1,13 @@
 // Hostile text for terminal tests: what a local user can make root's knetstat print.
-import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { holdSockets, type Held } from './child.js'
+import { NOBODY } from './nobody.js'
 
-export const NOBODY = 65534
-export const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+/**
+ * Nothing a terminal would act on or hide may appear in escaped text: controls (Cc),
+ * format characters (Cf, bidi among them), line and paragraph separators, lone surrogates.
+ */
+export const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
 
 /**
  * Characters that act on a terminal or reorder text: C0 (but \t and \n, which the
@@ -34,33 +37,4 @@ export interface HostileHolder {
 export function holdHostile(name: Buffer, uid = NOBODY): Promise<Held<HostileHolder>> {
   const script = fileURLToPath(new URL('./hostile_comm.py', import.meta.url))
   return holdSockets<HostileHolder>('python3', [script, name.toString('hex')], { uid, gid: uid })
-}
-
-export interface Run {
-  status: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs the built command; `asUser`: through setpriv with these arguments (e.g. --reuid=65534). */
-export function knetstat(args: string[], asUser: string[] = [], env: Record<string, string> = {}): Run {
-  const argv = [process.execPath, MAIN, ...args]
-  const [command, ...rest] = asUser.length === 0 ? argv : ['setpriv', ...asUser, '--', ...argv]
-  const r = spawnSync(command as string, rest, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '', ...env } })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-/** Runs the command until its stdout holds `until`, then interrupts it (SIGINT, as at a terminal). */
-export function knetstatUntil(args: string[], until: (out: string) => boolean): Promise<string> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '' } })
-  let out = ''
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk
-      if (until(out)) child.kill('SIGINT')
-    })
-    child.once('error', reject)
-    child.once('exit', () => resolve(out))
-  })
 }

@@ -5,10 +5,10 @@ TCP listener with TCP_NODELAY set, prints {pid, port, inode, comm} as one JSON l
 
     hostile_comm.py HEX     e.g. 1b5d303b4f574e07 for ESC ] 0 ; O W N BEL
 """
-import json
 import os
-import socket
 import sys
+
+from sockets import inode, nodelay, ready_and_hold, tcp_listener
 
 name = bytes.fromhex(sys.argv[1])
 with open("/proc/self/comm", "wb") as f:
@@ -16,9 +16,5 @@ with open("/proc/self/comm", "wb") as f:
 with open("/proc/self/comm", "rb") as f:
     comm = f.read().rstrip(b"\n")
 
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-s.bind(("127.0.0.1", 0))
-s.listen(1)
-print(json.dumps({"pid": os.getpid(), "port": s.getsockname()[1], "inode": os.fstat(s.fileno()).st_ino, "comm": comm.hex()}), flush=True)
-sys.stdin.read()
+s = tcp_listener("127.0.0.1", backlog=1, configure=nodelay)
+ready_and_hold({"pid": os.getpid(), "port": s.getsockname()[1], "inode": inode(s), "comm": comm.hex()})

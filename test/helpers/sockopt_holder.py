@@ -11,20 +11,13 @@ their defaults), prints them as one JSON line, and holds them until stdin closes
 
 Each socket is printed as {label, inode, fd, port, family, defer?}.
 """
-import json
 import os
 import socket
-import struct
 import sys
 import threading
 
-S, T = socket.SOL_SOCKET, socket.IPPROTO_TCP
-SO_MARK = getattr(socket, "SO_MARK", 36)
-IP_FREEBIND = getattr(socket, "IP_FREEBIND", 15)
-IP_TRANSPARENT = getattr(socket, "IP_TRANSPARENT", 19)
-TCP_FASTOPEN = getattr(socket, "TCP_FASTOPEN", 23)
-TCP_NOTSENT_LOWAT = getattr(socket, "TCP_NOTSENT_LOWAT", 25)
-TCP_USER_TIMEOUT = getattr(socket, "TCP_USER_TIMEOUT", 18)
+from sockets import (IP_FREEBIND, IP_TRANSPARENT, S, SO_MARK, T, TCP_FASTOPEN, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT,
+                     inode, linger, nodelay, ready_and_hold, say, tcp_listener, tcp_pair, timeval, udp_socket)
 
 held = []
 report = []
@@ -32,14 +25,10 @@ report = []
 
 def add(label, s, **extra):
     held.append(s)
-    item = {"label": label, "inode": os.fstat(s.fileno()).st_ino, "fd": s.fileno(),
+    item = {"label": label, "inode": inode(s), "fd": s.fileno(),
             "port": s.getsockname()[1], "family": 6 if s.family == socket.AF_INET6 else 4}
     item.update(extra)
     report.append(item)
-
-
-def timeval(ms):
-    return struct.pack("ll", ms // 1000, (ms % 1000) * 1000)
 
 
 def set_common(s, udp=False):
@@ -49,7 +38,7 @@ def set_common(s, udp=False):
     s.setsockopt(S, socket.SO_SNDBUF, 32768)
     s.setsockopt(S, socket.SO_RCVTIMEO, timeval(1500))
     s.setsockopt(S, socket.SO_SNDTIMEO, timeval(2500))
-    s.setsockopt(S, socket.SO_LINGER, struct.pack("ii", 1, 7))
+    s.setsockopt(S, socket.SO_LINGER, linger(1, 7))
     s.setsockopt(S, SO_MARK, 42)
     s.setsockopt(S, socket.SO_BINDTODEVICE, b"lo")
     s.setsockopt(socket.SOL_IP, IP_FREEBIND, 1)
@@ -79,24 +68,28 @@ def set_tcp(s, listener):
         s.setsockopt(T, socket.TCP_MAXSEG, 1200)
 
 
-def tcp_pair(family, addr, label, configure):
-    lst = socket.socket(family, socket.SOCK_STREAM)
-    if configure:
-        set_common(lst)
-        set_tcp(lst, listener=True)
-    lst.bind((addr, 0))
-    lst.listen(8)
+def set_listener(s):
+    set_common(s)
+    set_tcp(s, listener=True)
+
+
+def set_client(s):
+    set_common(s)
+    set_tcp(s, listener=False)
+
+
+def set_udp(s):
+    set_common(s, udp=True)
+
+
+def options_pair(addr, label, configure):
+    """A listener, a client and the accepted socket; with `configure`, every option set
+    on the listener and the client (the accepted socket inherits the listener's)."""
+    lst = tcp_listener(addr, backlog=8, configure=set_listener if configure else None)
     if configure:
         lst.setsockopt(T, TCP_FASTOPEN, 5)
-    c = socket.socket(family, socket.SOCK_STREAM)
-    if configure:
-        set_common(c)
-        set_tcp(c, listener=False)
-    c.connect((addr, lst.getsockname()[1]))
-    # TCP_DEFER_ACCEPT holds the connection back until data arrives.
-    c.sendall(b"hello")
-    a, _ = lst.accept()
-    a.recv(5)
+    # TCP_DEFER_ACCEPT holds the connection back until data arrives: the greeting.
+    c, a = tcp_pair(lst, configure=set_client if configure else None, greeting=b"hello")
     defer = lst.getsockopt(T, socket.TCP_DEFER_ACCEPT)
     add(label + ".listen", lst, defer=defer)
     add(label + ".client", c, defer=c.getsockopt(T, socket.TCP_DEFER_ACCEPT))
@@ -104,11 +97,8 @@ def tcp_pair(family, addr, label, configure):
     return lst, c, a
 
 
-def udp(family, addr, label, configure):
-    u = socket.socket(family, socket.SOCK_DGRAM)
-    if configure:
-        set_common(u, udp=True)
-    u.bind((addr, 0))
+def udp(addr, label, configure):
+    u = udp_socket(addr, configure=set_udp if configure else None)
     add(label, u)
     return u
 
@@ -118,17 +108,14 @@ info = {"pid": os.getpid(), "uid": os.getuid()}
 
 if mode in ("options", "plain"):
     configure = mode == "options"
-    tcp_pair(socket.AF_INET, "127.0.0.1", "tcp4", configure)
-    tcp_pair(socket.AF_INET6, "::1", "tcp6", configure)
-    udp(socket.AF_INET, "127.0.0.1", "udp4", configure)
-    udp(socket.AF_INET6, "::1", "udp6", configure)
+    options_pair("127.0.0.1", "tcp4", configure)
+    options_pair("::1", "tcp6", configure)
+    udp("127.0.0.1", "udp4", configure)
+    udp("::1", "udp6", configure)
 elif mode == "holders":
-    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lst.bind(("127.0.0.1", 0))
-    lst.listen(8)
+    lst = tcp_listener("127.0.0.1", backlog=8)
     add("forked", lst)
-    passed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    passed.bind(("127.0.0.1", 0))
+    passed = udp_socket("127.0.0.1")
     add("passed", passed)
     # A forked child holds the listener (same fd number) until its stdin... until it is killed.
     r, w = os.pipe()
@@ -157,13 +144,9 @@ elif mode == "holders":
     info["receivedFd"] = int(ours.recv(16).decode())
     held.extend([ours, w])
 elif mode == "echo":
-    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lst.bind(("127.0.0.1", 0))
-    lst.listen(1)
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    c.connect(lst.getsockname())
-    a, _ = lst.accept()
-    c.setsockopt(T, socket.TCP_NODELAY, 1)
+    lst = tcp_listener("127.0.0.1", backlog=1)
+    c, a = tcp_pair(lst)
+    nodelay(c)
     add("echo.client", c)
     add("echo.server", a)
     count = [0]
@@ -188,12 +171,10 @@ elif mode == "echo":
 
     threading.Thread(target=pingpong, daemon=True).start()
     info["sockets"] = report
-    print(json.dumps(info), flush=True)
+    say(info)
     for _ in sys.stdin:
-        print(json.dumps({"count": count[0], "errors": errors,
-                          "nodelay": c.getsockopt(T, socket.TCP_NODELAY)}), flush=True)
+        say({"count": count[0], "errors": errors, "nodelay": c.getsockopt(T, socket.TCP_NODELAY)})
     sys.exit(0)
 
 info["sockets"] = report
-print(json.dumps(info), flush=True)
-sys.stdin.read()
+ready_and_hold(info)

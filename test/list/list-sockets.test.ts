@@ -4,20 +4,15 @@
 import t0, { test } from 'tap'
 import { listSockets, TCP_STATES, type SocketEntry, type TcpState } from '../../src/index.js'
 import { readAllProcNet, type ProcSocket } from '../helpers/proc-net.js'
-import { openZoo, type ZooSocket } from './zoo.js'
+import { openZoo, zooSocket, type ZooSocket } from '../helpers/socket-zoo.js'
 
 const zoo = await openZoo()
-const { sockets, uid } = zoo.info
-const byLabel = new Map(sockets.map((s) => [s.label, s]))
+const { uid } = zoo.info
 const entries = await listSockets({ options: false })
 const proc = readAllProcNet()
 t0.teardown(() => zoo.close())
 
-const sock = (label: string): ZooSocket => {
-  const s = byLabel.get(label)
-  if (s === undefined) throw new Error(`no socket ${label} in the zoo`)
-  return s
-}
+const sock = (label: string): ZooSocket => zooSocket(zoo.info, label)
 
 /** The listed entry of a zoo socket: by inode, or by endpoints for TIME_WAIT. */
 function find(list: readonly SocketEntry[], s: ZooSocket): SocketEntry | undefined {

@@ -5,13 +5,13 @@ import { createServer } from 'node:net'
 import t from 'tap'
 import { listSockets, type ListQuery } from '../../src/index.js'
 import { holdHostile } from '../helpers/hostile.js'
+import { TCP_HEADER, UDP_HEADER } from '../helpers/knetstat-text.js'
 
 const holder = await holdHostile(Buffer.from('own-fields'), 0)
 const port = holder.info.port
 t.teardown(() => holder.close())
 
-const HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
-const FAKE = `${HEADER}     0      0 6.6.6.6:666             0.0.0.0:*               LSTN      SO_REUSEADDR=1\n`
+const FAKE = `${TCP_HEADER}\n     0      0 6.6.6.6:666             0.0.0.0:*               LSTN      SO_REUSEADDR=1\n`
 
 /** Runs `fn` with `key` set on `proto` (as an attacker's dependency would), removing it after. */
 async function polluted<T>(proto: object, key: PropertyKey, value: unknown, fn: () => Promise<T>): Promise<T> {
@@ -35,7 +35,7 @@ t.test('Object.prototype.port and .tcpstat are not fields either', async (t) => 
   const entries = await polluted(Object.prototype, 'port', 1, () => listSockets({ proto: 'tcp', options: false }))
   t.ok(entries.some((e) => e.local.port === port), 'no port filter came from the prototype')
   // A replay of only udpstat: tcpstat must not come from the prototype.
-  const replay = await polluted(Object.prototype, 'tcpstat', FAKE, () => listSockets({ procNet: { udpstat: 'Recv-Q Send-Q Local Address           Foreign Address         Options\n' } }))
+  const replay = await polluted(Object.prototype, 'tcpstat', FAKE, () => listSockets({ procNet: { udpstat: `${UDP_HEADER}\n` } }))
   t.same(replay, [], 'the recording has only an empty udpstat')
 })
 

@@ -4,10 +4,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { holdHealthSockets } from '../health/held.js'
+import { readyLine } from '../helpers/child.js'
+import { holdHealthSockets } from '../helpers/health-sockets.js'
 import { parseExposition, value } from './scrape.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -43,11 +43,7 @@ async function startExample(args: string[]): Promise<{ base: string; child: Chil
     if (child.exitCode === null) child.kill('SIGTERM')
     await exited
   })
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-    rl.once('line', resolve)
-    child.once('exit', (code) => reject(new Error(`the example exited (${code}) before it listened`)))
-  })
+  const line = await readyLine(child, 'the example')
   const m = /http:\/\/(127\.0\.0\.1:\d+)\/health/.exec(line)
   if (m === null) throw new Error(`unexpected first line: ${line}`)
   return { base: `http://${m[1]}`, child }

@@ -3,16 +3,16 @@
 // and kept in lastError, and the next scrape lists again. No timed assertion: a scrape
 // that never completes is caught by the tap timeout.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import t from 'tap'
 import type { ListQuery, SocketEntry } from '../../src/index.js'
 import { registerSocketMetrics } from '../../src/prometheus.js'
+import { TCP_HEADER, TEXT_FIXTURES as FIXTURES } from '../helpers/knetstat-text.js'
 import { scrape, serveRegistry, value } from './scrape.js'
 
-const FIXTURES = new URL('../fixtures/text/', import.meta.url).pathname
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-scrape-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 
@@ -42,8 +42,7 @@ t.test('a FIFO recording: every scrape completes and reports the failure', { tim
 t.test('a 50 MB single line: the scrape completes with a KnetstatParseError', { timeout: 60_000 }, async (t) => {
   const dir = join(scratch, 'long-line')
   mkdirSync(dir)
-  const header = readFileSync(join(FIXTURES, 'tcpstat'), 'utf8').split('\n')[0] as string
-  writeFileSync(join(dir, 'tcpstat'), `${header}\n${'\0'.repeat(50 * 1024 * 1024)}`)
+  writeFileSync(join(dir, 'tcpstat'), `${TCP_HEADER}\n${'\0'.repeat(50 * 1024 * 1024)}`)
   const registry = new Registry()
   const metrics = registerSocketMetrics(registry, { query: { procNet: dir } })
   const { status, samples } = await scrape(await serve(t, registry))

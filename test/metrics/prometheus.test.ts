@@ -9,10 +9,9 @@ import t from 'tap'
 import { listSockets, summarizeSockets, type ListQuery, type SocketEntry } from '../../src/index.js'
 import { registerSocketMetrics } from '../../src/prometheus.js'
 import { hasOptions } from '../../src/health/expect.js'
-import { listenerPorts, holdHealthSockets } from '../health/held.js'
+import { listenerPorts, holdHealthSockets } from '../helpers/health-sockets.js'
+import { TEXT_FIXTURES as fixtures } from '../helpers/knetstat-text.js'
 import { find, scrape, serveRegistry, value } from './scrape.js'
-
-const fixtures = fileURLToPath(new URL('../fixtures/text', import.meta.url))
 
 /** listSockets, counting its calls and keeping what it returned last. */
 function countingLister(): { list: (q: ListQuery) => Promise<SocketEntry[]>; calls: number; last: SocketEntry[] } {
@@ -274,5 +273,5 @@ t.test("importing 'knetstat' never loads prom-client", async (t) => {
   walk(join(root, 'index.ts'))
   t.ok(seen.size > 5, `${seen.size} modules`)
   t.notOk(external.has('prom-client'), [...external].join(', '))
-  t.notOk([...seen].some((f) => f.endsWith('prometheus.ts')))
+  t.notOk([...seen].some((f) => f.endsWith('prometheus.ts') || f.includes('/metrics/')), 'nor the metrics code (src/prometheus.ts, src/metrics/)')
 })

@@ -1,39 +1,26 @@
 // The module source on the host (which cannot load the module): the join of module
 // lines to netlink entries as a pure function over fixtures, the live listing wired to
 // a directory standing in for /proc/net, and the 'module' rejection without the files.
-import { spawnSync } from 'node:child_process'
 import * as dgram from 'node:dgram'
 import { createServer } from 'node:net'
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { listSockets, formatKnetstat, parseKnetstat, KnetstatParseError, type SocketEntry } from '../../src/index.js'
+import { listSockets, formatKnetstat, KnetstatParseError, type SocketEntry } from '../../src/index.js'
 import { listSocketsWith } from '../../src/list.js'
-import { joinModule, joinKey, parseModuleTexts, type ModuleTable } from '../../src/sources/module.js'
+import { streamSocketsWith } from '../../src/stream.js'
+import { joinModule, joinKey, parseModuleTexts } from '../../src/sources/module/index.js'
 import { parseArgs } from '../../src/cli/args.js'
+import { knetstat } from '../helpers/cli.js'
+import { moduleTable, netlinkLike, TCP_HEADER, UDP_HEADER, writeTables } from '../helpers/knetstat-text.js'
 
-const TCP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options'
-const UDP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Options'
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-module-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 
-function table(text: string, family: 4 | 6): ModuleTable {
-  const proto = text.startsWith(TCP_HEADER) ? 'tcp' : 'udp'
-  return { proto, family, lines: [...parseKnetstat(text, { proto, family })] }
-}
-
-/** Netlink-like entries for the same sockets: no options, an inode each, unknown diag. */
-function netlinkLike(text: string, family: 4 | 6, firstInode: number): SocketEntry[] {
-  return [...parseKnetstat(text, { family })].map((e, i) => ({
-    ...e,
-    uid: 1000,
-    inode: e.options === null ? 0 : firstInode + i,
-    options: null,
-    optionsSource: null,
-    diag: { sendWindowZero: null, receiveWindowZero: null, ackStalled: null },
-  }))
+/** Netlink-like entries for the same sockets: an inode each (0 for the lines without options), uid 1000. */
+function fromNetlink(text: string, family: 4 | 6, firstInode: number): SocketEntry[] {
+  return netlinkLike(text, family, (e, i) => ({ inode: e.options === null ? 0 : firstInode + i, uid: 1000 }))
 }
 
 const TCP4 = `${TCP_HEADER}
@@ -52,8 +39,8 @@ const UDP4 = `${UDP_HEADER}
 `
 
 t.test('every entry takes its own line: SO_REUSEPORT siblings by position', async (t) => {
-  const entries = [...netlinkLike(TCP4, 4, 100), ...netlinkLike(UDP4, 4, 200)]
-  const stats = await joinModule(entries, [table(TCP4, 4), table(UDP4, 4)])
+  const entries = [...fromNetlink(TCP4, 4, 100), ...fromNetlink(UDP4, 4, 200)]
+  const stats = await joinModule(entries, [moduleTable(TCP4, 4), moduleTable(UDP4, 4)])
   t.same(stats, { matched: 10, agreed: 0, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 0 })
   const listeners = entries.filter((e) => e.state === 'LISTEN')
   t.same(listeners.map((e) => [e.inode, e.options?.SO_RCVBUF, e.options?.SO_KEEPALIVE]), [
@@ -80,17 +67,17 @@ t.test('every entry takes its own line: SO_REUSEPORT siblings by position', asyn
 })
 
 t.test('keys: request sockets as NEW_SYN_RECV, UDP state left out', async (t) => {
-  const [request] = netlinkLike(`${TCP_HEADER}\n     0      0 127.0.0.1:6012          127.0.0.1:40001         SYNR\n`, 4, 1)
+  const [request] = fromNetlink(`${TCP_HEADER}\n     0      0 127.0.0.1:6012          127.0.0.1:40001         SYNR\n`, 4, 1)
   t.equal(joinKey({ ...(request as SocketEntry), state: 'NEW_SYN_RECV' }), joinKey(request as SocketEntry))
-  const [udp] = netlinkLike(UDP4, 4, 1)
+  const [udp] = fromNetlink(UDP4, 4, 1)
   t.equal(joinKey({ ...(udp as SocketEntry), state: 'ESTABLISHED' }), joinKey(udp as SocketEntry))
   t.not(joinKey({ ...(request as SocketEntry), family: 6 }), joinKey(request as SocketEntry), 'family is in the key')
 })
 
 t.test('a key whose count differs: options only when every line agrees', async (t) => {
   // One of three differing listeners closed between the two reads.
-  const entries = netlinkLike(TCP4, 4, 100).filter((e) => e.inode !== 101)
-  const stats = await joinModule(entries, [table(TCP4, 4)])
+  const entries = fromNetlink(TCP4, 4, 100).filter((e) => e.inode !== 101)
+  const stats = await joinModule(entries, [moduleTable(TCP4, 4)])
   t.same(stats, { matched: 4, agreed: 0, ambiguous: 2, unmatched: 0, unusedLines: 1, withheld: 0 })
   for (const e of entries.filter((x) => x.state === 'LISTEN')) {
     t.equal(e.options, null)
@@ -102,21 +89,21 @@ t.test('a key whose count differs: options only when every line agrees', async (
      0      0 0.0.0.0:80              0.0.0.0:*               LSTN      SO_REUSEADDR=1,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_NODELAY=1,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0
      0      0 0.0.0.0:80              0.0.0.0:*               LSTN      SO_REUSEADDR=1,SO_REUSEPORT=1,SO_KEEPALIVE=0,TCP_NODELAY=1,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0
 `
-  const two = netlinkLike(same, 4, 1)
+  const two = fromNetlink(same, 4, 1)
   const three = [...two, { ...(two[0] as SocketEntry), inode: 3 }]
-  t.same(await joinModule(three, [table(same, 4)]), { matched: 0, agreed: 3, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 0 })
+  t.same(await joinModule(three, [moduleTable(same, 4)]), { matched: 0, agreed: 3, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 0 })
   t.ok(three.every((e) => e.options?.TCP_NODELAY === true && e.optionsSource === 'module'))
 })
 
 t.test('missing and extra lines', async (t) => {
-  const entries = netlinkLike(TCP4, 4, 100)
+  const entries = fromNetlink(TCP4, 4, 100)
   // A connection made after the module's file was read, and a bound-only socket (6.7+).
   const late = { ...(entries[3] as SocketEntry), local: { address: '127.0.0.1', port: 6099 }, inode: 999 }
   const bound = { ...(entries[0] as SocketEntry), state: 'BOUND_INACTIVE' as const, inode: 998 }
   // The module's file still has a socket that closed before the dump.
   const gone = TCP4 + '     0      0 127.0.0.1:6098          127.0.0.1:40009         ESTB      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0\n'
   const all = [...entries, late, bound]
-  const stats = await joinModule(all, [table(gone, 4)])
+  const stats = await joinModule(all, [moduleTable(gone, 4)])
   t.same(stats, { matched: 7, agreed: 0, ambiguous: 0, unmatched: 2, unusedLines: 1, withheld: 0 })
   t.equal(late.optionsError?.code, 'ENOENT')
   t.match(late.optionsError?.message, /created or closed between/)
@@ -125,8 +112,8 @@ t.test('missing and extra lines', async (t) => {
 })
 
 t.test('entries of a table the module did not give are left alone', async (t) => {
-  const v6 = netlinkLike(`${TCP_HEADER}\n     0      0 ::1:6010                :::*                    LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0\n`, 6, 1)
-  const stats = await joinModule(v6, [table(TCP4, 4)])
+  const v6 = fromNetlink(`${TCP_HEADER}\n     0      0 ::1:6010                :::*                    LSTN      SO_REUSEADDR=0,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_FASTOPEN=0,TCP_DEFER_ACCEPT=0\n`, 6, 1)
+  const stats = await joinModule(v6, [moduleTable(TCP4, 4)])
   t.equal(stats.unmatched, 0)
   t.equal(v6[0]?.optionsError, undefined)
 })
@@ -179,22 +166,24 @@ t.test('a live listing joined to a stand-in directory of module files', async (t
   const fake = live.map((e, i) => ({ ...e, options: { SO_REUSEADDR: true, SO_REUSEPORT: false, SO_RCVBUF: 1000 * (i + 1), SO_BROADCAST: false } }))
   const dir = join(scratch, 'proc-net')
   mkdirSync(dir)
-  writeFileSync(join(dir, 'tcpstat'), TCP_HEADER + '\n')
-  writeFileSync(join(dir, 'tcp6stat'), TCP_HEADER + '\n')
-  writeFileSync(join(dir, 'udpstat'), formatKnetstat(fake, { proto: 'udp' }))
-  writeFileSync(join(dir, 'udp6stat'), UDP_HEADER + '\n')
+  writeTables(dir, fake)
   for (const options of ['module', 'auto'] as const) {
     const joined = await listSocketsWith({ options, proto: 'udp', family: 4, port, processes: options === 'auto' }, { moduleDir: dir })
     t.same(joined.map((e) => [e.inode, e.optionsSource, e.options?.SO_RCVBUF]), live.map((e, i) => [e.inode, 'module', 1000 * (i + 1)]), `${options}: each socket its own line`)
     if (options === 'auto') t.ok(joined.every((e) => e.processes?.some((p) => p.pid === process.pid)), 'processes still attached')
   }
+  // A stream with 'auto' and the module there: the same join, yielded entry by entry.
+  const streamed: SocketEntry[] = []
+  for await (const e of streamSocketsWith({ options: 'auto', proto: 'udp', family: 4, port, processes: true }, { moduleDir: dir })) streamed.push(e)
+  t.same(streamed.map((e) => [e.inode, e.optionsSource, e.options?.SO_RCVBUF]), live.map((e, i) => [e.inode, 'module', 1000 * (i + 1)]), 'stream: each socket its own line')
+  t.ok(streamed.every((e) => e.processes?.some((p) => p.pid === process.pid)), 'stream: processes attached')
+  t.throws(() => streamSocketsWith({ options: 'module' }, { moduleDir: dir }), { name: 'TypeError', message: /options 'module' is not supported by streamSockets/ })
 })
 
 t.test('the command: --source module', { skip: existsSync('/proc/net/tcpstat') && 'the module is loaded here' }, async (t) => {
   t.equal((parseArgs(['--source', 'module']) as { source: string }).source, 'module')
   t.throws(() => parseArgs(['--source', 'kernel']), /use auto, module, pidfd or netlink/)
-  const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
-  const r = spawnSync(process.execPath, [main, '--source', 'module'], { encoding: 'utf8' })
+  const r = knetstat(['--source', 'module'])
   t.equal(r.status, 1, 'fails on a host without the module')
   t.match(r.stderr, /knetstat kernel module is not loaded.*insmod/)
   t.equal(r.stdout, '')

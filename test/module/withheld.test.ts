@@ -5,39 +5,27 @@
 // tries it, and what neither source can read is EPERM with what to do. Minisockets
 // (TIME_WAIT, request sockets), whose lines never have options, stay ENOENT.
 import * as dgram from 'node:dgram'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { formatKnetstat, listSockets, parseKnetstat, type SocketEntry } from '../../src/index.js'
 import { listSocketsWith } from '../../src/list.js'
-import { joinModule, withheldByModule, type ModuleTable } from '../../src/sources/module.js'
+import { joinModule, withheldByModule } from '../../src/sources/module/index.js'
+import { optionsErrorFor } from '../../src/sources/why-no-options.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
-import { listAsNobody, NOBODY } from '../pidfd/fixtures/run-lister.js'
+import { moduleTable, netlinkLike, TCP_HEADER, UDP_HEADER, writeTables } from '../helpers/knetstat-text.js'
+import { listAsNobody, NOBODY } from '../helpers/nobody.js'
 
-const TCP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options'
-const UDP_HEADER = 'Recv-Q Send-Q Local Address           Foreign Address         Options'
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-withheld-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 
-function table(text: string, family: 4 | 6): ModuleTable {
-  const proto = text.startsWith(TCP_HEADER) ? 'tcp' : 'udp'
-  return { proto, family, lines: [...parseKnetstat(text, { proto, family })] }
-}
-
 /** Netlink-like entries for the lines of `text`: the given inodes (null: no file) and uids. */
-function netlinkLike(text: string, family: 4 | 6, inodes: (number | null)[], uid: number): SocketEntry[] {
-  return [...parseKnetstat(text, { family })].map((e, i) => {
+function fromNetlink(text: string, family: 4 | 6, inodes: (number | null)[], uid: number): SocketEntry[] {
+  return netlinkLike(text, family, (_, i) => {
     const inode = inodes[i] ?? null
-    return {
-      ...e,
-      uid: inode === null ? null : uid,
-      inode,
-      options: null,
-      optionsSource: null,
-      diag: { sendWindowZero: null, receiveWindowZero: null, ackStalled: null },
-    }
+    return { inode, uid: inode === null ? null : uid }
   })
 }
 
@@ -91,11 +79,11 @@ t.test('which option-less lines are withheld: every full socket, not the minisoc
 })
 
 t.test('the join: withheld entries get EPERM and the module\'s diag; minisockets ENOENT', async (t) => {
-  const tcp = netlinkLike(TCP4, 4, TCP4_INODES, 0)
+  const tcp = fromNetlink(TCP4, 4, TCP4_INODES, 0)
   ;(tcp[0] as SocketEntry).uid = 1000
-  const udp = [...netlinkLike(UDP4, 4, [200, 201, 202], 0), ...netlinkLike(UDP6, 6, [300], 0)]
+  const udp = [...fromNetlink(UDP4, 4, [200, 201, 202], 0), ...fromNetlink(UDP6, 6, [300], 0)]
   const withheld: SocketEntry[] = []
-  const stats = await joinModule([...tcp, ...udp], [table(TCP4, 4), table(UDP4, 4), table(UDP6, 6)], withheld)
+  const stats = await joinModule([...tcp, ...udp], [moduleTable(TCP4, 4), moduleTable(UDP4, 4), moduleTable(UDP6, 6)], withheld)
   t.same(stats, { matched: 14, agreed: 0, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 9 })
   const port = (entries: SocketEntry[], local: number): SocketEntry => entries.find((e) => e.local.port === local || e.remote.port === local) as SocketEntry
   t.same(
@@ -127,14 +115,31 @@ t.test('the join: withheld entries get EPERM and the module\'s diag; minisockets
   t.equal(formatKnetstat(udp.slice(0, 3), { proto: 'udp' }), UDP4)
 })
 
+t.test('withheld, then refused by pidfd: the message quotes pidfd\'s reason, never its advice, whatever the command', async (t) => {
+  // A process may name itself anything: its name must not cut or extend the reason.
+  const holder = { pid: 42, fd: 3, command: 'x. To see y' }
+  const why = { code: 'EPERM', source: 'module', cause: 'withheld', fallback: { code: 'EPERM', source: 'pidfd', cause: 'not-ptraceable', holder, syscall: 'pidfd_getfd', yamaScope: 1 } } as const
+  const error = optionsErrorFor(why, { state: 'ESTABLISHED', uid: 0 })
+  t.equal(error.code, 'EPERM')
+  t.equal(
+    error.message,
+    "not permitted to read the options of this socket of uid 0: the knetstat kernel module shows a socket's options only to readers running as the socket's owner (fsuid) or with " +
+      "CAP_SYS_PTRACE (in the user namespace owning the socket's network namespace), as pidfd_getfd would; the pidfd source could not read them either " +
+      '(EPERM: not permitted to read the options of process 42 (x. To see y) of uid 0: pidfd_getfd needs ptrace access to the process ' +
+      '(kernel.yama.ptrace_scope is 1: even your own processes need CAP_SYS_PTRACE unless they are your descendants)). ' +
+      'To see them, run knetstat as uid 0, or with CAP_SYS_PTRACE (for example with sudo)',
+  )
+  t.notMatch(error.message, /load the knetstat kernel module/, 'no advice to load a module that is loaded')
+})
+
 t.test('withheld siblings whose count changed: all lines agree, all withheld', async (t) => {
   const two = `${TCP_HEADER}
      0      0 0.0.0.0:80              0.0.0.0:*               LSTN
      0      0 0.0.0.0:80              0.0.0.0:*               LSTN
 `
-  const entries = netlinkLike(two + '     0      0 0.0.0.0:80              0.0.0.0:*               LSTN\n', 4, [1, 2, 3], 33)
+  const entries = fromNetlink(two + '     0      0 0.0.0.0:80              0.0.0.0:*               LSTN\n', 4, [1, 2, 3], 33)
   const withheld: SocketEntry[] = []
-  t.same(await joinModule(entries, [table(two, 4)], withheld), { matched: 0, agreed: 3, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 3 })
+  t.same(await joinModule(entries, [moduleTable(two, 4)], withheld), { matched: 0, agreed: 3, ambiguous: 0, unmatched: 0, unusedLines: 0, withheld: 3 })
   t.equal(withheld.length, 3)
   t.ok(entries.every((e) => e.optionsError?.code === 'EPERM' && /uid 33/.test(e.optionsError.message)))
 })
@@ -153,11 +158,7 @@ function standIn(name: string, lines: SocketEntry[]): string {
   mkdirSync(dir)
   chmodSync(scratch, 0o755)
   chmodSync(dir, 0o755)
-  const files = { tcpstat: ['tcp', 4], tcp6stat: ['tcp', 6], udpstat: ['udp', 4], udp6stat: ['udp', 6] } as const
-  for (const [file, [proto, family]] of Object.entries(files)) {
-    const text = formatKnetstat(lines.filter((e) => e.proto === proto && e.family === family), { proto })
-    writeFileSync(join(dir, file), text, { mode: 0o644 })
-  }
+  writeTables(dir, lines)
   return dir
 }
 

@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { TS_LOADER } from '../helpers/child.js'
 import { holdOptions, socketOf } from '../helpers/sockopt-holder.js'
 
 const run = promisify(execFile)
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
-const LOADER = import.meta.resolve('@tapjs/typescript/import')
-const knetstat = (...args: string[]) => run(process.execPath, ['--import', LOADER, CLI, ...args], { maxBuffer: 256 << 20 })
+const knetstat = (...args: string[]) => run(process.execPath, ['--import', TS_LOADER, CLI, ...args], { maxBuffer: 256 << 20 })
 
 const held = await holdOptions('options')
 t.teardown(() => held.close())

@@ -3,8 +3,8 @@
 // visible process holds. The native reader is replaced by one returning crafted records.
 import t from 'tap'
 import type { SocketEntry } from '../../src/model.js'
-import { fillOptionsFromPidfd } from '../../src/sources/pidfd.js'
-import type { ProcessScan } from '../../src/sources/processes.js'
+import { fillOptionsFromPidfd } from '../../src/sources/pidfd/index.js'
+import type { ProcessScan } from '../../src/sources/processes/index.js'
 
 const RECORD_SLOTS = 35
 const RECORD_BYTES = RECORD_SLOTS * 8 + 32
@@ -91,7 +91,7 @@ t.test('EPERM from every holder names the process and what to do', async (t) => 
 
 t.test('no holder, no file, a vanished holder', async (t) => {
   const { fillOptionsFromPidfd } = load(new Map([[12, [3, 1]]]))
-  const timeWait = entry(null, 'TIME_WAIT')
+  const timeWait: SocketEntry = { ...entry(null, 'TIME_WAIT'), proto: 'tcp' }
   const orphan = entry(200, 'CLOSE', process.geteuid?.() ?? 0)
   const gone = entry(300)
   const closed = entry(400)

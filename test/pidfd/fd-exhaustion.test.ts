@@ -12,13 +12,12 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { listSockets } from '../../src/index.js'
-import { readSysctlDefaults } from '../../src/sources/pidfd.js'
+import { readSysctlDefaults } from '../../src/sources/pidfd/index.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
-import { runToEnd } from '../helpers/child.js'
-import { nobodyWithCaps } from './fixtures/run-lister.js'
+import { runToEnd, TS_LOADER } from '../helpers/child.js'
+import { nobodyWithCaps } from '../helpers/nobody.js'
 
 const STARVED = fileURLToPath(new URL('./fixtures/fd-starved.ts', import.meta.url))
-const LOADER = import.meta.resolve('@tapjs/typescript/import')
 // Enough for Node to start with room to spare; the fixture fills the rest.
 const LIMIT = 256
 // 0..5 left, then a control with plenty: there every listing must resolve.
@@ -54,7 +53,7 @@ interface Line {
 }
 
 async function starved(caps: string[] | null): Promise<{ lines: Line[]; stderr: string; code: number | null }> {
-  const node = [process.execPath, '--import', LOADER, STARVED]
+  const node = [process.execPath, '--import', TS_LOADER, STARVED]
   const asUser = caps === null ? [] : ['setpriv', ...nobodyWithCaps(caps), '--']
   const argv = ['prlimit', `--nofile=${LIMIT}:${LIMIT}`, '--', ...asUser, ...node]
   const targets = held.info.sockets.flatMap((s) => [held.info.pid, s.fd, s.inode, 0])

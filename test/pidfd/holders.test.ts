@@ -5,9 +5,8 @@ import { readdirSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import t from 'tap'
 import { listSockets } from '../../src/index.js'
-import { decodeOptionRecords, SYSCALLS } from '../../src/sources/option-record.js'
+import { OptionRecords, pidfdBinding, SLOT, SYSCALLS } from '../../src/sources/pidfd/index.js'
 import { errnoName } from '../../src/util/errno.js'
-import { pidfdBinding } from '../../src/sources/processes.js'
 import { holdOptions, socketOf } from '../helpers/sockopt-holder.js'
 
 // 1,000 listings each scan every process's descriptors: minutes on a host that also
@@ -84,8 +83,8 @@ t.test('no descriptor leaks after 1,000 listings, nor on failing reads', async (
   const targets = Uint32Array.from([process.pid, 4_000_000, 1, 0, process.pid, 0, stdinInode + 1, 0, gone, 3, 1, 0])
   let outcome: string[] = []
   for (let i = 0; i < 1000; i++) {
-    const records = decodeOptionRecords(await pidfdBinding().readSocketOptions(targets))
-    outcome = records.map((r) => `${SYSCALLS[r.syscall ?? 0]}:${errnoName(r.errno ?? 0)}`)
+    const records = new OptionRecords(await pidfdBinding().readSocketOptions(targets))
+    outcome = Array.from({ length: records.count }, (_, i) => `${SYSCALLS[records.value(i, SLOT.syscall) ?? 0]}:${errnoName(records.value(i, SLOT.errno) ?? 0)}`)
   }
   t.strictSame(outcome, ['pidfd_getfd:EBADF', 'fstat:ESTALE', 'pidfd_open:ESRCH'])
   t.equal(count(), before, 'and after 3,000 failed reads')

@@ -8,11 +8,11 @@
 // which needs ptrace read access (Linux 5.14+): CAP_SYS_PTRACE alone finds them.
 // docs/security.md explains each of these.
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { listSockets, type SocketEntry } from '../../src/index.js'
+import { MAIN } from '../helpers/cli.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
-import { listAsNobody, NOBODY, runAsNobody } from './fixtures/run-lister.js'
+import { listAsNobody, NOBODY, runAsNobody } from '../helpers/nobody.js'
 
 const rootHolder = await holdOptions('options')
 const nobodyHolder = await holdOptions('plain', { uid: NOBODY, gid: NOBODY })
@@ -156,12 +156,11 @@ t.test("uid 65534 with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: listSockets reads
 })
 
 t.test('the command as uid 65534 with no capabilities: the listing, EPERM on stderr, exit 0', async (t) => {
-  const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
   const listener = rootHolder.info.sockets.find((s) => s.label.endsWith('.listen') && s.family === 4)!
   // As a user would run it: without tap's coverage hook (tap injects it into node
   // children through NODE_OPTIONS; it writes under the repository).
   const env = { NO_COLOR: '1' }
-  const node = ['/usr/bin/env', '-u', 'NODE_OPTIONS', process.execPath, main]
+  const node = ['/usr/bin/env', '-u', 'NODE_OPTIONS', process.execPath, MAIN]
   const r = await runAsNobody([...node, '-tp', '--port', String(listener.port)], { env })
   t.equal(r.code, 0, 'a listing with some options unreadable still succeeds')
   const line = r.stdout.split('\n').find((l) => l.includes(`:${listener.port} `) && l.includes('LSTN'))

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { listSockets, type SocketEntry } from '../../src/index.js'
+import { TS_LOADER } from '../helpers/child.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
-import { listAsNobody, NOBODY } from './fixtures/run-lister.js'
+import { listAsNobody, NOBODY } from '../helpers/nobody.js'
 
 const holder = await holdOptions('options')
 t.teardown(() => holder.close())
@@ -110,11 +111,11 @@ t.test('the fdinfo fallback takes only descriptors on the sockfs mount', async (
   writeFileSync(join(root, '800', 'comm'), 'old-kernel\n')
 
   const lister = `
-    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes.ts', import.meta.url).href)}
+    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes/index.ts', import.meta.url).href)}
     const scan = await scanProcesses(${JSON.stringify(root)})
     console.log(JSON.stringify({ holders: [...scan.holders], hidden: scan.hidden, scanned: scan.scanned }))
   `
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('@tapjs/typescript/import'), '--input-type=module', '-e', lister], {
+  const r = spawnSync(process.execPath, ['--import', TS_LOADER, '--input-type=module', '-e', lister], {
     uid: NOBODY,
     gid: NOBODY,
     cwd: '/',

@@ -6,7 +6,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { pidfdBinding, scanProcesses } from '../../src/sources/processes.js'
+import { pidfdBinding } from '../../src/sources/pidfd/index.js'
+import { scanProcesses } from '../../src/sources/processes/index.js'
+import { TS_LOADER } from '../helpers/child.js'
+import { NOBODY } from '../helpers/nobody.js'
 
 const root = mkdtempSync(join(tmpdir(), 'knetstat-proc-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
@@ -45,15 +48,15 @@ t.test('an unreadable fd directory is a hidden process, not an error', async (t)
   // As uid 65534 the directory's mode applies (root would bypass it).
   chmodSync(join(root, '500', 'fd'), 0o700)
   const lister = `
-    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes.ts', import.meta.url).href)}
+    import { scanProcesses } from ${JSON.stringify(new URL('../../src/sources/processes/index.ts', import.meta.url).href)}
     const scan = await scanProcesses(${JSON.stringify(root)})
     console.log(JSON.stringify({ hidden: scan.hidden, has6000: scan.holders.has(6000), has5000: scan.holders.has(5000) }))
   `
   const { spawnSync } = await import('node:child_process')
   chmodSync(root, 0o755)
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('@tapjs/typescript/import'), '--input-type=module', '-e', lister], {
-    uid: 65534,
-    gid: 65534,
+  const r = spawnSync(process.execPath, ['--import', TS_LOADER, '--input-type=module', '-e', lister], {
+    uid: NOBODY,
+    gid: NOBODY,
     cwd: '/',
     encoding: 'utf8',
   })

@@ -1,32 +1,21 @@
 // AbortSignal on replays: honoured before reading, between files, while a big file
 // or text is parsed (in chunks, between turns of the event loop), and between the
 // entries of a stream. An aborted replay rejects with the signal's reason.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { listSockets, streamSockets } from '../../src/index.js'
+import { bigTcpTable, TEXT_FIXTURES as FIXTURES, textFixture } from '../helpers/knetstat-text.js'
 
-const FIXTURES = new URL('../fixtures/text/', import.meta.url).pathname
-const HEADER = readFileSync(join(FIXTURES, 'tcpstat'), 'utf8').split('\n')[0] as string
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-replay-abort-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 
-/** A valid tcpstat of `n` sockets (about 100 bytes a line). */
-function bigTable(n: number): string {
-  const lines = [HEADER]
-  for (let i = 0; i < n; i++) {
-    const port = 1024 + (i % 60000)
-    lines.push(`     0      0 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:${port}`.padEnd(38) + ' 10.0.0.1:443            ESTB      SO_REUSEADDR=0,TCP_NODELAY=1')
-  }
-  return lines.join('\n') + '\n'
-}
-
-const BIG = bigTable(200_000) // ~20 MB: hundreds of chunks
+const BIG = bigTcpTable(200_000) // ~20 MB: hundreds of chunks
 const bigDir = join(scratch, 'big')
 mkdirSync(bigDir)
 writeFileSync(join(bigDir, 'tcpstat'), BIG)
-writeFileSync(join(bigDir, 'udpstat'), readFileSync(join(FIXTURES, 'udpstat')))
+writeFileSync(join(bigDir, 'udpstat'), textFixture('udpstat'))
 
 t.test('the big table is valid (so an abort, not an error, is what stops it)', async (t) => {
   t.equal((await listSockets({ procNet: { tcpstat: BIG } })).length, 200_000)

@@ -4,14 +4,14 @@
 // Every file here is real: a FIFO from mkfifo, devices from mknod (as root), sparse
 // files from truncate.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { KnetstatParseError, listSockets, ReplayError, streamSockets } from '../../src/index.js'
+import { TEXT_FIXTURES as FIXTURES, textFixture } from '../helpers/knetstat-text.js'
 
-const FIXTURES = new URL('../fixtures/text/', import.meta.url).pathname
-const TCPSTAT = readFileSync(join(FIXTURES, 'tcpstat'), 'utf8')
+const TCPSTAT = textFixture('tcpstat')
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-hostile-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 const isRoot = process.getuid?.() === 0
@@ -37,7 +37,7 @@ t.test('a FIFO as tcpstat is refused at once, with no writer ever opened', async
     message: /cannot read .*tcpstat: it is a FIFO, not a regular file; a replay reads only regular files/,
   })
   // A FIFO that is not asked for is not touched.
-  writeFileSync(join(dir, 'udpstat'), readFileSync(join(FIXTURES, 'udpstat')))
+  writeFileSync(join(dir, 'udpstat'), textFixture('udpstat'))
   t.equal((await listSockets({ procNet: dir, proto: 'udp' })).length, 3, 'a query for udp replays udpstat beside the FIFO')
 })
 

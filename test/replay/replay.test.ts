@@ -1,14 +1,13 @@
 // Replay: listSockets over recorded knetstat text, with the queries, filters and
 // result shapes of live listings; record on a live host, replay, compare.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { KnetstatParseError, listSockets, recordTables, ReplayError, type SocketEntry } from '../../src/index.js'
+import { TCP_HEADER, TEXT_FIXTURES as FIXTURES, textFixture as fixture, UDP_HEADER } from '../helpers/knetstat-text.js'
 import { holdOptions } from '../helpers/sockopt-holder.js'
 
-const FIXTURES = new URL('../fixtures/text/', import.meta.url).pathname
-const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8')
 const scratch = mkdtempSync(join(tmpdir(), 'knetstat-replay-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
 
@@ -150,12 +149,12 @@ t.test('record a live host with known sockets, replay it, compare', async (t) =>
 })
 
 t.test('a recorded line without options says why, as a live listing would', async (t) => {
-  const header = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
+  const header = `${TCP_HEADER}\n`
   const tcpstat =
     header +
     '     0      0 127.0.0.1:7001          0.0.0.0:*               LSTN\n' +
     '     0      0 127.0.0.1:7001          127.0.0.1:40000         TIMW\n'
-  const udpstat = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n' + '     0      0 127.0.0.1:7002          0.0.0.0:*\n'
+  const udpstat = `${UDP_HEADER}\n` + '     0      0 127.0.0.1:7002          0.0.0.0:*\n'
   const entries = await listSockets({ procNet: { tcpstat, udpstat } })
   const byState = (state: string, proto = 'tcp') => entries.find((e) => e.state === state && e.proto === proto)
   t.equal(byState('LISTEN')?.options, null)

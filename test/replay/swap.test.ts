@@ -15,12 +15,12 @@ const regular = join(scratch, 'regular')
 writeFileSync(regular, 'x')
 
 // lstat answers for tcpstat as if it were the regular file.
-const recording = (await t.mockImport('../../src/sources/recording.js', {
+const recording = (await t.mockImport('../../src/sources/replay/index.js', {
   'node:fs/promises': {
     ...fsPromises,
     lstat: (path: string) => fsPromises.lstat(path.endsWith('tcpstat') ? regular : path),
   },
-})) as typeof import('../../src/sources/recording.js')
+})) as typeof import('../../src/sources/replay/index.js')
 
 const all = (): boolean => true
 

@@ -1,10 +1,9 @@
 // The address filters apply to replayed recordings too, in listSockets and
 // streamSockets alike (the kernel-side program has no part there).
-import { join } from 'node:path'
 import t from 'tap'
 import { listSockets, streamSockets, type SocketEntry } from '../../src/index.js'
+import { TEXT_FIXTURES as FIXTURES } from '../helpers/knetstat-text.js'
 
-const FIXTURES = join(new URL('../fixtures/text/', import.meta.url).pathname)
 const ends = (e: SocketEntry) => `${e.local.address}:${e.local.port} ${e.remote.address}:${e.remote.port}`
 
 t.test('localAddress, remoteAddress and address filter a replay', async (t) => {

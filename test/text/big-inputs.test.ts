@@ -5,9 +5,10 @@
 import { test } from 'tap'
 import { KnetstatParseError, listSockets, parseKnetstat } from '../../src/index.js'
 import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
+import { TCP_HEADER } from '../helpers/knetstat-text.js'
 
 const MB = 1024 * 1024
-const TCP = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
+const TCP = `${TCP_HEADER}\n`
 const VALID = '     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      SO_REUSEADDR=1\n'
 
 function parseError(text: string): KnetstatParseError {

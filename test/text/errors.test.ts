@@ -3,9 +3,10 @@
 import { test } from 'tap'
 import { formatKnetstat, KnetstatParseError, parseKnetstat } from '../../src/index.js'
 import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
+import { TCP_HEADER, UDP_HEADER } from '../helpers/knetstat-text.js'
 
-const TCP = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
-const UDP = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+const TCP = `${TCP_HEADER}\n`
+const UDP = `${UDP_HEADER}\n`
 const OPTS = 'SO_REUSEADDR=1,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0'
 const line = (rest: string): string => `     0      0 127.0.0.1:22            127.0.0.1:5000          ${rest}\n`
 

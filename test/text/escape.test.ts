@@ -2,9 +2,7 @@
 import { test } from 'tap'
 import fc from 'fast-check'
 import { ELLIPSIS, escapeForDisplay } from '../../src/text/escape.js'
-
-// Nothing a terminal would act on or hide: no Cc/Cf/Zl/Zp, no lone surrogate.
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
+import { UNPRINTABLE } from '../helpers/hostile.js'
 
 test('escapes controls, bidi and format characters, lone surrogates and backslash', async (t) => {
   const cases: [string, string][] = [
@@ -57,7 +55,7 @@ test('property: output is safe, within the limit, and a prefix-faithful escape',
   fc.assert(
     fc.property(text, fc.option(fc.integer({ min: 1, max: 80 }), { nil: undefined }), (s, max) => {
       const shown = escapeForDisplay(s, max)
-      if (UNSAFE.test(shown)) return false
+      if (UNPRINTABLE.test(shown)) return false
       if (max !== undefined && shown.length > max) return false
       const whole = escapeForDisplay(s)
       // Unclipped: the escape of s; clipped: a prefix of it plus the ellipsis.

@@ -1,10 +1,9 @@
 // The four files, written by hand from docs/format.md, parse to the entries they
 // describe and format back byte for byte.
-import { readFileSync } from 'node:fs'
 import { test } from 'tap'
 import { formatKnetstat, parseKnetstat, type SocketEntry } from '../../src/index.js'
+import { TCP_HEADER, textFixture as fixture, UDP_HEADER } from '../helpers/knetstat-text.js'
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/text/${name}`, import.meta.url), 'utf8')
 const FILES = ['tcpstat', 'tcp6stat', 'udpstat', 'udp6stat']
 
 test('every fixture formats back to itself', async (t) => {
@@ -169,7 +168,7 @@ test('text of an older module build: fewer options, a trailing space after TIMW'
 
 test('unknown NAME=value pairs from a newer module are kept', async (t) => {
   const text =
-    'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n' +
+    `${TCP_HEADER}\n` +
     '     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      SO_REUSEADDR=1,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0,TCP_FUTURE=42,SO_NEWTHING=on,TCP_CONGESTION=bbr\n'
   const [entry] = parseKnetstat(text)
   t.equal(entry?.options?.TCP_FUTURE, '42', 'unknown values stay text')
@@ -179,7 +178,7 @@ test('unknown NAME=value pairs from a newer module are kept', async (t) => {
 })
 
 test('an empty table keeps its proto and the hint’s family', async (t) => {
-  const udp = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+  const udp = `${UDP_HEADER}\n`
   const table = parseKnetstat(udp, { family: 6 })
   t.equal(table.length, 0)
   t.equal(table.proto, 'udp')
@@ -211,7 +210,7 @@ test('formatting entries from another source', async (t) => {
   }
   t.equal(
     formatKnetstat([entry]),
-    'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n' +
+    `${TCP_HEADER}\n` +
       '     0      0 ::1:443                 ::ffff:127.0.0.1:1234   SYNR\n',
     'canonical addresses, SYNR for NEW_SYN_RECV, no options',
   )

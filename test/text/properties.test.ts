@@ -2,7 +2,6 @@
 // random or mutated text never throws anything but KnetstatParseError. `npm test` runs
 // each property KNETSTAT_FC_RUNS times (default 1000); test/fuzz/run.sh runs 100,000.
 // Every counterexample found becomes an explicit example at the end of this file.
-import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { test } from 'tap'
 import { formatIPv4, formatIPv6 } from '../../src/address.js'
@@ -10,6 +9,8 @@ import { formatKnetstat, KnetstatParseError, parseKnetstat, TCP_STATES, type Fam
 import { formatOptionValue, OPTION_KINDS } from '../../src/options.js'
 import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
 import { TableParser } from '../../src/text/parse.js'
+import { UNPRINTABLE } from '../helpers/hostile.js'
+import { TCP_HEADER, textFixture, UDP_HEADER } from '../helpers/knetstat-text.js'
 
 const RUNS = Number(process.env.KNETSTAT_FC_RUNS ?? 1000)
 
@@ -97,9 +98,7 @@ test('parsing what was formatted gives back the fields the text carries', async 
   t.pass()
 })
 
-const fixtures = ['tcpstat', 'tcp6stat', 'udpstat', 'udp6stat', 'tcpstat.old-module'].map((name) =>
-  readFileSync(new URL(`../fixtures/text/${name}`, import.meta.url), 'utf8'),
-)
+const fixtures = ['tcpstat', 'tcp6stat', 'udpstat', 'udp6stat', 'tcpstat.old-module'].map(textFixture)
 
 /** Parses, and says whether it failed the only allowed way; valid text must format stably. */
 function parsesOrRejectsCleanly(text: string): boolean {
@@ -158,7 +157,6 @@ function rejectsCleanly(text: string, hint = {}): KnetstatParseError | null {
     return e
   }
 }
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u
 
 const hostileUnit = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('\0', '\x1b', '\x7f', '\x85', '\u202e', '\u2066', '\u200f', '\ufeff', '\ud800', '\udfff', '\u2028', '😀', 'é', '日', ',', '=', ':', '\\', '\t', '\r', ' ') },
@@ -195,7 +193,7 @@ test('a valid table with one token replaced by a hostile one is parsed or cleanl
 })
 
 test('lines around and past MAX_LINE_LENGTH: the limit, not the content, decides', async (t) => {
-  const head = 'Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n'
+  const head = `${TCP_HEADER}\n`
   const start = '     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      TCP_CONGESTION='
   fc.assert(
     fc.property(fc.integer({ min: -20, max: 20 }), fc.constantFrom('a', '\0', '😀'), fc.boolean(), (delta, unit, lf) => {
@@ -212,7 +210,7 @@ test('lines around and past MAX_LINE_LENGTH: the limit, not the content, decides
 })
 
 test('extra columns are counted exactly, however many', async (t) => {
-  const head = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+  const head = `${UDP_HEADER}\n`
   const line = '     0      0 127.0.0.1:53            0.0.0.0:*               SO_REUSEADDR=1'
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 7000 }), fc.constantFrom(' x', '  \0', ' 😀'), (extra, token) => {
@@ -233,7 +231,7 @@ test('long option lists parse when within the limit and round-trip', async (t) =
   )
   fc.assert(
     fc.property(longOptions, (options) => {
-      const head = 'Recv-Q Send-Q Local Address           Foreign Address         Options\n'
+      const head = `${UDP_HEADER}\n`
       const pairs = Object.entries(options).map(([k, v]) => `${k}=${formatOptionValue(k, v as string)}`).join(',')
       const text = `${head}     0      0 127.0.0.1:53            0.0.0.0:*               ${pairs}\n`
       const error = rejectsCleanly(text)

@@ -1,4 +1,4 @@
-// Recordings: knetstat text saved from a host (see record.ts), read back for users'
+// Recordings: knetstat text saved from a host (src/record.ts), read back for users'
 // own tests. A directory holding tcpstat, tcp6stat, udpstat, udp6stat (any subset),
 // or the same texts as strings.
 //
@@ -12,11 +12,11 @@
 import { constants, type Stats } from 'node:fs'
 import { lstat, open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Family, Proto, SocketEntry } from '../model.js'
-import { KnetstatParseError } from '../text/errors.js'
-import { escapeForDisplay } from '../text/escape.js'
-import { TableParser } from '../text/parse.js'
-import { breathe } from '../util/breathe.js'
+import type { Family, Proto, SocketEntry } from '../../model.js'
+import { KnetstatParseError } from '../../text/errors.js'
+import { escapeForDisplay } from '../../text/escape.js'
+import { TableParser } from '../../text/parse.js'
+import { breathe } from '../../util/breathe.js'
 
 /** Recorded texts by file name; a table that is left out has no sockets. */
 export interface KnetstatTexts {

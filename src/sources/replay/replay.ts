@@ -1,23 +1,10 @@
 // The replay source: listSockets over a recording instead of the live kernel, with
 // the same query, filters and result shape. Fields the text does not carry are null.
-import type { OptionsError, SocketEntry } from '../model.js'
-import { matchesFilterText } from '../filter.js'
-import type { NormalizedQuery } from '../query.js'
-import { noOptionsError, withheldByModule } from './module.js'
+import { matchesFilterText } from '../../filter.js'
+import { isMinisocket, type SocketEntry } from '../../model.js'
+import type { NormalizedQuery } from '../../query.js'
+import { noOptions } from '../why-no-options.js'
 import { readRecording, type ProcNet } from './recording.js'
-
-/** Why a recorded line has no options, as a live listing would say it. */
-function recordedWithoutOptions(entry: SocketEntry): OptionsError {
-  if (!withheldByModule(entry)) return noOptionsError(entry)
-  return {
-    code: 'EPERM',
-    message:
-      'the recording has no options for this socket: whoever recorded it could not read them. The knetstat kernel module ' +
-      "shows a socket's options only to its owner or to a reader with CAP_SYS_PTRACE; without the module, options come " +
-      'from the process holding the socket, and a socket no visible process holds (a connection still in an accept queue, ' +
-      'an orphan) has none. Record as root with the module loaded to keep them',
-  }
-}
 
 export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): Promise<SocketEntry[]> {
   const recorded = await readRecording(procNet, (proto, family) => query.protos.includes(proto) && query.families.includes(family), {
@@ -31,7 +18,9 @@ export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): 
       entry.options = null
       entry.optionsSource = null
     } else if (entry.options === null) {
-      entry.optionsError = recordedWithoutOptions(entry)
+      // Why a recorded line has no options, as a live listing would say it: a
+      // minisocket has none; any other socket's were not readable to whoever recorded it.
+      noOptions(entry, isMinisocket(entry) ? { code: 'ENOENT', source: 'replay', cause: 'minisocket' } : { code: 'EPERM', source: 'replay', cause: 'withheld' })
     }
     // The text has no tcp_info: asked for, it is unknown.
     if (entry.proto === 'tcp' && query.tcpInfo) entry.tcpInfo = null

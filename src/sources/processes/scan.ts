@@ -1,10 +1,9 @@
 // Which processes hold which sockets: one pass over /proc/<pid>/fd (native, on a
-// worker thread), joined to sockets by inode through one Map.
-import type { SocketEntry, SocketHolder } from '../model.js'
-import type { NativeBinding } from '../../types/binding.js'
-import { loadBinding, NativeLoadError } from '../native/load.js'
-import { breathe, SLICE } from '../util/breathe.js'
-import { OPTION_ABI_VERSION } from './option-record.js'
+// worker thread), indexed by socket inode in one Map.
+import { errnoName } from '../../util/errno.js'
+import type { SocketHolder } from '../../model.js'
+import { breathe, SLICE } from '../../util/breathe.js'
+import { pidfdBinding } from '../pidfd/index.js'
 
 /** A process whose descriptors could not be read (another user's, without CAP_SYS_PTRACE). */
 export interface HiddenProcess {
@@ -21,26 +20,6 @@ export interface ProcessScan {
   hidden: HiddenProcess[]
   /** Processes whose fd directory was read. */
   scanned: number
-}
-
-/** Whether the loaded addon has the /proc scan and pidfd reader of this version. */
-export function hasPidfdSupport(binding: NativeBinding = loadBinding()): boolean {
-  return (
-    typeof binding.scanProcFds === 'function' &&
-    typeof binding.readSocketOptions === 'function' &&
-    binding.optionAbiVersion === OPTION_ABI_VERSION
-  )
-}
-
-export const STALE_BINARY_MESSAGE =
-  "knetstat's native addon predates this version's /proc scan and pidfd option reader (or writes another " +
-  'option record layout): the binary is stale. Rebuild it with `npm run build:native`.'
-
-/** The addon, checked to have the pidfd functions; throws NativeLoadError otherwise. */
-export function pidfdBinding(): NativeBinding {
-  const binding = loadBinding()
-  if (!hasPidfdSupport(binding)) throw new NativeLoadError(STALE_BINARY_MESSAGE)
-  return binding
 }
 
 function words(buf: Buffer): Uint32Array {
@@ -60,7 +39,7 @@ export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
     const error = procs[i * 2 + 1] as number
     const command = scan.commands[i] ?? ''
     if (error === 0) commands.set(pid, command)
-    else hidden.push({ pid, command, code: error === 13 ? 'EACCES' : 'EPERM' })
+    else hidden.push({ pid, command, code: errnoName(error) })
   }
   const holders = new Map<number, SocketHolder[]>()
   const fds = words(scan.fds)
@@ -77,14 +56,4 @@ export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
     if (list.length > 1) list.sort((a, b) => a.pid - b.pid || a.fd - b.fd)
   }
   return { holders, hidden, scanned: scan.scanned }
-}
-
-/** Sets `processes` on every entry: its holders, [] when none is visible. */
-export async function attachProcesses(entries: SocketEntry[], scan: ProcessScan): Promise<void> {
-  for (let i = 0; i < entries.length; i++) {
-    if (i % SLICE === 0 && i > 0) await breathe()
-    const entry = entries[i] as SocketEntry
-    const list = entry.inode === null ? undefined : scan.holders.get(entry.inode)
-    entry.processes = list === undefined ? [] : list.map((h) => ({ ...h }))
-  }
 }

@@ -16,15 +16,12 @@ the connections of other jobs on the host, whose ephemeral ports may be anything
     window   a pair whose reader never reads behind a 4 KiB receive buffer: the writer
              sees a zero window (>|), the reader advertises one (|<)
 """
-import errno
-import json
 import os
-import random
 import socket
-import sys
 import time
 
-S, T = socket.SOL_SOCKET, socket.IPPROTO_TCP
+from sockets import S, T, ready_and_hold, tcp_connect, tcp_listener, tcp_pair, zero_window_pair
+
 held = []
 ports = {}
 backlogs = {}
@@ -32,15 +29,7 @@ waiting = {}
 
 
 def listener(label, backlog):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    for _ in range(1000):
-        try:
-            s.bind(("127.0.0.1", random.randint(20000, 31999)))
-            break
-        except OSError as e:
-            if e.errno != errno.EADDRINUSE:
-                raise
-    s.listen(backlog)
+    s = tcp_listener("127.0.0.1", backlog, ports=(20000, 31999))
     held.append(s)
     ports[label] = s.getsockname()[1]
     backlogs[label] = backlog
@@ -48,12 +37,7 @@ def listener(label, backlog):
 
 
 def connect_nowait(port):
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    c.setblocking(False)
-    try:
-        c.connect(("127.0.0.1", port))
-    except BlockingIOError:
-        pass
+    c = tcp_connect("127.0.0.1", port, wait=False)
     held.append(c)
     return c
 
@@ -62,11 +46,7 @@ def pair(label, configure=None):
     lst = listener(label, 16)
     if configure:
         configure(lst)
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if configure:
-        configure(c)
-    c.connect(("127.0.0.1", ports[label]))
-    a, _ = lst.accept()
+    c, a = tcp_pair(lst, configure=configure)
     if configure:
         configure(a)
     held.extend([c, a])
@@ -89,23 +69,11 @@ listener("idle", 16)
 pair("tuned", tune)
 pair("plain")
 
-# The zero-window pair (as test/helpers/socket_zoo.py's Send-Q pair).
-lw = listener("window", 16)
-w = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-w.connect(("127.0.0.1", ports["window"]))
-r, _ = lw.accept()
-r.setsockopt(S, socket.SO_RCVBUF, 4096)
+# The zero-window pair (as socket_zoo.py's Send-Q pair).
+w, r, _ = zero_window_pair(listener("window", 16))
 held.extend([w, r])
-w.setblocking(False)
-written = 0
-try:
-    while written < 8 << 20:
-        written += w.send(b"z" * 65536)
-except BlockingIOError:
-    pass
 ports["window.writer"] = w.getsockname()[1]
 ports["window.reader"] = r.getsockname()[1]
 
 time.sleep(0.3)
-print(json.dumps({"pid": os.getpid(), "ports": ports, "backlogs": backlogs, "waiting": waiting}), flush=True)
-sys.stdin.read()
+ready_and_hold({"pid": os.getpid(), "ports": ports, "backlogs": backlogs, "waiting": waiting})

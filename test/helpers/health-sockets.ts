@@ -1,6 +1,6 @@
-// The sockets of test/health/health_sockets.py, held by a child process.
+// The sockets of test/helpers/health_sockets.py, held by a child process.
 import { fileURLToPath } from 'node:url'
-import { holdSockets, type Held } from '../helpers/child.js'
+import { holdSockets, type Held } from './child.js'
 
 export type Label = 'full' | 'nearly' | 'idle' | 'tuned' | 'plain' | 'window' | 'window.writer' | 'window.reader'
 

@@ -1,0 +1,67 @@
+// The values of the command's options, one parser each: the text as given in, the
+// value out, or a UsageError that says what to give instead.
+import { TCP_STATES, type TcpState } from '../model.js'
+import type { OptionValue } from '../health/expect.js'
+import { parseExpectation } from '../health/expect.js'
+import type { PortMatch } from '../query.js'
+
+/** A usage error: exit code 2, with the usage line. */
+export class UsageError extends Error {}
+
+export type Source = 'auto' | 'module' | 'pidfd' | 'netlink'
+
+/** --proc-net DIR: any path but the empty one. */
+export function recording(dir: string): string {
+  // An empty path would silently mean "no recording" further down: the live host.
+  if (dir === '') throw new UsageError('--proc-net needs the directory of a recording, got an empty path')
+  return dir
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+
+/** N bytes, or N with K, M or G (binary units, as in 512M). */
+export function bytes(flag: string, text: string): number {
+  const m = /^([0-9]+)([KMG]?)(?:i?B)?$/i.exec(text.trim())
+  const n = m === null ? NaN : Number(m[1]) * (BYTE_UNITS[(m[2] as string).toUpperCase()] as number)
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} ${JSON.stringify(text)}: give a size in bytes, such as 268435456 or 256M`)
+  return n
+}
+
+/** --watch SEC: seconds between 0.1 and a day. */
+export function seconds(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0.1 || n > 86400) throw new UsageError(`--watch ${text}: give seconds between 0.1 and 86400`)
+  return n
+}
+
+/** A kernel state name, in any case, with - or _, or one of ss's and netstat's names for it. */
+export function state(text: string): TcpState {
+  const name = text.trim().toUpperCase().replace(/-/g, '_')
+  const aliases: Record<string, TcpState> = { LISTENING: 'LISTEN', ESTAB: 'ESTABLISHED', UNCONN: 'CLOSE', CLOSED: 'CLOSE' }
+  const found = aliases[name] ?? TCP_STATES.find((s) => s === name)
+  if (found === undefined) throw new UsageError(`unknown state ${JSON.stringify(text)}; use one of ${TCP_STATES.join(', ')}`)
+  return found
+}
+
+/** N or FROM-TO. */
+export function port(text: string): PortMatch {
+  const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(text.trim())
+  const from = Number(m?.[1])
+  const to = m?.[2] === undefined ? from : Number(m[2])
+  if (m === null || from > 65535 || to > 65535 || from > to) throw new UsageError(`bad port ${JSON.stringify(text)}: give N or FROM-TO within 0-65535`)
+  return from === to ? from : { from, to }
+}
+
+export function sourceName(text: string): Source {
+  if (text === 'auto' || text === 'module' || text === 'pidfd' || text === 'netlink') return text
+  throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, module, pidfd or netlink`)
+}
+
+/** --expect NAME=VALUE. */
+export function expectation(text: string): [string, OptionValue] {
+  try {
+    return parseExpectation(text)
+  } catch (error) {
+    throw new UsageError(`--expect ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,86 @@
+// The options of registerSocketMetrics, checked once at registration: a bad option
+// fails there, not at every scrape.
+import { listSockets } from '../list.js'
+import type { SocketEntry } from '../model.js'
+import { normalizeQuery, type ListQuery, type NormalizedQuery } from '../query.js'
+import { OPTION_NAME } from '../options.js'
+import { summarizeSockets, type SummaryOptions } from '../health/summary.js'
+
+export interface SocketMetricsOptions {
+  /** Prefix of every metric name (default 'knetstat_'). */
+  prefix?: string
+  /**
+   * The listSockets query of every scrape (proto, family, state, port filters, procNet
+   * for a recording, …). Its `options` field defaults to false (no option reading),
+   * or 'auto' when `options` below asks to count options.
+   */
+  query?: ListQuery
+  /** Local ports to export per-port series for (sockets by state, accept queue length and limit). Keep the list short. */
+  ports?: readonly number[]
+  /**
+   * Socket options to count sockets by, e.g. ['TCP_NODELAY', 'SO_KEEPALIVE']. Only then
+   * are options read (pidfd: a /proc scan and a getsockopt round per socket; see
+   * docs/metrics.md for the cost).
+   */
+  options?: readonly string[]
+  /** The accept queue limit of listeners without one (recordings); a Node server's default is 511. See SummaryOptions.backlog. */
+  backlog?: number
+  /** A listener is nearly full at recvQ >= ratio × limit (default 0.8). */
+  nearlyFullRatio?: number
+  /** The listing function (default listSockets); for tests or to wrap the listing. */
+  list?: (query: ListQuery) => Promise<SocketEntry[]>
+  /**
+   * How long a scrape's listing may take, in ms (default 30000). Past it, its signal
+   * is aborted and the scrape answers as for a failed listing (listing_success 0,
+   * lastError code 'ETIMEDOUT'), so that one listing that never ends cannot hold every
+   * later scrape, which would otherwise all wait for it.
+   */
+  timeoutMs?: number
+}
+
+/** The default of SocketMetricsOptions.timeoutMs. */
+export const DEFAULT_LISTING_TIMEOUT_MS = 30_000
+
+/** SocketMetricsOptions checked, with their defaults filled in. */
+export interface MetricsSettings {
+  prefix: string
+  ports: number[]
+  /** The options to count sockets by; none: options are not read. */
+  optionNames: string[]
+  /** The query of every listing, `options` filled in. */
+  query: ListQuery
+  normalized: NormalizedQuery
+  summaryOptions: SummaryOptions
+  /** The accept queue limit of listeners without one, if given. */
+  backlog: number | undefined
+  list: (query: ListQuery) => Promise<SocketEntry[]>
+  timeoutMs: number
+}
+
+/** Checks `options` (a TypeError for the first bad one) and fills in the defaults. */
+export function metricsSettings(options: SocketMetricsOptions): MetricsSettings {
+  const prefix = options.prefix ?? 'knetstat_'
+  if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) throw new TypeError(`prefix ${JSON.stringify(prefix)} is not a metric name prefix`)
+  const ports = [...(options.ports ?? [])]
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`ports: ${String(port)} is not a port (1-65535)`)
+  }
+  const optionNames = [...(options.options ?? [])]
+  for (const name of optionNames) {
+    if (typeof name !== 'string' || !OPTION_NAME.test(name)) throw new TypeError(`options: ${JSON.stringify(name)} is not a socket option name (e.g. TCP_NODELAY)`)
+  }
+  const counting = optionNames.length > 0
+  const query: ListQuery = { ...(options.query ?? {}) }
+  if (counting && query.options === false) throw new TypeError("registerSocketMetrics: counting options needs them read; leave query.options out or use 'auto' or 'pidfd'")
+  if (query.options === undefined) query.options = counting ? 'auto' : false
+  const normalized = normalizeQuery(query) // a bad query fails now, not at every scrape
+  const summaryOptions: SummaryOptions = {}
+  if (options.backlog !== undefined) summaryOptions.backlog = options.backlog
+  if (options.nearlyFullRatio !== undefined) summaryOptions.nearlyFullRatio = options.nearlyFullRatio
+  summarizeSockets([], summaryOptions) // checks them
+  const list = options.list ?? listSockets
+  if (typeof list !== 'function') throw new TypeError('list must be a function (query) => Promise<SocketEntry[]>')
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new TypeError(`timeoutMs must be a positive integer (ms), got ${String(timeoutMs)}`)
+  return { prefix, ports, optionNames, query, normalized, summaryOptions, backlog: options.backlog, list, timeoutMs }
+}

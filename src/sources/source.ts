@@ -1,0 +1,99 @@
+// The contract every source keeps with the listing plan (src/plan.ts): it says whether
+// it can serve this caller and, if not, why (a structured Reason, put into words by
+// why-no-options.ts alone); and it fills given entries (an option source their
+// options, the processes source their processes). Each source lives in its own
+// folder under src/sources/, whose index.ts is its public face.
+import type { SocketEntry, SocketHolder } from '../model.js'
+import type { NormalizedQuery } from '../query.js'
+import type { ProcessScan } from './processes/index.js'
+
+/** Who gives a reason. */
+export type SourceName = 'module' | 'pidfd' | 'processes' | 'replay'
+
+/** Why there are no options, in short. */
+export type Cause =
+  /** A TIME_WAIT or request socket: no full socket, so no options (isMinisocket, src/model.ts). */
+  | 'minisocket'
+  /** A full socket without a file: no process holds it (an orphan, a connection not yet accept()ed). */
+  | 'no-file'
+  /** The source has the options but may not show them to this reader (the module's rule), or a recording lacks them. */
+  | 'withheld'
+  /** The module's files have no line for the entry. */
+  | 'unmatched'
+  /** SO_REUSEPORT/SO_REUSEADDR siblings came or went between two reads, and their lines differ. */
+  | 'ambiguous'
+  /** The holder is a process the caller may not ptrace. */
+  | 'not-ptraceable'
+  /** No visible process holds it, and a process the caller cannot look into may. */
+  | 'hidden-holder'
+  /** No process holds it (or its holder exited during the listing). */
+  | 'no-holder'
+  /** Its holder closed the descriptor during the listing. */
+  | 'closed'
+  /** The kernel lacks a system call the source needs. */
+  | 'no-syscall'
+  /** A system call failed otherwise. */
+  | 'failed'
+  /** knetstat's native addon predates the source. */
+  | 'stale-binary'
+  /** The kernel module is not loaded. */
+  | 'not-loaded'
+
+/** Why a source gives no options: for one entry, or for a whole listing when it cannot serve this caller. */
+export interface Reason {
+  /** The code of optionsError (an errno name, or ERR_KNETSTAT_NATIVE_LOAD). */
+  code: string
+  source: SourceName
+  cause: Cause
+  /** The process whose descriptor was tried. */
+  holder?: SocketHolder
+  /** The system call that failed. */
+  syscall?: string
+  /** kernel.yama.ptrace_scope when it was read (null: no Yama). */
+  yamaScope?: number | null
+  /** The file whose absence says the source is not there. */
+  path?: string
+  /** 'withheld': why the source tried next could not read them either. */
+  fallback?: Reason
+}
+
+/** Takes why an entry has no options (the default sets its optionsError: why-no-options.ts, `noOptions`). */
+export type Missing = (entry: SocketEntry, why: Reason) => void
+
+/** What a source is given for one listing. */
+export interface SourceContext {
+  readonly query: NormalizedQuery
+  /** Where the kernel module's files are: /proc/net, or a stand-in directory (tests). */
+  readonly moduleDir: string
+  /** The listing's one /proc scan: started by the first source that asks, then shared. */
+  scan(): Promise<ProcessScan>
+}
+
+export interface Source {
+  readonly name: SourceName
+  /** Whether `fill` may be given any part of the table (a stream's batch), or needs all of it (a join). */
+  readonly partial: boolean
+  /** Whether it works through the processes holding the sockets (the /proc scan). */
+  readonly needsScan: boolean
+  /** null when this source can serve this caller; otherwise why not. A presence check: nothing big is read. */
+  unavailable(context: SourceContext): Promise<Reason | null>
+  /**
+   * Starts what the source reads beside the netlink dump, and resolves to this
+   * listing's filler; or to why not, when the source went away since `unavailable`
+   * said it was there (the module unloaded in between).
+   */
+  open(context: SourceContext): Promise<Filler | Reason>
+}
+
+export interface Filler {
+  /**
+   * Fills what the source knows of `entries`. An option source sets `options` and
+   * `optionsSource` of each entry it reads, and hands each it cannot to `missing`.
+   */
+  fill(entries: SocketEntry[], missing?: Missing): Promise<void>
+}
+
+/** Whether `open` answered why not rather than with a filler. */
+export function isReason(value: Filler | Reason): value is Reason {
+  return 'cause' in value
+}
