@@ -89,7 +89,7 @@ export interface NativeBinding {
    * `protocol` (default 0) is stamped into each record as the dump's protocol.
    */
   parseReplyForTest(bytes: Uint8Array, protocol?: number): ParseReplyResult
-  /** Version of the record layout; load.ts refuses a binary whose version differs from the decoder's. */
+  /** Version of the record layout; the netlink source refuses a binary whose version differs from its decoder's. */
   readonly recordAbiVersion: number
   /** Fingerprint of the C++ sources the binary was built from (src-native/tools/source-hash.cjs). */
   readonly sourceHash: number

@@ -12,9 +12,9 @@
 // socket count, and a slow consumer slows the dump instead of growing a buffer.
 import type { DumpCursorBatch, NativeBinding } from '../../../types/binding.js'
 import type { SocketEntry } from '../../model.js'
-import { loadBinding } from '../../native/load.js'
 import type { NormalizedQuery } from '../../query.js'
 import { alignedViews } from './aligned-views.js'
+import { netlinkBinding } from './binding.js'
 import { dumpCounters } from './counters.js'
 import { EntryDecoder } from './entries.js'
 import { dumpRequests, entryOptions } from './requests.js'
@@ -64,7 +64,7 @@ export async function* netlinkBatches(
   const batchBytes = read.batchBytes ?? STREAM_BATCH_BYTES
   const slice = read.sliceRecords ?? SLICE_RECORDS
   const decoder = new EntryDecoder(entryOptions(query))
-  const binding = read.binding ?? loadBinding()
+  const binding = read.binding ?? netlinkBinding()
   const handle = binding.openDumpCursor(requests)
   let pending: Promise<DumpCursorBatch> | null = binding.readDumpCursor(handle, batchBytes)
   let finished = false
