@@ -4,8 +4,8 @@
       "target_name": "knetstat",
       "sources": [
         "src-native/addon/binding.cc",
+        "src-native/addon/coded_error.cc",
         "src-native/addon/dump_cursor_binding.cc",
-        "src-native/addon/dump_worker.cc",
         "src-native/addon/fd_scan_worker.cc",
         "src-native/addon/sockopt_worker.cc",
         "src-native/addon/parse_reply_binding.cc",
@@ -14,11 +14,10 @@
         "src-native/addon/request_args.cc",
         "src-native/addon/system_error.cc",
         "src-native/diag/dump_cursor.cc",
-        "src-native/diag/dump_session.cc",
+        "src-native/diag/encode_request.cc",
         "src-native/diag/failure_message.cc",
         "src-native/diag/netlink_transport.cc",
         "src-native/diag/parse_reply.cc",
-        "src-native/diag/sock_diag_dump.cc",
         "src-native/pidfd/read_options.cc",
         "src-native/proc/fd_scan.cc",
         "src-native/util/errno_name.cc"

@@ -1,8 +1,6 @@
 // The public model: what every source (netlink, the kernel module, pidfd, recorded
 // text) is turned into. `null` always means "unknown", never a made-up default.
-import type { SocketMemInfo } from './native/mem-info.js'
-import type { DiagSockopt } from './native/sockopt.js'
-import type { TcpInfo } from './native/tcp-info.js'
+import type { DiagSockopt, SocketMemInfo, TcpInfo } from './sources/netlink/index.js'
 
 export type { DiagSockopt, SocketMemInfo, TcpInfo }
 

@@ -4,7 +4,7 @@
 import type { SocketEntry } from './model.js'
 import type { NormalizedQuery } from './query.js'
 import { MODULE_DIR, moduleSource } from './sources/module/index.js'
-import { listFromNetlink, netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink.js'
+import { listFromNetlink, netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
 import { pidfdSource } from './sources/pidfd/index.js'
 import { processesSource, scanProcesses, type ProcessScan } from './sources/processes/index.js'
 import { listFromReplay } from './sources/replay/index.js'

@@ -1,7 +1,7 @@
 // The listSockets query: validated once, up front, into a normalized form. A bad
 // field is a TypeError that names it and lists what is allowed.
 import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
-import { compileFilter, MAX_BYTECODE } from './native/bytecode.js'
+import { compileFilter, MAX_BYTECODE } from './sources/netlink/index.js'
 import { parseAddressPrefix, type AddressPrefix, type PortRange } from './filter.js'
 import { checkProcNet, type ProcNet } from './sources/replay/index.js'
 

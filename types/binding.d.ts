@@ -1,10 +1,17 @@
 // The typed contract of the native addon (src-native/, built as knetstat.node).
-// Exactly what it exports; src/native/load.ts loads it and src/native/decode.ts
-// reads the records it returns (layout: docs/native.md, src-native/diag/record_layout.h).
+// Exactly what it exports; src/native/load.ts loads it and the netlink source's
+// EntryDecoder (src/sources/netlink/entries.ts) reads the records its dump cursor
+// returns (layout: docs/native.md, src-native/diag/record_layout.h).
 
-/** One NETLINK_SOCK_DIAG SOCK_DIAG_BY_FAMILY dump (struct inet_diag_req_v2). */
+/**
+ * One NETLINK_SOCK_DIAG dump: SOCK_DIAG_BY_FAMILY with struct inet_diag_req_v2, or,
+ * for family 0, the TCPDIAG_GETSOCK compatibility request (struct inet_diag_req).
+ */
 export interface DumpRequest {
-  /** AF_INET (2) or AF_INET6 (10). Other values go to the kernel, which rejects them (ENOENT/EINVAL). */
+  /**
+   * AF_INET (2) or AF_INET6 (10); 0 with protocol 6: TCP of both families in one walk of
+   * the kernel's tables. Other values go to the kernel, which rejects them (ENOENT/EINVAL).
+   */
   family: number
   /** IPPROTO_TCP (6) or IPPROTO_UDP (17); 0..255. */
   protocol: number
@@ -24,7 +31,7 @@ export interface DumpRequest {
 export interface ParseReplyResult {
   /** 'more': all messages consumed, no NLMSG_DONE yet; 'done': NLMSG_DONE (success); 'error': see errno. */
   end: 'more' | 'done' | 'error'
-  /** Records appended before the parser stopped, back to back (see decodeRecords). */
+  /** Records appended before the parser stopped, back to back (decoded by EntryDecoder). */
   records: Buffer
   recordCount: number
   /** Messages ignored: unknown types, acks, non-inet families, NLMSG_NOOP. */
@@ -39,9 +46,9 @@ export interface ParseReplyResult {
   detail?: string
 }
 
-/** A failed dump rejects with this: shaped like Node core system errors. */
+/** A failed dump read, /proc scan or option read rejects with this: shaped like Node core system errors. */
 export interface NativeSystemError extends Error {
-  /** errno name: 'EPERM', 'ENOENT', 'EPROTONOSUPPORT', 'ENOBUFS', 'EINTR' (dump kept being interrupted), 'EBADMSG', 'ETIMEDOUT', … or 'UNKNOWN'. */
+  /** errno name: 'EPERM', 'ENOENT', 'EPROTONOSUPPORT', 'ENOBUFS', 'EINVAL', 'EBADMSG', 'ETIMEDOUT', … or 'UNKNOWN'. */
   code: string
   /** Negative errno, like Node core errors. */
   errno: number
@@ -68,7 +75,7 @@ export interface DumpCursorHandle {
 
 /** One batch of a pull-based dump. */
 export interface DumpCursorBatch {
-  /** Records (layout as `dump`'s), possibly empty. */
+  /** Records (src-native/diag/record_layout.h) back to back, possibly empty. */
   records: Buffer
   /** Every request was dumped: the socket is closed and further reads return nothing. */
   done: boolean
@@ -78,20 +85,11 @@ export interface DumpCursorBatch {
 
 export interface NativeBinding {
   /**
-   * Runs the dumps in order on a worker thread over one netlink socket and resolves
-   * with all records of all requests back to back. A dump the kernel flags
-   * NLM_F_DUMP_INTR is retried up to 5 times, then rejected with code 'EINTR'.
-   * Rejects with a NativeSystemError; throws a TypeError/RangeError (code
-   * ERR_INVALID_ARG_TYPE/ERR_OUT_OF_RANGE) synchronously for malformed requests
-   * (not an array, more than 64 entries, a field out of its integer range).
-   */
-  dump(requests: readonly DumpRequest[]): Promise<Buffer>
-  /**
    * Runs the pure reply parser synchronously over one datagram of netlink bytes;
    * `protocol` (default 0) is stamped into each record as the dump's protocol.
    */
   parseReplyForTest(bytes: Uint8Array, protocol?: number): ParseReplyResult
-  /** Version of the record layout; load.ts refuses a binary whose version differs from the decoder's. */
+  /** Version of the record layout; the netlink source refuses a binary whose version differs from its decoder's. */
   readonly recordAbiVersion: number
   /** Fingerprint of the C++ sources the binary was built from (src-native/tools/source-hash.cjs). */
   readonly sourceHash: number
@@ -120,9 +118,11 @@ export interface NativeBinding {
   /** Version of the option record layout. */
   readonly optionAbiVersion: number
   /**
-   * A pull-based dump of `requests` (checked as for `dump`, throwing synchronously).
-   * Beyond `dump`, a request of family 0 and protocol 6 dumps TCP of both families in
-   * one walk of the kernel's tables (TCPDIAG_GETSOCK), IPv4 and IPv6 records mixed.
+   * A pull-based dump of `requests`, in order, over one netlink socket. Throws a
+   * TypeError/RangeError (code ERR_INVALID_ARG_TYPE/ERR_OUT_OF_RANGE) synchronously
+   * for malformed requests (not an array, more than 64 entries, a field out of its
+   * integer range). A request of family 0 and protocol 6 dumps TCP of both families
+   * in one walk of the kernel's tables (TCPDIAG_GETSOCK), IPv4 and IPv6 records mixed.
    * No I/O happens here: the netlink socket opens on the first read. The kernel
    * continues a dump only as it is read, so memory is bounded by one batch plus the
    * socket's receive queue.
@@ -132,7 +132,9 @@ export interface NativeBinding {
    * Reads, on a worker thread, records until at least `minBytes` (1..64 MiB) were
    * collected or the last dump ended. One call at a time per cursor: a second call
    * while one runs throws (code ERR_KNETSTAT_CURSOR_BUSY). Rejects with a
-   * NativeSystemError as `dump` does; the cursor is then closed.
+   * NativeSystemError (kernel errors arrive with syscall 'recvmsg'); the cursor is
+   * then closed. A dump flagged NLM_F_DUMP_INTR is not read again: `interrupted`
+   * says so, and a listing reads it again (src/sources/netlink/list.ts).
    */
   readDumpCursor(handle: DumpCursorHandle, minBytes: number): Promise<DumpCursorBatch>
   /** Closes the cursor's netlink socket on a worker thread (idempotent). A handle collected unclosed closes too. */

@@ -3,11 +3,10 @@
 #include <napi.h>
 
 #include "addon/dump_cursor_binding.h"
-#include "addon/dump_worker.h"
 #include "addon/fd_scan_worker.h"
 #include "addon/sockopt_worker.h"
 #include "addon/parse_reply_binding.h"
-#include "addon/request_args.h"
+#include "addon/promise_worker.h"
 #include "diag/record_layout.h"
 #include "pidfd/option_record.h"
 
@@ -22,7 +21,6 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
  public:
   KnetstatAddon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
-        InstanceMethod("dump", &KnetstatAddon::Dump),
         InstanceMethod("parseReplyForTest", &KnetstatAddon::ParseReplyForTest),
         InstanceValue("recordAbiVersion", Napi::Number::New(env, diag::record::kRecordAbiVersion),
                       napi_enumerable),
@@ -32,7 +30,7 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         InstanceMethod("scanProcFds", &KnetstatAddon::ScanProcFds),
         InstanceMethod("readSocketOptions", &KnetstatAddon::ReadSocketOptions),
         InstanceValue("optionAbiVersion", Napi::Number::New(env, pidfd::kOptionAbiVersion), napi_enumerable),
-        // The pull-based dump (addon/dump_cursor_binding.h): streaming with backpressure.
+        // The netlink dump, pulled batch by batch (addon/dump_cursor_binding.h).
         InstanceMethod("openDumpCursor", &KnetstatAddon::OpenDumpCursor),
         InstanceMethod("readDumpCursor", &KnetstatAddon::ReadDumpCursor),
         InstanceMethod("closeDumpCursor", &KnetstatAddon::CloseDumpCursor),
@@ -40,14 +38,6 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   }
 
  private:
-  // dump(requests: DumpRequest[]): Promise<Buffer>
-  Napi::Value Dump(const Napi::CallbackInfo& info) {
-    auto* worker = new DumpWorker(info.Env(), read_dump_requests(info[0]));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();  // the worker deletes itself after settling
-    return promise;
-  }
-
   Napi::Value ParseReplyForTest(const Napi::CallbackInfo& info) { return parse_reply_for_test(info); }
 
   Napi::Value OpenDumpCursor(const Napi::CallbackInfo& info) { return open_dump_cursor(info); }
@@ -57,18 +47,12 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   // scanProcFds(root?: string): Promise<{ fds, processes, commands, scanned }>
   Napi::Value ScanProcFds(const Napi::CallbackInfo& info) {
     std::string root = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string("/proc");
-    auto* worker = new FdScanWorker(info.Env(), std::move(root));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<FdScanWorker>(info.Env(), std::move(root));
   }
 
   // readSocketOptions(targets: Uint32Array): Promise<Buffer>
   Napi::Value ReadSocketOptions(const Napi::CallbackInfo& info) {
-    auto* worker = new SockoptWorker(info.Env(), SockoptWorker::read_targets(info[0]));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<SockoptWorker>(info.Env(), SockoptWorker::read_targets(info[0]));
   }
 };
 

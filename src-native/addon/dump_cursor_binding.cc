@@ -6,12 +6,14 @@
 #include <new>
 #include <string>
 
+#include "addon/coded_error.h"
 #include "addon/promise_worker.h"
 #include "addon/record_buffer.h"
 #include "addon/request_args.h"
 #include "addon/system_error.h"
 #include "diag/dump_cursor.h"
 #include "diag/failure_message.h"
+#include "diag/netlink_transport.h"
 
 namespace knetstat::addon {
 namespace {
@@ -23,22 +25,18 @@ constexpr napi_type_tag kCursorTag = {0x6b6e657473746174ULL, 0x6375727330303031U
 constexpr double kMaxBatchBytes = 64.0 * 1024 * 1024;
 
 struct CursorSlot {
-  explicit CursorSlot(std::vector<diag::DumpRequest> requests) : cursor(std::move(requests)) {}
+  explicit CursorSlot(std::vector<diag::DumpRequest> requests)
+      : cursor(std::move(requests), diag::open_netlink_transport) {}
   diag::DumpCursor cursor;
   bool busy = false;  // a worker owns the cursor; only touched on the JS thread
 };
 
 using SlotPtr = std::shared_ptr<CursorSlot>;
 
-[[noreturn]] void throw_coded(Napi::Error error, const char* code) {
-  error.Set("code", Napi::String::New(error.Env(), code));
-  throw error;
-}
-
 SlotPtr slot_of(const Napi::Value& value) {
   Napi::Env env = value.Env();
   if (!value.IsExternal() || !value.As<Napi::External<SlotPtr>>().CheckTypeTag(&kCursorTag))
-    throw_coded(Napi::TypeError::New(env, "handle must be a dump cursor from openDumpCursor"), "ERR_INVALID_ARG_TYPE");
+    throw_type_error(env, "handle must be a dump cursor from openDumpCursor");
   SlotPtr slot = *value.As<Napi::External<SlotPtr>>().Data();
   if (slot->busy)
     throw_coded(Napi::Error::New(env, "the dump cursor is already being read or closed: await the previous call first"),
@@ -79,7 +77,7 @@ class ReadWorker : public PromiseWorker {
   SlotPtr slot_;
   size_t min_bytes_;
   ByteBuffer records_;
-  diag::DumpFailure failure_;
+  SystemFailure failure_;
   bool ok_ = false;
 };
 
@@ -113,23 +111,15 @@ Napi::Value open_dump_cursor(const Napi::CallbackInfo& info) {
 Napi::Value read_dump_cursor(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SlotPtr slot = slot_of(info[0]);
-  if (!info[1].IsNumber())
-    throw_coded(Napi::TypeError::New(env, "minBytes must be a number"), "ERR_INVALID_ARG_TYPE");
+  if (!info[1].IsNumber()) throw_type_error(env, "minBytes must be a number");
   const double min_bytes = info[1].As<Napi::Number>().DoubleValue();
   if (!(min_bytes >= 1 && min_bytes <= kMaxBatchBytes) || std::floor(min_bytes) != min_bytes)
-    throw_coded(Napi::RangeError::New(env, "minBytes must be an integer from 1 to " + std::to_string(static_cast<long>(kMaxBatchBytes))),
-                "ERR_OUT_OF_RANGE");
-  auto* worker = new ReadWorker(env, std::move(slot), static_cast<size_t>(min_bytes));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();  // deletes itself after settling
-  return promise;
+    throw_range_error(env, "minBytes must be an integer from 1 to " + std::to_string(static_cast<long>(kMaxBatchBytes)));
+  return queue_worker<ReadWorker>(env, std::move(slot), static_cast<size_t>(min_bytes));
 }
 
 Napi::Value close_dump_cursor(const Napi::CallbackInfo& info) {
-  auto* worker = new CloseWorker(info.Env(), slot_of(info[0]));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return queue_worker<CloseWorker>(info.Env(), slot_of(info[0]));
 }
 
 }  // namespace knetstat::addon

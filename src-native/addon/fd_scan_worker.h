@@ -8,8 +8,8 @@
 #include <string>
 
 #include "addon/promise_worker.h"
-#include "diag/dump_request.h"
 #include "proc/fd_scan.h"
+#include "util/system_failure.h"
 
 namespace knetstat::addon {
 
@@ -24,7 +24,7 @@ class FdScanWorker : public PromiseWorker {
  private:
   std::string root_;
   proc::FdScan scan_;
-  diag::DumpFailure failure_;
+  SystemFailure failure_;
   bool ok_ = false;
 };
 

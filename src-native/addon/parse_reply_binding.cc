@@ -1,5 +1,6 @@
 #include "addon/parse_reply_binding.h"
 
+#include "addon/coded_error.h"
 #include "addon/record_buffer.h"
 #include "addon/request_args.h"
 #include "diag/parse_reply.h"
@@ -28,11 +29,7 @@ Napi::Value parse_reply_for_test(const Napi::CallbackInfo& info) {
   diag::ParseOptions options;
   if (info.Length() > 1 && info[1].IsNumber()) {
     const uint32_t protocol = info[1].As<Napi::Number>().Uint32Value();
-    if (protocol > 255) {
-      Napi::RangeError error = Napi::RangeError::New(env, "protocol must be an integer from 0 to 255");
-      error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
-      throw error;
-    }
+    if (protocol > 255) throw_range_error(env, "protocol must be an integer from 0 to 255");
     options.protocol = static_cast<uint8_t>(protocol);
   }
 

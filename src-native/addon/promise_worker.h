@@ -1,6 +1,7 @@
 // The base of the addon's AsyncWorkers: the work runs in Execute() on a libuv
 // worker thread (no N-API there); Settle() then builds the outcome on the JS thread,
 // and this class resolves the Promise with it, or rejects with what Settle throws.
+// queue_worker() starts one and hands back its Promise.
 //
 // A worker_threads Worker terminated mid-listing tears its environment down while a
 // work item is still in flight: the completion then runs with N-API refusing every
@@ -10,6 +11,8 @@
 #pragma once
 
 #include <napi.h>
+
+#include <utility>
 
 namespace knetstat::addon {
 
@@ -31,5 +34,15 @@ class PromiseWorker : public Napi::AsyncWorker {
 
   Napi::Promise::Deferred deferred_;
 };
+
+// Creates a `Worker` (a PromiseWorker) from `env` and `args`, queues it on the libuv
+// thread pool and returns its Promise; the worker deletes itself after settling.
+template <typename Worker, typename... Args>
+Napi::Promise queue_worker(Napi::Env env, Args&&... args) {
+  auto* worker = new Worker(env, std::forward<Args>(args)...);
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
 
 }  // namespace knetstat::addon

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "addon/coded_error.h"
 #include "addon/record_buffer.h"
 #include "addon/system_error.h"
 
@@ -13,17 +14,11 @@ SockoptWorker::SockoptWorker(Napi::Env env, std::vector<pidfd::Target> targets)
 
 std::vector<pidfd::Target> SockoptWorker::read_targets(const Napi::Value& value) {
   Napi::Env env = value.Env();
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    Napi::TypeError error = Napi::TypeError::New(env, "targets must be a Uint32Array of (pid, fd, inode, hints) quadruples");
-    error.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_TYPE"));
-    throw error;
-  }
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw_type_error(env, "targets must be a Uint32Array of (pid, fd, inode, hints) quadruples");
   Napi::Uint32Array array = value.As<Napi::Uint32Array>();
-  if (array.ElementLength() % 4 != 0) {
-    Napi::RangeError error = Napi::RangeError::New(env, "targets must hold a multiple of 4 numbers: (pid, fd, inode, hints) quadruples");
-    error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
-    throw error;
-  }
+  if (array.ElementLength() % 4 != 0)
+    throw_range_error(env, "targets must hold a multiple of 4 numbers: (pid, fd, inode, hints) quadruples");
   std::vector<pidfd::Target> targets(array.ElementLength() / 4);
   for (size_t i = 0; i < targets.size(); i++) {
     targets[i] = {array[i * 4], array[i * 4 + 1], array[i * 4 + 2], array[i * 4 + 3]};

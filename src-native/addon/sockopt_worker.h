@@ -11,6 +11,7 @@
 
 #include "addon/promise_worker.h"
 #include "pidfd/read_options.h"
+#include "util/system_failure.h"
 
 namespace knetstat::addon {
 
@@ -28,7 +29,7 @@ class SockoptWorker : public PromiseWorker {
  private:
   std::vector<pidfd::Target> targets_;
   std::vector<uint8_t> records_;
-  diag::DumpFailure failure_;
+  SystemFailure failure_;
   bool ok_ = false;
 };
 

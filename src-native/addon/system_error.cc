@@ -4,7 +4,7 @@
 
 namespace knetstat::addon {
 
-Napi::Error make_system_error(Napi::Env env, const diag::DumpFailure& failure) {
+Napi::Error make_system_error(Napi::Env env, const SystemFailure& failure) {
   Napi::Error error = Napi::Error::New(env, failure.message);
   Napi::Object object = error.Value();
   object.Set("code", Napi::String::New(env, errno_name(failure.error)));

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <type_traits>
 
-#include "diag/dump_session.h"
 #include "util/out_of_descriptors.h"
 
 namespace knetstat::diag {
@@ -45,8 +44,7 @@ std::string advice(int error, const char* syscall, const DumpRequest* request) {
       return "the netlink receive queue overflowed and the kernel dropped part of the dump; "
              "retry (the host is busy or the socket table is huge)";
     case EINTR:
-      return "the socket table changed during each of " + std::to_string(kMaxDumpAttempts) +
-             " consecutive dumps (NLM_F_DUMP_INTR), so no consistent listing could be taken; retry";
+      return "the kernel interrupted the dump; retry";
     case EINVAL:
       return "the kernel rejected the request as invalid (family, protocol, state mask or bytecode filter)";
     case ETIMEDOUT:
@@ -77,8 +75,8 @@ std::string describe_request(const DumpRequest& request) {
   return protocol + "/" + family;
 }
 
-DumpFailure make_failure(int error, const char* syscall, const DumpRequest* request, const char* detail) {
-  DumpFailure failure;
+SystemFailure make_failure(int error, const char* syscall, const DumpRequest* request, const char* detail) {
+  SystemFailure failure;
   failure.error = error;
   failure.syscall = syscall;
   std::string head = "netlink sock_diag " + std::string(syscall) + " failed";

@@ -1,10 +1,11 @@
-// Human messages for dump failures: what happened, in terms of the request, and what
-// the user can do about it.
+// The failures of a netlink dump as SystemFailures whose message says what happened,
+// in terms of the request, and what the user can do about it.
 #pragma once
 
 #include <string>
 
 #include "diag/dump_request.h"
+#include "util/system_failure.h"
 
 namespace knetstat::diag {
 
@@ -13,7 +14,7 @@ std::string describe_request(const DumpRequest& request);
 
 // A failure of `syscall` with positive errno `error` while serving `request`
 // (null for failures before any request, e.g. socket()). `detail` adds parser text.
-DumpFailure make_failure(int error, const char* syscall, const DumpRequest* request,
-                         const char* detail = nullptr);
+SystemFailure make_failure(int error, const char* syscall, const DumpRequest* request,
+                            const char* detail = nullptr);
 
 }  // namespace knetstat::diag

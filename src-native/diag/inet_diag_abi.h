@@ -41,7 +41,20 @@ constexpr uint16_t kAttrTypeMask = 0x3fff;  // drops NLA_F_NESTED / NLA_F_NET_BY
 
 // struct inet_diag_req_v2: u8 family, u8 protocol, u8 ext, u8 pad, u32 states, sockid.
 constexpr size_t kReqV2Size = 56;
+constexpr size_t kReqV2Family = 0;
+constexpr size_t kReqV2Protocol = 1;
+constexpr size_t kReqV2Ext = 2;
+constexpr size_t kReqV2States = 4;
 constexpr uint16_t kReqAttrBytecode = 1;  // INET_DIAG_REQ_BYTECODE
+
+// The compatibility request TCPDIAG_GETSOCK (include/uapi/linux/inet_diag.h) with
+// struct inet_diag_req (v1): u8 family, u8 src_len, u8 dst_len, u8 ext, sockid (48),
+// u32 states, u32 dbs. A dump of it walks TCP of every family; its replies echo its type.
+constexpr uint16_t kTcpDiagGetSock = 18;
+constexpr size_t kReqV1Size = 60;
+constexpr size_t kReqV1Family = 0;
+constexpr size_t kReqV1Ext = 3;
+constexpr size_t kReqV1States = 52;
 
 // struct inet_diag_sockid: be16 sport, be16 dport, be32 src[4], be32 dst[4], u32 if, u32 cookie[2].
 // struct inet_diag_msg: u8 family, u8 state, u8 timer, u8 retrans, sockid, u32 expires,
@@ -81,5 +94,6 @@ constexpr uint16_t kAttrSockopt = 22;
 
 constexpr uint8_t kFamilyInet = 2;   // AF_INET
 constexpr uint8_t kFamilyInet6 = 10; // AF_INET6
+constexpr uint8_t kProtocolTcp = 6;  // IPPROTO_TCP
 
 }  // namespace knetstat::diag::abi

@@ -27,6 +27,13 @@ int NetlinkTransport::open() {
   return 0;
 }
 
+std::unique_ptr<DiagTransport> open_netlink_transport(int& error) {
+  auto transport = std::make_unique<NetlinkTransport>();
+  error = transport->open();
+  if (error != 0) return nullptr;
+  return transport;
+}
+
 ssize_t NetlinkTransport::send(const uint8_t* data, size_t size) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;

@@ -2,6 +2,8 @@
 // a receive timeout, closed on destruction.
 #pragma once
 
+#include <memory>
+
 #include "diag/diag_transport.h"
 #include "util/unique_fd.h"
 
@@ -17,5 +19,9 @@ class NetlinkTransport final : public DiagTransport {
  private:
   UniqueFd fd_;
 };
+
+// A TransportOpener (diag_transport.h) for the real thing: an open NetlinkTransport,
+// or null with the errno of socket() in `error`.
+std::unique_ptr<DiagTransport> open_netlink_transport(int& error);
 
 }  // namespace knetstat::diag

@@ -1,5 +1,6 @@
-// The compact binary record the parser emits per socket; src/native/decode.ts reads
-// it with a DataView at these offsets. All integers are in host byte order; addresses
+// The compact binary record the parser emits per socket; the EntryDecoder
+// (src/sources/netlink/entries.ts) reads it through typed-array views at these
+// offsets (mirrored by src/sources/netlink/record-layout.ts). All integers are in host byte order; addresses
 // stay in network order. Bump kRecordAbiVersion on any change so a stale binary is
 // refused instead of misread.
 #pragma once

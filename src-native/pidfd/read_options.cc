@@ -243,7 +243,7 @@ double slot_of(const uint8_t* record, Slot slot) {
 
 }  // namespace
 
-bool read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, diag::DumpFailure& failure,
+bool read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, SystemFailure& failure,
                          unsigned max_threads) {
   records.assign(targets.size() * kRecordBytes, 0);
   read_ranges(targets, records, max_threads);

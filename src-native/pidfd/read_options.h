@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "diag/dump_request.h"
+#include "util/system_failure.h"
 
 namespace knetstat::pidfd {
 
@@ -30,7 +30,7 @@ struct Target {
 // `max_threads` threads at process boundaries. A socket's own failure stays in its
 // record; running out of descriptors (EMFILE/ENFILE from pidfd_open or pidfd_getfd)
 // says nothing of the socket, so it fails the whole read: false, `failure` filled.
-bool read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, diag::DumpFailure& failure,
+bool read_socket_options(const std::vector<Target>& targets, std::vector<uint8_t>& records, SystemFailure& failure,
                          unsigned max_threads = 1);
 
 }  // namespace knetstat::pidfd

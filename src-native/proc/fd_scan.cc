@@ -240,7 +240,7 @@ Broken add_process(FdScan& out, int root_fd, const char* pid_name, uint32_t pid,
 }
 
 // Fills `failure` for a step of the scan under `root`; false, for the caller to return.
-bool fail(diag::DumpFailure& failure, const std::string& root, const Broken& step) {
+bool fail(SystemFailure& failure, const std::string& root, const Broken& step) {
   failure.error = step.error;
   failure.syscall = step.syscall;
   const std::string what = step.path.empty() || step.path[0] == '/' ? step.path : root + "/" + step.path;
@@ -303,7 +303,7 @@ FdInfo parse_fdinfo(const char* text, size_t length) {
   return info;
 }
 
-bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& failure) {
+bool scan_proc_fds(const std::string& root, FdScan& out, SystemFailure& failure) {
   UniqueFd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd.valid()) {
     if (out_of_descriptors(errno) || errno == ENOMEM) return fail(failure, root, broken("open", root));

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "diag/dump_request.h"
+#include "util/system_failure.h"
 
 namespace knetstat::proc {
 
@@ -49,6 +49,6 @@ FdInfo parse_fdinfo(const char* text, size_t length);
 // is the sockfs mount (learnt once from a socket of our own), so a file of another
 // filesystem with the same inode number is never taken for a socket. A process whose
 // fdinfo is refused too (no ptrace access, or an older kernel) is reported as before.
-bool scan_proc_fds(const std::string& root, FdScan& out, diag::DumpFailure& failure);
+bool scan_proc_fds(const std::string& root, FdScan& out, SystemFailure& failure);
 
 }  // namespace knetstat::proc

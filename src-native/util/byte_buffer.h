@@ -45,11 +45,6 @@ class ByteBuffer {
     return start;
   }
 
-  // Drops bytes past `size` (size <= size()).
-  void truncate(size_t size) {
-    if (size < size_) size_ = size;
-  }
-
   // Gives up ownership of the block (free it with std::free); the buffer becomes empty.
   uint8_t* release() {
     size_ = 0;

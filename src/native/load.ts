@@ -1,17 +1,18 @@
 // Loads the native addon: a prebuild shipped in prebuilds/<platform>-<arch>/, or a
 // local build in build/Release/ (node-gyp-build picks build/ first when present).
+// Every native source loads it here; each checks that the binary writes the records
+// it reads (src/sources/netlink/binding.ts, src/sources/pidfd/binding.ts).
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NativeBinding } from '../../types/binding.js'
-import { RECORD_ABI_VERSION } from './record-layout.js'
 
 const require = createRequire(import.meta.url)
 
 /** The package root: this file is src/native/load.ts, or dist/native/load.js once built. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** The addon could not be loaded, or does not match this version's decoder. */
+/** The addon could not be loaded, or is stale: it does not write what this version reads. */
 export class NativeLoadError extends Error {
   readonly code = 'ERR_KNETSTAT_NATIVE_LOAD'
   constructor(message: string, options?: { cause?: unknown }) {
@@ -32,10 +33,9 @@ export function loadBinding(): NativeBinding {
 export function loadFrom(root: string): NativeBinding {
   const prebuilds = join(root, 'prebuilds', `${process.platform}-${process.arch}`)
   const release = join(root, 'build', 'Release')
-  let loaded: NativeBinding
   try {
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown
-    loaded = nodeGypBuild(root) as NativeBinding
+    return nodeGypBuild(root) as NativeBinding
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause)
     throw new NativeLoadError(
@@ -45,12 +45,4 @@ export function loadFrom(root: string): NativeBinding {
       { cause },
     )
   }
-  if (loaded.recordAbiVersion !== RECORD_ABI_VERSION) {
-    throw new NativeLoadError(
-      `knetstat's native addon writes records of layout version ${String(loaded.recordAbiVersion)} but this ` +
-        `version decodes ${RECORD_ABI_VERSION}: the binary is stale. Rebuild it with \`npm run build:native\` ` +
-        `(or remove ${release}/ to use the prebuild).`,
-    )
-  }
-  return loaded
 }

@@ -1,8 +1,8 @@
-// CookieSet (src/native/entries.ts): the set the decoder keeps a dump's cookies in,
+// CookieSet (src/sources/netlink/cookie-set.ts): the set the decoder keeps a dump's cookies in,
 // against a plain Set of the same cookies.
 import fc from 'fast-check'
 import t from 'tap'
-import { CookieSet } from '../../src/native/entries.js'
+import { CookieSet } from '../../src/sources/netlink/index.js'
 
 t.test('adds each cookie once, through growth, cookie 0 included', (t) => {
   fc.assert(

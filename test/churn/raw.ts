@@ -1,10 +1,8 @@
 // Raw dumps for test/churn: the kernel's records as they come, without the
 // library's de-duplication, to measure how often a dump repeats a socket.
-import { alignedViews } from '../../src/native/aligned-views.js'
 import { loadBinding } from '../../src/native/load.js'
-import { R } from '../../src/native/record-layout.js'
 import { normalizeQuery } from '../../src/query.js'
-import { dumpRequests } from '../../src/sources/netlink.js'
+import { alignedViews, dumpRequests, R } from '../../src/sources/netlink/index.js'
 
 export interface RawDumpCount {
   records: number

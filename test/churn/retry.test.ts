@@ -1,10 +1,10 @@
 // The retry of an interrupted listing and the de-duplication of repeated sockets,
-// through the cursor seam of src/sources/netlink.ts (NetlinkReadOptions.binding):
+// through the cursor seam of src/sources/netlink/ (NetlinkReadOptions.binding):
 // the real addon and kernel underneath, with batches re-flagged or repeated on the
 // way up. inet_diag never sets NLM_F_DUMP_INTR (see docs/native.md, "Consistency
 // under churn"), so this is the only way to reach the retry against the real dump;
-// the native retry of `dump` is tested with a scripted transport in
-// test/native/cxx/dump_session_test.cc.
+// that the cursor reports the flag and does not retry is tested with a scripted
+// transport in test/native/cxx/dump_cursor_test.cc.
 import { endianness } from 'node:os'
 import { createServer, type Server } from 'node:net'
 import { createSocket, type Socket } from 'node:dgram'
@@ -12,9 +12,9 @@ import t from 'tap'
 import type { DumpCursorBatch, DumpCursorHandle } from '../../types/binding.js'
 import { loadBinding } from '../../src/native/load.js'
 import { normalizeQuery } from '../../src/query.js'
-import { dumpCounters, type DumpCursorBinding, type DumpState, listFromNetlink, MAX_LIST_ATTEMPTS, netlinkBatches } from '../../src/sources/netlink.js'
-import { R } from '../../src/native/record-layout.js'
+import { dumpCounters, type DumpCursorBinding, type DumpState, listFromNetlink, MAX_LIST_ATTEMPTS, netlinkBatches, R } from '../../src/sources/netlink/index.js'
 import type { SocketEntry } from '../../src/model.js'
+import { readDump } from '../native/fixtures/dump.js'
 
 const server: Server = createServer()
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -111,7 +111,7 @@ t.test('a socket the dump sends twice is listed once', async (t) => {
 
 t.test('the same cookie in two tables is two sockets', async (t) => {
   // The UDP socket's record given the listener's cookie: the identity is per table.
-  const records = await real.dump([
+  const { records } = await readDump([
     { family: 2, protocol: 6, states: 1 << 10, extensions: 0 },
     { family: 2, protocol: 17, states: 0xffffffff, extensions: 0 },
   ])

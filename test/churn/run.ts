@@ -2,7 +2,7 @@
 // generator opens and closes connections; every result checked (no inode twice, no
 // cookie twice, every entry well-formed) and raw dumps counted beside them.
 import { listSockets, streamSockets, type ListQuery, type SocketEntry } from '../../src/index.js'
-import { dumpCounters } from '../../src/sources/netlink.js'
+import { dumpCounters } from '../../src/sources/netlink/index.js'
 import { startChurn, type ChurnPlan } from './generator.js'
 import { countRawDump } from './raw.js'
 import { validateEntry } from './validate.js'

@@ -1,7 +1,7 @@
 // Writes the seed corpus of the reply-parser fuzz target (src-native/fuzz/parse_reply_fuzz.cc):
 //
 //   kernel-*.bin  every recvmsg datagram of real NETLINK_SOCK_DIAG dumps, asked the way
-//                 the addon asks (src-native/diag/dump_cursor.cc, src/sources/netlink.ts),
+//                 the addon asks (src-native/diag/encode_request.cc, src/sources/netlink/requests.ts),
 //                 over loopback sockets in various states opened here first;
 //   edge-*.bin    hand-made datagrams for the parser's edge cases (parse_reply.h rules).
 //

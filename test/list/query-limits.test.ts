@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:net'
 import t from 'tap'
 import { listSockets } from '../../src/index.js'
-import { MAX_BYTECODE } from '../../src/native/bytecode.js'
+import { MAX_BYTECODE } from '../../src/sources/netlink/index.js'
 import { holdHostile } from '../helpers/hostile.js'
 
 // A real process holding a real listener with TCP_NODELAY set (root: options readable).

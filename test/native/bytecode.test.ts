@@ -1,7 +1,7 @@
 // The INET_DIAG_REQ_BYTECODE builder: exact bytes for a few queries (little-endian
 // host), the address parser, and the userspace re-check of address prefixes.
 import t from 'tap'
-import { compileFilter } from '../../src/native/bytecode.js'
+import { compileFilter } from '../../src/sources/netlink/index.js'
 import { parseAddressPrefix, prefixMatches, type SocketFilter } from '../../src/filter.js'
 
 const none: SocketFilter = { localPorts: null, remotePorts: null, ports: null, localAddresses: null, remoteAddresses: null, addresses: null }

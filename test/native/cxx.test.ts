@@ -1,4 +1,4 @@
-// The C++ cores built with g++ and AddressSanitizer/UBSan: the dump protocol over a
+// The C++ cores built with g++ and AddressSanitizer/UBSan: the dump cursor over a
 // scripted transport, and the reply parser fuzz target over fixed-seed inputs.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -21,11 +21,12 @@ t.test('C++ cores under sanitizers', { skip: hasCompiler ? false : 'g++ is not i
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' }
 
-  t.test('dump session: retries, bounds and errors', (t) => {
-    const binary = join(dir, 'dump_session_test')
+  t.test('dump cursor: batches, request order and bytes, interrupted dumps and errors over a scripted transport', (t) => {
+    const binary = join(dir, 'dump_cursor_test')
     build(binary, [
-      join(here, 'dump_session_test.cc'),
-      join(native, 'diag', 'dump_session.cc'),
+      join(here, 'dump_cursor_test.cc'),
+      join(native, 'diag', 'dump_cursor.cc'),
+      join(native, 'diag', 'encode_request.cc'),
       join(native, 'diag', 'failure_message.cc'),
       join(native, 'diag', 'parse_reply.cc'),
     ])

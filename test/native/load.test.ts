@@ -1,16 +1,17 @@
-// Loading the addon: the real one, and the error when no binary can be found.
+// Loading the addon: the real one, the error when no binary can be found, and the
+// netlink source's refusal of a binary that writes another record layout.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { NativeLoadError, PACKAGE_ROOT, loadBinding, loadFrom } from '../../src/native/load.js'
-import { RECORD_ABI_VERSION } from '../../src/native/record-layout.js'
+import { checkRecordLayout, netlinkBinding, RECORD_ABI_VERSION } from '../../src/sources/netlink/index.js'
 
 t.test('the package\'s addon loads once and matches the decoder', (t) => {
   const binding = loadBinding()
   t.equal(binding, loadBinding(), 'cached')
   t.equal(binding.recordAbiVersion, RECORD_ABI_VERSION)
-  t.type(binding.dump, 'function')
+  t.type(binding.openDumpCursor, 'function')
   t.type(binding.parseReplyForTest, 'function')
   t.ok(PACKAGE_ROOT.endsWith('/'), 'a directory')
   t.end()
@@ -27,5 +28,16 @@ t.test('a package without a binary says where it looked and how to build', (t) =
   t.match(message, join(empty, 'build', 'Release'))
   t.match(message, 'npm run build:native')
   t.match(message, /python3, make and g\+\+/)
+  t.end()
+})
+
+t.test('a binary writing another record layout is refused before it is read', (t) => {
+  t.throws(() => checkRecordLayout({ recordAbiVersion: RECORD_ABI_VERSION + 1 }), {
+    name: 'NativeLoadError',
+    code: 'ERR_KNETSTAT_NATIVE_LOAD',
+    message: new RegExp(`layout version ${RECORD_ABI_VERSION + 1} but this version decodes ${RECORD_ABI_VERSION}: the binary is stale\\. Rebuild it with \`npm run build:native\``),
+  })
+  t.doesNotThrow(() => checkRecordLayout(loadBinding()), 'this package\'s binary')
+  t.equal(netlinkBinding(), loadBinding(), 'the one loaded addon')
   t.end()
 })

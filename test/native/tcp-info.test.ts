@@ -1,7 +1,7 @@
-// struct tcp_info decoding by length, and the diag flags derived from it.
+// struct tcp_info decoding by length (the diag flags derived from it are tested
+// through the EntryDecoder, in entries.test.ts).
 import t from 'tap'
-import { TCP_STATE } from '../../src/native/constants.js'
-import { TCP_INFO_KNOWN_SIZE, type TcpInfo, decodeTcpInfo, diagFlagsFromTcpInfo } from '../../src/native/tcp-info.js'
+import { decodeTcpInfo, TCP_INFO_KNOWN_SIZE, type TcpInfo } from '../../src/sources/netlink/index.js'
 import { patternTcpInfo } from './fixtures/netlink-bytes.js'
 
 // Where each field lives (include/uapi/linux/tcp.h), checked independently of the decoder.
@@ -86,25 +86,5 @@ t.test('tcp_info at an unaligned offset of a bigger buffer', (t) => {
   const info = decodeTcpInfo(bytes.subarray(10, 10 + 72))
   t.equal(info.rtt, 1234)
   t.equal(info.rttvar, null, 'the length stops before rttvar')
-  t.end()
-})
-
-t.test('diag flags', (t) => {
-  const base = decode(patternTcpInfo(TCP_INFO_KNOWN_SIZE))
-  const est = TCP_STATE.ESTABLISHED
-  t.same(diagFlagsFromTcpInfo(base, est), { sendWindowZero: false, receiveWindowZero: false, ackStalled: false })
-  t.same(diagFlagsFromTcpInfo({ ...base, sndWnd: 0 }, est), { sendWindowZero: true, receiveWindowZero: false, ackStalled: false })
-  t.same(diagFlagsFromTcpInfo({ ...base, rcvWnd: 0 }, est), { sendWindowZero: false, receiveWindowZero: true, ackStalled: false })
-  t.same(diagFlagsFromTcpInfo({ ...base, unacked: 1, lastAckRecv: 1001 }, est).ackStalled, true)
-  t.same(diagFlagsFromTcpInfo({ ...base, unacked: 1, lastAckRecv: 1000 }, est).ackStalled, false, '1000 ms is not stalled')
-  t.same(diagFlagsFromTcpInfo({ ...base, unacked: 0, lastAckRecv: 5000 }, est).ackStalled, false, 'nothing unacked')
-  t.same(diagFlagsFromTcpInfo(decode(patternTcpInfo(232)), est), { sendWindowZero: false, receiveWindowZero: null, ackStalled: false }, '6.1: no rcv_wnd')
-  t.same(diagFlagsFromTcpInfo(decode(patternTcpInfo(104)), est), { sendWindowZero: null, receiveWindowZero: null, ackStalled: false }, 'old kernel')
-  t.same(diagFlagsFromTcpInfo(decode(patternTcpInfo(40)), est), { sendWindowZero: null, receiveWindowZero: null, ackStalled: null })
-  t.same(diagFlagsFromTcpInfo(null, est), { sendWindowZero: null, receiveWindowZero: null, ackStalled: null })
-  for (const state of [TCP_STATE.LISTEN, TCP_STATE.TIME_WAIT, TCP_STATE.CLOSE_WAIT]) {
-    t.same(diagFlagsFromTcpInfo({ ...base, sndWnd: 0, rcvWnd: 0 }, state), { sendWindowZero: false, receiveWindowZero: false, ackStalled: false })
-    t.same(diagFlagsFromTcpInfo(null, state), { sendWindowZero: false, receiveWindowZero: false, ackStalled: false })
-  }
   t.end()
 })

@@ -1,8 +1,6 @@
 // Kernel numbers a DumpRequest is made of (include/uapi/linux/inet_diag.h); the
 // families, protocols and states every source shares are in src/util/linux.ts.
 
-export { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../util/linux.js'
-
 /** Reply attributes (enum inet_diag_attr). */
 export const INET_DIAG = {
   MEMINFO: 1,

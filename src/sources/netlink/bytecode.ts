@@ -2,7 +2,7 @@
 // (include/uapi/linux/inet_diag.h, net/ipv4/inet_diag.c: inet_diag_bc_run and
 // inet_diag_bc_audit). With it the kernel skips non-matching sockets before it
 // builds their messages, so a one-port query costs a walk of the hash tables, not a
-// dump of every socket. Userspace re-checks every entry anyway (the filter checks in entries.ts).
+// dump of every socket. Userspace re-checks every entry anyway (EntryDecoder, with src/filter.ts).
 //
 // A program is a list of ops, each `struct inet_diag_bc_op { u8 code; u8 yes; u16 no; }`
 // followed by its operand. Running an op moves forward by `yes` bytes when it
@@ -14,9 +14,9 @@
 //
 //   a || b   =>   a (fail: to b) ; JMP (to the end of b) ; b (fail: the caller's)
 //   a && b   =>   a (fail: the caller's) ; b (fail: the caller's)
-import type { AddressPrefix, PortRange, SocketFilter } from '../filter.js'
-import { HOST_LITTLE_ENDIAN } from '../util/host.js'
-import { AF_INET, AF_INET6 } from './constants.js'
+import type { AddressPrefix, PortRange, SocketFilter } from '../../filter.js'
+import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
+import { AF_INET, AF_INET6 } from '../../util/linux.js'
 
 /**
  * The longest program a request can carry. INET_DIAG_REQ_BYTECODE is a netlink

@@ -1,6 +1,6 @@
 // Addresses repeat (0.0.0.0, ::, loopback, a few peers): format each once per listing.
 // Keys are the address's 32-bit words, so a hit costs no string building for IPv4.
-import { formatIPv4, formatIPv6 } from '../address.js'
+import { formatIPv4, formatIPv6 } from '../../address.js'
 import type { AlignedViews } from './aligned-views.js'
 
 /** Entries kept per family; bounded however many peers a host has. */

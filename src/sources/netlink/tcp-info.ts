@@ -17,9 +17,8 @@
 // pacingRate, maxPacingRate, deliveryRate in bytes/s; windows and *Bytes in bytes;
 // sndCwnd, sndSsthresh, unacked, sacked, lost, retrans in segments.
 import { type AlignedViews, alignedViews } from './aligned-views.js'
-import { HOST_LITTLE_ENDIAN } from '../util/host.js'
+import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { bitfield } from './bitfield.js'
-import { TCP_STATE } from './constants.js'
 
 export interface TcpInfo {
   state: number | null
@@ -225,28 +224,5 @@ export function readTcpInfo(views: AlignedViews, offset: number, length: number)
     accecnOptSeen: r.bits(276, 4, 2, 2),
     accecnFailMode: r.bits(276, 4, 4, 4),
     options2: r.bits(276, 4, 8, 24),
-  }
-}
-
-/** The health flags of the knetstat text's Diag column (docs/format.md). */
-export interface TcpDiagFlags {
-  sendWindowZero: boolean | null
-  receiveWindowZero: boolean | null
-  ackStalled: boolean | null
-}
-
-/**
- * Diag flags of a socket in kernel state `state` from its tcp_info. Only ESTABLISHED
- * sockets can have them (false otherwise); a flag whose fields this kernel lacks, or
- * a socket without tcp_info, is null.
- */
-export function diagFlagsFromTcpInfo(info: TcpInfo | null, state: number): TcpDiagFlags {
-  if (state !== TCP_STATE.ESTABLISHED) return { sendWindowZero: false, receiveWindowZero: false, ackStalled: false }
-  if (info === null) return { sendWindowZero: null, receiveWindowZero: null, ackStalled: null }
-  return {
-    sendWindowZero: info.sndWnd === null ? null : info.sndWnd === 0,
-    receiveWindowZero: info.rcvWnd === null ? null : info.rcvWnd === 0,
-    ackStalled:
-      info.unacked === null || info.lastAckRecv === null ? null : info.unacked > 0 && info.lastAckRecv > 1000,
   }
 }

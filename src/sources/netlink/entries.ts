@@ -1,5 +1,5 @@
 // Native records (record_layout.h) straight to SocketEntry objects, in one pass over
-// typed-array views, without an intermediate RawSocket.
+// typed-array views, with no intermediate object per socket.
 //
 // What makes a big listing cheap:
 // - `tcpInfo` (76 fields) and `netlink` (15 fields and two objects) are decoded on
@@ -13,18 +13,27 @@
 // - Address strings repeat (loopback, a service's own address): each is formatted
 //   once per decoder.
 import { AddressCache } from './address-cache.js'
-import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../model.js'
+import { CookieSet } from './cookie-set.js'
+import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../../model.js'
 import { type AlignedViews, alignedViews } from './aligned-views.js'
-import { hasConditions, matchesFilter, type SocketFilter } from '../filter.js'
-import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from './constants.js'
-import { RecordDecodeError } from './decode.js'
-import { HOST_LITTLE_ENDIAN } from '../util/host.js'
+import { hasConditions, matchesFilter, type SocketFilter } from '../../filter.js'
+import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../../util/linux.js'
+import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
 import { decodeSockopt } from './sockopt.js'
 import { type TcpInfo, readTcpInfo } from './tcp-info.js'
 
 const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
+
+/** The records were not written by a matching native binary: their lengths do not add up. */
+export class RecordDecodeError extends Error {
+  readonly code = 'ERR_KNETSTAT_RECORD'
+  constructor(message: string) {
+    super(message)
+    this.name = 'RecordDecodeError'
+  }
+}
 
 /** What to keep and how to decode, fixed for one listing: the kernel's filter, re-checked here, and more. */
 export interface EntryOptions extends SocketFilter {
@@ -126,13 +135,17 @@ const ALL_NULL = DIAG_FLAGS[0] as DiagFlags
 const ALL_FALSE = DIAG_FLAGS[13] as DiagFlags
 const flagIndex = (flag: boolean | null): number => (flag === null ? 0 : flag ? 2 : 1)
 
-// tcp_info offsets of the fields the flags come from (tcp-info.ts).
+// tcp_info offsets of the fields the flags come from (tcp-info.ts reads them all).
 const TI_UNACKED = 24
 const TI_LAST_ACK_RECV = 56
 const TI_SND_WND = 228
 const TI_RCV_WND = 232
 
-/** diagFlagsFromTcpInfo, read from the record's tcp_info bytes. */
+/**
+ * The diag flags of a TCP record with tcp_info asked for. Only ESTABLISHED sockets
+ * can have them (false otherwise); a flag whose tcp_info fields this kernel did not
+ * send, or a socket without tcp_info, is null. Read straight from the tcp_info bytes.
+ */
 function diagFlags(u16: Uint16Array, u32: Uint32Array, at: number, present: number, state: number): DiagFlags {
   if (state !== TCP_STATE.ESTABLISHED) return ALL_FALSE
   if (!(present & PRESENT.tcpInfo)) return ALL_NULL
@@ -147,66 +160,6 @@ function diagFlags(u16: Uint16Array, u32: Uint32Array, at: number, present: numb
   const r = rcvWnd === null ? null : rcvWnd === 0
   const a = unacked === null || lastAckRecv === null ? null : unacked > 0 && lastAckRecv > 1000
   return DIAG_FLAGS[flagIndex(s) * 9 + flagIndex(r) * 3 + flagIndex(a)] as DiagFlags
-}
-
-/**
- * A set of 64-bit socket cookies, each given as its low and high 32 bits: open
- * addressing with linear probing, kept at most half full. The low words live in one
- * Uint32Array (0: empty slot) and the high words, which are 0 on nearly every host
- * (cookies below 2^32), in a second array allocated only when one is not. No object
- * or heap number per cookie: adding one costs a hash and a probe or two over 4-byte
- * slots, and memory is 8 to 16 bytes a cookie (twice that with the second array).
- */
-export class CookieSet {
-  private lows = new Uint32Array(1024)
-  private highs: Uint32Array | null = null
-  private mask = 1023
-  /** 32 - log2(slot count): the hash's top bits pick the slot. */
-  private shift = 22
-  private count = 0
-  /** Cookies whose low word is 0 (the empty mark), by high word: one in 2^32. */
-  private zeroLow: Set<number> | null = null
-
-  get size(): number {
-    return this.count + (this.zeroLow?.size ?? 0)
-  }
-
-  /** Adds the cookie; false when it was there already. */
-  add(low: number, high: number): boolean {
-    if (low === 0) {
-      this.zeroLow ??= new Set()
-      if (this.zeroLow.has(high)) return false
-      this.zeroLow.add(high)
-      return true
-    }
-    const lows = this.lows
-    const mask = this.mask
-    let i = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x9e3779b1) >>> this.shift
-    for (;;) {
-      const at = lows[i] as number
-      if (at === 0) break
-      if (at === low && (this.highs === null ? 0 : (this.highs[i] as number)) === high) return false
-      i = (i + 1) & mask
-    }
-    lows[i] = low
-    if (high !== 0) (this.highs ??= new Uint32Array(mask + 1))[i] = high
-    if (++this.count > (mask + 1) >>> 1) this.grow()
-    return true
-  }
-
-  private grow(): void {
-    const lows = this.lows
-    const highs = this.highs
-    this.lows = new Uint32Array(lows.length * 2)
-    this.highs = null
-    this.mask = this.mask * 2 + 1
-    this.shift--
-    this.count = 0
-    for (let j = 0; j < lows.length; j++) {
-      const low = lows[j] as number
-      if (low !== 0) this.add(low, highs === null ? 0 : (highs[j] as number))
-    }
-  }
 }
 
 /** Entries decoded from part of a record buffer, and where the next record starts. */
@@ -242,7 +195,8 @@ export class EntryDecoder {
   /**
    * Decodes the records of `buf` from byte `start` (0 or a `next` returned before),
    * at most `maxRecords` of them, keeping those the options select. Throws
-   * RecordDecodeError for records whose lengths do not add up.
+   * RecordDecodeError for records whose lengths do not add up, and a RangeError for a
+   * `start` that cannot be a record boundary.
    */
   decode(buf: Uint8Array, start = 0, maxRecords = Number.POSITIVE_INFINITY, views: AlignedViews = alignedViews(buf)): EntryChunk {
     const { u8, u16, u32 } = views
@@ -250,6 +204,9 @@ export class EntryDecoder {
     const filtered = hasConditions(o)
     const entries: SocketEntry[] = []
     const total = u8.byteLength
+    if (!Number.isInteger(start) || start < 0 || start > total || start % 8 !== 0) {
+      throw new RangeError(`start must be a record boundary within the buffer, not ${start}`)
+    }
     let at = start
     let seen = 0
     while (at < total && seen < maxRecords) {
