@@ -1,7 +1,7 @@
 // struct tcp_info decoding by length (the diag flags derived from it are tested
 // through the EntryDecoder, in entries.test.ts).
 import t from 'tap'
-import { decodeTcpInfo, TCP_INFO_KNOWN_SIZE, type TcpInfo } from '../../src/sources/netlink/index.js'
+import { alignedViews, readTcpInfo, TCP_INFO_KNOWN_SIZE, type TcpInfo } from '../../src/sources/netlink/index.js'
 import { patternTcpInfo } from './fixtures/netlink-bytes.js'
 
 // Where each field lives (include/uapi/linux/tcp.h), checked independently of the decoder.
@@ -22,7 +22,7 @@ const FIELDS: Record<keyof TcpInfo, [offset: number, size: number]> = {
   receivedCeBytes: [272, 4], ecnMode: [276, 4], accecnOptSeen: [276, 4], accecnFailMode: [276, 4], options2: [276, 4],
 }
 
-const decode = (bytes: Uint8Array): TcpInfo => decodeTcpInfo(bytes)
+const decode = (bytes: Uint8Array): TcpInfo => readTcpInfo(alignedViews(bytes), 0, bytes.length)
 
 t.test('every field is null exactly when the kernel\'s length does not cover it', (t) => {
   // Lengths of real kernels (104: 3.x, 232: 6.1, 248: 6.7, 280: 6.18+) and every cut in between.
@@ -83,7 +83,7 @@ t.test('64-bit counters beyond 2^32 are exact numbers', (t) => {
 t.test('tcp_info at an unaligned offset of a bigger buffer', (t) => {
   const bytes = new Uint8Array(300)
   new DataView(bytes.buffer).setUint32(10 + 68, 1234, true)
-  const info = decodeTcpInfo(bytes.subarray(10, 10 + 72))
+  const info = decode(bytes.subarray(10, 10 + 72))
   t.equal(info.rtt, 1234)
   t.equal(info.rttvar, null, 'the length stops before rttvar')
   t.end()

@@ -15,7 +15,7 @@ export { compileFilter, MAX_BYTECODE } from './bytecode.js'
 // Kernel structs as decoded, which the public model shows.
 export type { DiagSockopt } from './sockopt.js'
 export type { SocketMemInfo } from './mem-info.js'
-export { decodeTcpInfo, TCP_INFO_KNOWN_SIZE, type TcpInfo } from './tcp-info.js'
+export { readTcpInfo, TCP_INFO_KNOWN_SIZE, type TcpInfo } from './tcp-info.js'
 
 // The records the addon writes and how they are read: the layout and the check of its
 // version, the decoder and its parts, the request numbers.

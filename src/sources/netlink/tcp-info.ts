@@ -16,7 +16,7 @@
 // in µs; lastDataSent, lastAckSent, lastDataRecv, lastAckRecv, totalRtoTime in ms;
 // pacingRate, maxPacingRate, deliveryRate in bytes/s; windows and *Bytes in bytes;
 // sndCwnd, sndSsthresh, unacked, sacked, lost, retrans in segments.
-import { type AlignedViews, alignedViews } from './aligned-views.js'
+import type { AlignedViews } from './aligned-views.js'
 import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { bitfield } from './bitfield.js'
 
@@ -138,11 +138,6 @@ class FieldReader {
 }
 
 const reader = new FieldReader()
-
-/** Decodes a tcp_info of `bytes.length` bytes (any alignment). */
-export function decodeTcpInfo(bytes: Uint8Array): TcpInfo {
-  return readTcpInfo(alignedViews(bytes), 0, bytes.length)
-}
 
 /** Decodes the `length` bytes of tcp_info at `offset` of `views`; `offset` must be a multiple of 8. */
 export function readTcpInfo(views: AlignedViews, offset: number, length: number): TcpInfo {
