@@ -19,7 +19,7 @@ import { lstat, mkdir, open, readlink, rename, unlink, type FileHandle } from 'n
 import { listSockets } from './list.js'
 import type { Family, Proto } from './model.js'
 import { moduleFilesPresent, readModuleTexts } from './sources/module/index.js'
-import { TABLE_FILES } from './sources/replay/index.js'
+import { TABLE_FILES } from './text/files.js'
 import { escapeForDisplay } from './text/escape.js'
 import { formatKnetstat } from './text/format.js'
 

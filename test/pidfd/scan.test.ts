@@ -6,8 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { pidfdBinding } from '../../src/sources/pidfd/index.js'
-import { scanProcesses } from '../../src/sources/processes/index.js'
+import { scanBinding, scanProcesses } from '../../src/sources/processes/index.js'
 import { TS_LOADER } from '../helpers/child.js'
 import { NOBODY } from '../helpers/nobody.js'
 
@@ -69,7 +68,7 @@ t.test('a missing root rejects with a system error', async (t) => {
 })
 
 t.test('readSocketOptions validates its input', async (t) => {
-  const binding = pidfdBinding()
+  const binding = scanBinding()
   t.throws(() => binding.readSocketOptions([1, 2, 3, 0] as never), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => binding.readSocketOptions(new Uint32Array(3)), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' })
   t.equal((await binding.readSocketOptions(new Uint32Array(0))).length, 0, 'no targets, no records')

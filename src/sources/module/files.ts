@@ -4,7 +4,7 @@
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { NormalizedQuery } from '../../query.js'
-import { TABLE_FILES, type KnetstatTexts } from '../replay/index.js'
+import { TABLE_FILES, type KnetstatTexts } from '../../text/files.js'
 
 /** Where the module's files are: the caller's network namespace. */
 export const MODULE_DIR = '/proc/net'

@@ -5,7 +5,7 @@ import type { Family, Proto, SocketEntry } from '../../model.js'
 import { KnetstatParseError } from '../../text/errors.js'
 import { parseKnetstat } from '../../text/parse.js'
 import { breathe, SLICE } from '../../util/breathe.js'
-import { TABLE_FILES, type KnetstatTexts } from '../replay/index.js'
+import { TABLE_FILES, type KnetstatTexts } from '../../text/files.js'
 import { MODULE_DIR } from './files.js'
 
 /** One table of the module, parsed: its lines in file order. */

@@ -1,11 +1,11 @@
-// The addon functions the pidfd source and the /proc scan share, checked to be of
-// this version: an older binary lacks them or writes another option record layout.
+// The addon's pidfd option reader, checked to be of this version: an older binary
+// lacks it or writes another option record layout.
 import type { NativeBinding } from '../../../types/binding.js'
 import { loadBinding } from '../../native/load.js'
 import { STALE_BINARY, unavailableError } from '../why-no-options.js'
 import { OPTION_ABI_VERSION } from './option-record.js'
 
-/** Whether the loaded addon has the /proc scan and pidfd reader of this version. */
+/** Whether the loaded addon has the pidfd reader of this version (and the /proc scan it reads through). */
 export function hasPidfdSupport(binding: NativeBinding = loadBinding()): boolean {
   return (
     typeof binding.scanProcFds === 'function' &&

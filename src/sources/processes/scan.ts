@@ -3,7 +3,7 @@
 import { errnoName } from '../../util/errno.js'
 import type { SocketHolder } from '../../model.js'
 import { breathe, SLICE } from '../../util/breathe.js'
-import { pidfdBinding } from '../pidfd/index.js'
+import { scanBinding } from './binding.js'
 
 /** A process whose descriptors could not be read (another user's, without CAP_SYS_PTRACE). */
 export interface HiddenProcess {
@@ -30,7 +30,7 @@ function words(buf: Buffer): Uint32Array {
 
 /** Scans /proc (or `root`) once. Processes exiting mid-scan are skipped. */
 export async function scanProcesses(root = '/proc'): Promise<ProcessScan> {
-  const scan = await pidfdBinding().scanProcFds(root)
+  const scan = await scanBinding().scanProcFds(root)
   const commands = new Map<number, string>()
   const hidden: HiddenProcess[] = []
   const procs = words(scan.processes)

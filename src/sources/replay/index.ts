@@ -6,9 +6,8 @@ export {
   DEFAULT_MAX_RECORDING_BYTES,
   readRecording,
   ReplayError,
-  TABLE_FILES,
-  type KnetstatTexts,
   type ProcNet,
   type ReadOptions,
   type RecordingPath,
 } from './recording.js'
+export type { KnetstatTexts } from '../../text/files.js'

@@ -16,15 +16,8 @@ import type { Family, Proto, SocketEntry } from '../../model.js'
 import { KnetstatParseError } from '../../text/errors.js'
 import { escapeForDisplay } from '../../text/escape.js'
 import { TableParser } from '../../text/parse.js'
+import { TABLE_FILES, type KnetstatTexts } from '../../text/files.js'
 import { breathe } from '../../util/breathe.js'
-
-/** Recorded texts by file name; a table that is left out has no sockets. */
-export interface KnetstatTexts {
-  tcpstat?: string
-  tcp6stat?: string
-  udpstat?: string
-  udp6stat?: string
-}
 
 /** A recording's directory with the limit on the size of each of its files. */
 export interface RecordingPath {
@@ -55,13 +48,6 @@ export class ReplayError extends Error {
     this.name = 'ReplayError'
   }
 }
-
-export const TABLE_FILES: readonly { file: keyof KnetstatTexts; proto: Proto; family: Family }[] = [
-  { file: 'tcpstat', proto: 'tcp', family: 4 },
-  { file: 'tcp6stat', proto: 'tcp', family: 6 },
-  { file: 'udpstat', proto: 'udp', family: 4 },
-  { file: 'udp6stat', proto: 'udp', family: 6 },
-]
 
 /** Checks the shape of a `procNet` value; throws a TypeError naming what is wrong. */
 export function checkProcNet(value: unknown): ProcNet {
