@@ -8,7 +8,6 @@
         "src-native/addon/dump_cursor_binding.cc",
         "src-native/addon/fd_scan_worker.cc",
         "src-native/addon/sockopt_worker.cc",
-        "src-native/addon/parse_reply_binding.cc",
         "src-native/addon/promise_worker.cc",
         "src-native/addon/record_buffer.cc",
         "src-native/addon/request_args.cc",

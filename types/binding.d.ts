@@ -27,25 +27,6 @@ export interface DumpRequest {
   bytecode?: Uint8Array
 }
 
-/** What `parseReplyForTest` reports about one datagram of crafted netlink bytes. */
-export interface ParseReplyResult {
-  /** 'more': all messages consumed, no NLMSG_DONE yet; 'done': NLMSG_DONE (success); 'error': see errno. */
-  end: 'more' | 'done' | 'error'
-  /** Records appended before the parser stopped, back to back (decoded by EntryDecoder). */
-  records: Buffer
-  recordCount: number
-  /** Messages ignored: unknown types, acks, non-inet families, NLMSG_NOOP. */
-  skipped: number
-  /** NLM_F_DUMP_INTR was set on a message. */
-  interrupted: boolean
-  /** With end 'error': negative errno (from NLMSG_ERROR/NLMSG_DONE, or -EBADMSG for malformed bytes). */
-  errno?: number
-  /** With end 'error': the errno's name, e.g. 'ENOENT', 'EBADMSG'. */
-  code?: string
-  /** For malformed bytes: which length did not add up. */
-  detail?: string
-}
-
 /** A failed dump read, /proc scan or option read rejects with this: shaped like Node core system errors. */
 export interface NativeSystemError extends Error {
   /** errno name: 'EPERM', 'ENOENT', 'EPROTONOSUPPORT', 'ENOBUFS', 'EINVAL', 'EBADMSG', 'ETIMEDOUT', … or 'UNKNOWN'. */
@@ -84,11 +65,6 @@ export interface DumpCursorBatch {
 }
 
 export interface NativeBinding {
-  /**
-   * Runs the pure reply parser synchronously over one datagram of netlink bytes;
-   * `protocol` (default 0) is stamped into each record as the dump's protocol.
-   */
-  parseReplyForTest(bytes: Uint8Array, protocol?: number): ParseReplyResult
   /** Version of the record layout; the netlink source refuses a binary whose version differs from its decoder's. */
   readonly recordAbiVersion: number
   /** Fingerprint of the C++ sources the binary was built from (src-native/tools/source-hash.cjs). */

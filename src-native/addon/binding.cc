@@ -5,7 +5,6 @@
 #include "addon/dump_cursor_binding.h"
 #include "addon/fd_scan_worker.h"
 #include "addon/sockopt_worker.h"
-#include "addon/parse_reply_binding.h"
 #include "addon/promise_worker.h"
 #include "diag/record_layout.h"
 #include "pidfd/option_record.h"
@@ -21,7 +20,6 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
  public:
   KnetstatAddon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
-        InstanceMethod("parseReplyForTest", &KnetstatAddon::ParseReplyForTest),
         InstanceValue("recordAbiVersion", Napi::Number::New(env, diag::record::kRecordAbiVersion),
                       napi_enumerable),
         // Fingerprint of the sources this binary was built from (binding.gyp), so tests
@@ -38,8 +36,6 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   }
 
  private:
-  Napi::Value ParseReplyForTest(const Napi::CallbackInfo& info) { return parse_reply_for_test(info); }
-
   Napi::Value OpenDumpCursor(const Napi::CallbackInfo& info) { return open_dump_cursor(info); }
   Napi::Value ReadDumpCursor(const Napi::CallbackInfo& info) { return read_dump_cursor(info); }
   Napi::Value CloseDumpCursor(const Napi::CallbackInfo& info) { return close_dump_cursor(info); }

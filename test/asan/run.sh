@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite against an AddressSanitizer + UndefinedBehaviorSanitizer
-# build of the addon, then LeakSanitizer over 10,000 listings (test/asan/leaks.mjs).
+# build of the addon (and of the parser test addon the suite uses), then
+# LeakSanitizer over 10,000 listings (test/asan/leaks.mjs).
 #
 #   npm run test:asan                 everything
 #   bash test/asan/run.sh --leaks-only   skip the suite, only the leak check
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--leaks-only) suite=0; shift ;;
 	--) shift; tap_args=("$@"); break ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; echo "asan: 0 passed, 1 failed"; exit 2 ;;
 	esac
 done
@@ -63,6 +64,24 @@ else
 	tail -n 30 "$work/build.log" >&2
 	not_ok "the sanitized addon did not build"
 	finish
+fi
+# The parser test addon (test/native/parser-addon, never shipped) with the same flags:
+# parse-reply and entries tests run the production parser through it. Built here,
+# before ASan's runtime is preloaded into every process (node-gyp and g++ included),
+# and handed to test/helpers/parser-addon.ts, which then builds nothing.
+parser_addon=$copy/test/native/parser-addon/build/Release/knetstat_parser_testing.node
+if [ "$suite" -eq 1 ]; then
+	echo "=== building the parser test addon with $sanitize"
+	if (cd "$copy/test/native/parser-addon" && CFLAGS="$sanitize" CXXFLAGS="$sanitize" LDFLAGS="-fsanitize=address,undefined" \
+		npx --no-install node-gyp rebuild > "$work/parser-build.log" 2>&1) &&
+		nm -D "$parser_addon" | grep __asan_report > /dev/null; then
+		ok "sanitized parser test addon built"
+	else
+		tail -n 30 "$work/parser-build.log" >&2
+		not_ok "the sanitized parser test addon did not build"
+		finish
+	fi
+	export KNETSTAT_PARSER_ADDON=$parser_addon
 fi
 if (cd "$copy" && npm run build > "$work/tsc.log" 2>&1); then ok "TypeScript built"; else cat "$work/tsc.log" >&2; not_ok "npm run build"; finish; fi
 

@@ -1,4 +1,4 @@
-#include "addon/parse_reply_binding.h"
+#include "parse_reply_binding.h"
 
 #include "addon/coded_error.h"
 #include "addon/record_buffer.h"
@@ -23,7 +23,7 @@ const char* end_name(diag::ReplyEnd end) {
 
 }  // namespace
 
-Napi::Value parse_reply_for_test(const Napi::CallbackInfo& info) {
+Napi::Value parse_reply_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array bytes = read_bytes(info[0], "bytes");
   diag::ParseOptions options;
