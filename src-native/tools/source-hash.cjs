@@ -1,5 +1,5 @@
 // A fingerprint of the sources the addon is compiled from (binding.gyp and the
-// C++ under src-native/, fuzz targets and tools excluded). binding.gyp compiles it
+// C++ under src-native/, its tools excluded). binding.gyp compiles it
 // into the binary, so a test can tell when the committed prebuild is stale.
 // Run directly, it prints the fingerprint as a C integer literal.
 'use strict'
@@ -7,7 +7,7 @@ const { createHash } = require('node:crypto')
 const { readdirSync, readFileSync } = require('node:fs')
 const { join, relative, sep } = require('node:path')
 
-const SKIPPED = new Set(['fuzz', 'tools'])
+const SKIPPED = new Set(['tools'])
 
 function sourceFiles(dir, root) {
   const files = []

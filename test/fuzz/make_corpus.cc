@@ -1,4 +1,4 @@
-// Writes the seed corpus of the reply-parser fuzz target (src-native/fuzz/parse_reply_fuzz.cc):
+// Writes the seed corpus of the reply-parser fuzz target (test/fuzz/parse_reply_fuzz.cc):
 //
 //   kernel-*.bin  every recvmsg datagram of real NETLINK_SOCK_DIAG dumps, asked the way
 //                 the addon asks (src-native/diag/encode_request.cc, src/sources/netlink/requests.ts),

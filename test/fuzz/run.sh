@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libFuzzer on the netlink reply parser (src-native/fuzz/parse_reply_fuzz.cc), built
+# libFuzzer on the netlink reply parser (test/fuzz/parse_reply_fuzz.cc), built
 # with clang and AddressSanitizer + UndefinedBehaviorSanitizer, then every crash input
 # in test/fuzz/regressions/ replayed through it.
 #
@@ -80,7 +80,7 @@ run_fast_check
 binary=$work/parse_reply_fuzz
 clang=${KNETSTAT_FUZZ_CLANG:-clang++}
 flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all "-I$repo/src-native")
-sources=("$repo/src-native/fuzz/parse_reply_fuzz.cc" "$repo/src-native/diag/parse_reply.cc")
+sources=("$here/parse_reply_fuzz.cc" "$repo/src-native/diag/parse_reply.cc")
 if ! command -v "$clang" > /dev/null; then
 	not_ok "build: $clang is not installed; libFuzzer needs it (Debian/Ubuntu: apt-get install -y clang)"
 	not_ok "fuzzing: not run, no binary"

@@ -39,7 +39,7 @@ t.test('C++ cores under sanitizers', { skip: hasCompiler ? false : 'g++ is not i
 
   t.test('reply parser fuzz target: 200k fixed-seed inputs', (t) => {
     const binary = join(dir, 'fuzz_driver')
-    build(binary, [join(here, 'fuzz_driver.cc'), join(native, 'fuzz', 'parse_reply_fuzz.cc'), join(native, 'diag', 'parse_reply.cc')])
+    build(binary, [join(here, 'fuzz_driver.cc'), join(PACKAGE_ROOT, 'test', 'fuzz', 'parse_reply_fuzz.cc'), join(native, 'diag', 'parse_reply.cc')])
     const run = spawnSync(binary, ['200000', '20261127'], { env, encoding: 'utf8' })
     t.equal(run.status, 0, run.stderr)
     t.match(run.stdout, 'fuzzed 200000 inputs')

@@ -1,4 +1,4 @@
-// The reply parser's fuzz target (src-native/fuzz/parse_reply_fuzz.cc) over the seed
+// The reply parser's fuzz target (test/fuzz/parse_reply_fuzz.cc) over the seed
 // corpus and every crash input libFuzzer ever found (test/fuzz/), built with g++ and
 // AddressSanitizer/UBSan, so the regressions are checked by every `npm test` without
 // clang. The fuzzing itself is test/fuzz/run.sh.
@@ -50,7 +50,7 @@ t.test('fuzz target replays the seed corpus and the regressions', { skip: hasCom
     [
       ...FLAGS,
       join(PACKAGE_ROOT, 'test', 'native', 'cxx', 'fuzz_driver.cc'),
-      join(native, 'fuzz', 'parse_reply_fuzz.cc'),
+      join(fuzz, 'parse_reply_fuzz.cc'),
       join(native, 'diag', 'parse_reply.cc'),
       '-o',
       binary,

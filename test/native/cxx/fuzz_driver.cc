@@ -1,4 +1,4 @@
-// Runs the libFuzzer target (src-native/fuzz/parse_reply_fuzz.cc) without libFuzzer,
+// Runs the libFuzzer target (test/fuzz/parse_reply_fuzz.cc) without libFuzzer,
 // for g++ builds with -fsanitize=address,undefined:
 //   fuzz_driver <iterations> <seed>          deterministic random inputs and mutations
 //                                            of a valid reply

@@ -1,6 +1,6 @@
 // libFuzzer target for the pure reply parser:
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc-native
-//     src-native/fuzz/parse_reply_fuzz.cc src-native/diag/parse_reply.cc -o parse_reply_fuzz
+//     test/fuzz/parse_reply_fuzz.cc src-native/diag/parse_reply.cc -o parse_reply_fuzz
 // test/fuzz/run.sh builds and runs it over the seed corpus test/fuzz/corpus/parse_reply/
 // (real kernel datagrams and hand-made edge cases); without clang,
 // test/native/cxx/fuzz_driver.cc runs it under g++'s sanitizers.
