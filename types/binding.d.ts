@@ -84,7 +84,7 @@ export interface NativeBinding {
    * pidfd_getfd, fstat (same inode?), getsockopt of every option, close. `hints`:
    * bits 0-7 protocol, 8-15 family, bit 16 LISTEN/CLOSE; 0 = unknown (read with
    * SO_DOMAIN/SO_PROTOCOL). Resolves with one option record per quadruple
-   * (src-native/pidfd/option_record.h, decoded by src/sources/option-record.ts); never
+   * (src-native/pidfd/option_record.h, decoded by src/sources/pidfd/option-record.ts); never
    * rejects for one socket. Rejects with a NativeSystemError (code EMFILE/ENFILE,
    * syscall 'pidfd_open'/'pidfd_getfd') when this process is out of descriptors.
    * Throws a TypeError/RangeError synchronously for anything but a Uint32Array of

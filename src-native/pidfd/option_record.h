@@ -1,7 +1,7 @@
 // The record read_socket_options writes per target: float64 slots (every integer a
 // getsockopt returns fits exactly), then two 16-byte NUL-padded strings. A slot whose
 // getsockopt failed or was not attempted (wrong family/protocol) holds NaN.
-// src/sources/option-record.ts reads this layout; bump kOptionAbiVersion on change.
+// src/sources/pidfd/option-record.ts reads this layout; bump kOptionAbiVersion on change.
 #pragma once
 
 #include <cstddef>
