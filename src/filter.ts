@@ -30,6 +30,16 @@ export interface SocketFilter {
   addresses: readonly AddressPrefix[] | null
 }
 
+/** The filter without conditions: every socket matches. */
+export const NO_CONDITIONS: Readonly<SocketFilter> = Object.freeze({
+  localPorts: null,
+  remotePorts: null,
+  ports: null,
+  localAddresses: null,
+  remoteAddresses: null,
+  addresses: null,
+})
+
 /** Whether the filter has any condition at all. */
 export function hasConditions(filter: SocketFilter): boolean {
   return (

@@ -2,9 +2,9 @@
 // host), the address parser, and the userspace re-check of address prefixes.
 import t from 'tap'
 import { compileFilter } from '../../src/sources/netlink/index.js'
-import { parseAddressPrefix, prefixMatches, type SocketFilter } from '../../src/filter.js'
+import { NO_CONDITIONS, parseAddressPrefix, prefixMatches, type SocketFilter } from '../../src/filter.js'
 
-const none: SocketFilter = { localPorts: null, remotePorts: null, ports: null, localAddresses: null, remoteAddresses: null, addresses: null }
+const none: SocketFilter = NO_CONDITIONS
 const hex = (bytes: Uint8Array | null | 'none'): string | null | 'none' =>
   bytes === null || bytes === 'none' ? bytes : Buffer.from(bytes).toString('hex').replace(/(.{8})/g, '$1 ').trim()
 const prefix = (text: string) => {

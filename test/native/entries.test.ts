@@ -9,6 +9,7 @@ import { AF_INET, TCP_STATE } from '../../src/util/linux.js'
 import { decodeEntries } from './fixtures/dump.js'
 import { NLMSG_DONE, SOCK_DIAG_BY_FAMILY, attr, concat, inetDiagMsg, nlmsg, patternTcpInfo, s32, u8 } from './fixtures/netlink-bytes.js'
 import { parserAddon } from '../helpers/parser-addon.js'
+import { NO_CONDITIONS } from '../../src/filter.js'
 
 // Records from crafted bytes: the production parser in the test addon. The tests that
 // need it skip, saying why, where it cannot be built.
@@ -28,14 +29,9 @@ const msg = (family: number, src: number[], dst: number[], extra: Uint8Array = n
 
 const newDecoder = () =>
   new EntryDecoder({
+    ...NO_CONDITIONS,
     tcpInfo: true,
     stateMask: ALL_STATES,
-    localPorts: null,
-    remotePorts: null,
-    ports: null,
-    localAddresses: null,
-    remoteAddresses: null,
-    addresses: null,
   })
 
 /** Every property of every entry, the lazy ones included. */
