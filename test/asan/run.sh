@@ -55,32 +55,28 @@ mkdir -p "$copy"
 ln -s "$repo/node_modules" "$copy/node_modules"
 
 sanitize='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g'
-echo "=== building the addon with $sanitize"
-if (cd "$copy" && CFLAGS="$sanitize" CXXFLAGS="$sanitize" LDFLAGS="-fsanitize=address,undefined" \
-	npx --no-install node-gyp rebuild > "$work/build.log" 2>&1) &&
-	nm -D "$copy/build/Release/knetstat.node" | grep __asan_report > /dev/null; then
-	ok "sanitized addon built"
-else
-	tail -n 30 "$work/build.log" >&2
-	not_ok "the sanitized addon did not build"
-	finish
-fi
+# build_sanitized DIR BINARY NAME: node-gyp rebuild in DIR with $sanitize, checked to
+# have produced an instrumented BINARY; on failure the build log's tail, and the end.
+build_sanitized() {
+	echo "=== building the $3 with $sanitize"
+	if (cd "$1" && CFLAGS="$sanitize" CXXFLAGS="$sanitize" LDFLAGS="-fsanitize=address,undefined" \
+		npx --no-install node-gyp rebuild > "$work/$3.log" 2>&1) &&
+		nm -D "$2" | grep __asan_report > /dev/null; then
+		ok "sanitized $3 built"
+	else
+		tail -n 30 "$work/$3.log" >&2
+		not_ok "the sanitized $3 did not build"
+		finish
+	fi
+}
+build_sanitized "$copy" "$copy/build/Release/knetstat.node" addon
 # The parser test addon (test/native/parser-addon, never shipped) with the same flags:
 # parse-reply and entries tests run the production parser through it. Built here,
 # before ASan's runtime is preloaded into every process (node-gyp and g++ included),
 # and handed to test/helpers/parser-addon.ts, which then builds nothing.
 parser_addon=$copy/test/native/parser-addon/build/Release/knetstat_parser_testing.node
 if [ "$suite" -eq 1 ]; then
-	echo "=== building the parser test addon with $sanitize"
-	if (cd "$copy/test/native/parser-addon" && CFLAGS="$sanitize" CXXFLAGS="$sanitize" LDFLAGS="-fsanitize=address,undefined" \
-		npx --no-install node-gyp rebuild > "$work/parser-build.log" 2>&1) &&
-		nm -D "$parser_addon" | grep __asan_report > /dev/null; then
-		ok "sanitized parser test addon built"
-	else
-		tail -n 30 "$work/parser-build.log" >&2
-		not_ok "the sanitized parser test addon did not build"
-		finish
-	fi
+	build_sanitized "$copy/test/native/parser-addon" "$parser_addon" "parser test addon"
 	export KNETSTAT_PARSER_ADDON=$parser_addon
 fi
 if (cd "$copy" && npm run build > "$work/tsc.log" 2>&1); then ok "TypeScript built"; else cat "$work/tsc.log" >&2; not_ok "npm run build"; finish; fi
