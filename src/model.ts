@@ -131,7 +131,7 @@ export interface SocketOptions {
   [name: string]: boolean | number | string | undefined
 }
 
-export type OptionsSource = 'module' | 'pidfd'
+export type OptionsSource = 'module' | 'bpf' | 'pidfd'
 
 /** Why `options` is null. */
 export interface OptionsError {

@@ -8,7 +8,7 @@ import type { NormalizedQuery } from '../query.js'
 import type { ProcessScan } from './processes/index.js'
 
 /** Who gives a reason. */
-export type SourceName = 'module' | 'pidfd' | 'processes' | 'replay'
+export type SourceName = 'module' | 'bpf' | 'pidfd' | 'processes' | 'replay'
 
 /** Why there are no options, in short. */
 export type Cause =
