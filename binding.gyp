@@ -4,6 +4,7 @@
       "target_name": "knetstat",
       "sources": [
         "src-native/addon/binding.cc",
+        "src-native/addon/bpf_workers.cc",
         "src-native/addon/coded_error.cc",
         "src-native/addon/dump_cursor_binding.cc",
         "src-native/addon/fd_scan_worker.cc",
@@ -12,6 +13,10 @@
         "src-native/addon/record_buffer.cc",
         "src-native/addon/request_args.cc",
         "src-native/addon/system_error.cc",
+        "src-native/bpf/bpf_syscall.cc",
+        "src-native/bpf/btf.cc",
+        "src-native/bpf/socket_layout.cc",
+        "src-native/bpf/socket_reader.cc",
         "src-native/diag/dump_cursor.cc",
         "src-native/diag/encode_request.cc",
         "src-native/diag/failure_message.cc",

@@ -2,6 +2,7 @@
 // runs. listSockets and streamSockets both plan here and run the plan; they differ
 // only in how they hand out the entries (all at once, or as batches arrive).
 import type { SocketEntry } from './model.js'
+import { bpfSource } from './sources/bpf/index.js'
 import type { NormalizedQuery } from './query.js'
 import { MODULE_DIR, moduleSource } from './sources/module/index.js'
 import { listFromNetlink, netlinkBatches, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
@@ -15,6 +16,8 @@ import { noOptions, unavailableError } from './sources/why-no-options.js'
 export interface ListInternals {
   /** Where the module's files are looked for (default /proc/net). */
   moduleDir?: string
+  /** A stream: 'auto' takes only sources it can hand out batch by batch, or the module (documented). */
+  stream?: boolean
 }
 
 /**
@@ -22,13 +25,21 @@ export interface ListInternals {
  * serve the caller is used. Adding an option source: its folder under src/sources/,
  * and its place here.
  */
-const OPTION_SOURCES: Record<'auto' | 'module' | 'pidfd', readonly Source[]> = {
-  // The module when its files exist (what it withholds from this caller, through
-  // pidfd), else pidfd.
-  auto: [moduleSource({ withheld: pidfdSource }), pidfdSource],
+const OPTION_SOURCES: Record<'auto' | 'module' | 'bpf' | 'pidfd', readonly Source[]> = {
+  // The module when its files exist, else the BPF socket iterator when the caller may
+  // load it, else pidfd; what one cannot read (the module withholds, the iterator had
+  // not seen yet), the next tries.
+  auto: [moduleSource({ withheld: bpfSource({ unread: pidfdSource }) }), bpfSource({ unread: pidfdSource }), pidfdSource],
   module: [moduleSource()],
+  bpf: [bpfSource()],
   pidfd: [pidfdSource],
 }
+
+/**
+ * 'auto' for streams: the bpf source reads whole tables, so a stream skips it and
+ * stays bounded through pidfd (with the module loaded, a stream is a whole listing).
+ */
+const STREAM_AUTO: readonly Source[] = [moduleSource({ withheld: pidfdSource }), pidfdSource]
 
 /** Where a listing's options come from. */
 export type OptionsPlan =
@@ -71,7 +82,8 @@ export async function planListing(query: NormalizedQuery, internals: ListInterna
     if (why !== null) throw unavailableError(why)
     processes = processesSource
   }
-  const options: OptionsPlan = query.options === false ? { from: 'none' } : await chooseOptions(context, OPTION_SOURCES[query.options])
+  const candidates = query.options === 'auto' && internals.stream === true ? STREAM_AUTO : query.options === false ? [] : OPTION_SOURCES[query.options]
+  const options: OptionsPlan = query.options === false ? { from: 'none' } : await chooseOptions(context, candidates)
   const sources = [processes, options.from === 'source' ? options.source : null].filter((s) => s !== null)
   return {
     context,

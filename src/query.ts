@@ -37,10 +37,13 @@ export interface ListQuery {
   tcpInfo?: boolean
   /**
    * Where socket options come from: 'auto' (default: the kernel module when its files
-   * exist, else pidfd), 'module' (the knetstat kernel module's /proc/net/*stat files:
-   * every socket's options and diag flags; rejects with code 'ENOENT' when the module is
-   * not loaded), 'pidfd' (pidfd_getfd + getsockopt, for processes the caller may
-   * ptrace), or false (netlink only: `options` null, no `optionsError`).
+   * exist, else the BPF socket iterator when the caller may load it, else pidfd),
+   * 'module' (the knetstat kernel module's /proc/net/*stat files: every socket's options
+   * and diag flags; rejects with code 'ENOENT' when the module is not loaded), 'bpf' (a
+   * BPF program on the kernel's socket iterators, as exact as the module; needs
+   * CAP_BPF + CAP_PERFMON or root, BTF, Linux >= 5.9; rejects saying which is missing),
+   * 'pidfd' (pidfd_getfd + getsockopt, for processes the caller may ptrace), or false
+   * (netlink only: `options` null, no `optionsError`).
    */
   options?: OptionsQuery
   /** List the processes holding each socket in `processes` (default false). */
@@ -59,7 +62,7 @@ export interface ListQuery {
   signal?: AbortSignal
 }
 
-export type OptionsQuery = 'auto' | 'module' | 'pidfd' | false
+export type OptionsQuery = 'auto' | 'module' | 'bpf' | 'pidfd' | false
 
 export interface NormalizedQuery {
   protos: Proto[]
@@ -122,8 +125,8 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
   }
   checkFilterSize(normalized)
   if (normalized.procNet !== null) {
-    if (normalized.options === 'pidfd') {
-      throw new TypeError("listSockets: options 'pidfd' reads live processes, and procNet replays a recording; use options 'auto' or false with procNet")
+    if (normalized.options === 'pidfd' || normalized.options === 'bpf') {
+      throw new TypeError(`listSockets: options '${normalized.options}' reads the live kernel, and procNet replays a recording; use options 'auto' or false with procNet`)
     }
     if (normalized.processes) throw new TypeError('listSockets: processes: true needs the live host; a recording (procNet) has no processes')
   }
@@ -273,8 +276,8 @@ function flag(field: string, value: unknown, fallback: boolean): boolean {
 
 function optionsQuery(value: unknown): OptionsQuery {
   if (value === undefined) return 'auto'
-  if (value === 'auto' || value === 'module' || value === 'pidfd' || value === false) return value
-  throw new TypeError(`listSockets: options ${describe(value)} is not allowed; use 'auto', 'module', 'pidfd' or false`)
+  if (value === 'auto' || value === 'module' || value === 'bpf' || value === 'pidfd' || value === false) return value
+  throw new TypeError(`listSockets: options ${describe(value)} is not allowed; use 'auto', 'module', 'bpf', 'pidfd' or false`)
 }
 
 function list(values: readonly (string | number)[]): string {

@@ -35,10 +35,11 @@ export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEn
 /** streamSockets with internal knobs (tests point the module source at another directory). */
 export function streamSocketsWith(query: ListQuery | undefined, internals: ListInternals): AsyncIterableIterator<SocketEntry> {
   const normalized = normalizeQuery(query)
-  if (normalized.options === 'module' && normalized.procNet === null) {
-    throw new TypeError("streamSockets: options 'module' is not supported by streamSockets (the module's files are joined to a whole listing); use listSockets, or options 'pidfd' or false")
+  if ((normalized.options === 'module' || normalized.options === 'bpf') && normalized.procNet === null) {
+    const why = normalized.options === 'module' ? "the module's files are joined to a whole listing" : 'the BPF socket iterator reads whole tables'
+    throw new TypeError(`streamSockets: options '${normalized.options}' is not supported by streamSockets (${why}); use listSockets, or options 'pidfd' or false`)
   }
-  return stream(normalized, internals)
+  return stream(normalized, { ...internals, stream: true })
 }
 
 async function* stream(query: NormalizedQuery, internals: ListInternals): AsyncGenerator<SocketEntry, void, undefined> {

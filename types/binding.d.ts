@@ -94,6 +94,24 @@ export interface NativeBinding {
   /** Version of the option record layout. */
   readonly optionAbiVersion: number
   /**
+   * Loads the bpf source's socket programs (iter/tcp, iter/udp) once per addon
+   * instance, patched with the running kernel's field offsets from its BTF, and checks
+   * them on a socket of its own. Resolves with the kernel's HZ (what jiffies are
+   * measured in). Rejects with a NativeSystemError whose `cause` says why the source
+   * cannot serve here: 'no-btf', 'old-kernel' (< 5.9), 'no-privilege' (CAP_BPF and
+   * CAP_PERFMON, or root), 'lockdown', 'layout' (the kernel's structures differ from
+   * what is read), 'failed'.
+   */
+  openBpfReader(): Promise<{ hz: number }>
+  /**
+   * Every full TCP (`tcp` true) or UDP socket of the caller's network namespace, as
+   * records (src-native/bpf/socket_record.h). Throws ERR_KNETSTAT_BPF_NOT_OPEN before
+   * openBpfReader resolved.
+   */
+  readBpfSockets(tcp: boolean): Promise<Buffer>
+  /** Version of the bpf socket record layout. */
+  readonly bpfAbiVersion: number
+  /**
    * A pull-based dump of `requests`, in order, over one netlink socket. Throws a
    * TypeError/RangeError (code ERR_INVALID_ARG_TYPE/ERR_OUT_OF_RANGE) synchronously
    * for malformed requests (not an array, more than 64 entries, a field out of its

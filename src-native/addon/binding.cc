@@ -2,10 +2,13 @@
 // environment, so worker_threads each get their own; no mutable globals).
 #include <napi.h>
 
+#include "addon/bpf_workers.h"
+#include "addon/coded_error.h"
 #include "addon/dump_cursor_binding.h"
 #include "addon/fd_scan_worker.h"
 #include "addon/sockopt_worker.h"
 #include "addon/promise_worker.h"
+#include "bpf/socket_record.h"
 #include "diag/record_layout.h"
 #include "pidfd/option_record.h"
 
@@ -32,6 +35,10 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         InstanceMethod("openDumpCursor", &KnetstatAddon::OpenDumpCursor),
         InstanceMethod("readDumpCursor", &KnetstatAddon::ReadDumpCursor),
         InstanceMethod("closeDumpCursor", &KnetstatAddon::CloseDumpCursor),
+        // The bpf options source (addon/bpf_workers.h).
+        InstanceMethod("openBpfReader", &KnetstatAddon::OpenBpfReader),
+        InstanceMethod("readBpfSockets", &KnetstatAddon::ReadBpfSockets),
+        InstanceValue("bpfAbiVersion", Napi::Number::New(env, bpf::kSocketAbiVersion), napi_enumerable),
     });
   }
 
@@ -46,10 +53,25 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
     return queue_worker<FdScanWorker>(info.Env(), std::move(root));
   }
 
+  // openBpfReader(): Promise<{ hz: number }>
+  Napi::Value OpenBpfReader(const Napi::CallbackInfo& info) { return queue_worker<BpfOpenWorker>(info.Env(), bpf_); }
+
+  // readBpfSockets(tcp: boolean): Promise<Buffer>
+  Napi::Value ReadBpfSockets(const Napi::CallbackInfo& info) {
+    if (!info[0].IsBoolean()) throw_type_error(info.Env(), "readBpfSockets(tcp): tcp must be a boolean");
+    if (bpf_->reader == nullptr) {
+      throw_coded(Napi::Error::New(info.Env(), "readBpfSockets before openBpfReader resolved"), "ERR_KNETSTAT_BPF_NOT_OPEN");
+    }
+    return queue_worker<BpfReadWorker>(info.Env(), bpf_->reader, info[0].As<Napi::Boolean>().Value());
+  }
+
   // readSocketOptions(targets: Uint32Array): Promise<Buffer>
   Napi::Value ReadSocketOptions(const Napi::CallbackInfo& info) {
     return queue_worker<SockoptWorker>(info.Env(), SockoptWorker::read_targets(info[0]));
   }
+
+  // This instance's socket programs, loaded by the first openBpfReader.
+  std::shared_ptr<BpfReaderSlot> bpf_ = std::make_shared<BpfReaderSlot>();
 };
 
 }  // namespace knetstat::addon

@@ -1,5 +1,5 @@
 // A fingerprint of the sources the addon is compiled from (binding.gyp and the
-// C++ under src-native/, its tools excluded). binding.gyp compiles it
+// C++ under src-native/ with the compiled BPF program (.inc), its tools excluded). binding.gyp compiles it
 // into the binary, so a test can tell when the committed prebuild is stale.
 // Run directly, it prints the fingerprint as a C integer literal.
 'use strict'
@@ -15,7 +15,7 @@ function sourceFiles(dir, root) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) {
       if (!SKIPPED.has(entry.name) || dir !== root) files.push(...sourceFiles(path, root))
-    } else if (/\.(cc|h)$/.test(entry.name)) {
+    } else if (/\.(cc|h|inc)$/.test(entry.name)) {
       files.push(path)
     }
   }

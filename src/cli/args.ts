@@ -238,7 +238,7 @@ function selectedStates(given: Given): TcpState[] | undefined {
 function recordingOf(given: Given): Pick<Filters, 'procNet' | 'maxRecordingBytes'> {
   // KNETSTAT_PROC_NET names the recording as --proc-net does.
   const procNet = given.procNet ?? (process.env[PROC_NET_ENV] || undefined)
-  if (procNet !== undefined && (given.source === 'pidfd' || given.processes)) {
+  if (procNet !== undefined && (given.source === 'pidfd' || given.source === 'bpf' || given.processes)) {
     throw new UsageError('--proc-net replays a recording: it has no processes to read options or holders from')
   }
   if (given.maxRecordingBytes !== undefined && procNet === undefined) {

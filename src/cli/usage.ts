@@ -22,12 +22,14 @@ Output:
   Colour marks diag codes on a terminal only, never with NO_COLOR set.
 
 Sources:
-  --source auto|module|pidfd|netlink
+  --source auto|module|bpf|pidfd|netlink
                        where options come from: auto (default: module if loaded, else
-                       pidfd), module (the knetstat kernel module's /proc/net/*stat:
-                       every socket; fails if not loaded), pidfd (pidfd_getfd +
-                       getsockopt: your own processes, all with CAP_SYS_PTRACE), netlink
-                       (no options)
+                       bpf if permitted, else pidfd), module (the knetstat kernel
+                       module's /proc/net/*stat: every socket; fails if not loaded),
+                       bpf (a BPF socket iterator program: every socket, as exact as
+                       the module; root or CAP_BPF+CAP_PERFMON, Linux >= 5.9 with
+                       BTF), pidfd (pidfd_getfd + getsockopt: your own processes, all
+                       with CAP_SYS_PTRACE), netlink (no options)
   --no-options         the same as --source netlink
   --proc-net DIR       replay a recording (see knetstat record) instead of this host;
                        also KNETSTAT_PROC_NET=DIR

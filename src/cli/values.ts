@@ -8,7 +8,7 @@ import type { PortMatch } from '../query.js'
 /** A usage error: exit code 2, with the usage line. */
 export class UsageError extends Error {}
 
-export type Source = 'auto' | 'module' | 'pidfd' | 'netlink'
+export type Source = 'auto' | 'module' | 'bpf' | 'pidfd' | 'netlink'
 
 /** --proc-net DIR: any path but the empty one. */
 export function recording(dir: string): string {
@@ -53,8 +53,8 @@ export function port(text: string): PortMatch {
 }
 
 export function sourceName(text: string): Source {
-  if (text === 'auto' || text === 'module' || text === 'pidfd' || text === 'netlink') return text
-  throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, module, pidfd or netlink`)
+  if (text === 'auto' || text === 'module' || text === 'bpf' || text === 'pidfd' || text === 'netlink') return text
+  throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, module, bpf, pidfd or netlink`)
 }
 
 /** --expect NAME=VALUE. */

@@ -38,6 +38,16 @@ export type Cause =
   | 'stale-binary'
   /** The kernel module is not loaded. */
   | 'not-loaded'
+  /** The bpf source: the kernel has no BTF (/sys/kernel/btf/vmlinux). */
+  | 'no-btf'
+  /** The bpf source: the kernel has no TCP/UDP socket iterators (before 5.9). */
+  | 'old-kernel'
+  /** The bpf source: loading a program needs CAP_BPF + CAP_PERFMON (or root). */
+  | 'no-privilege'
+  /** The bpf source: the kernel is locked down against reading its memory. */
+  | 'lockdown'
+  /** The bpf source: the kernel's socket structures are not what the program reads. */
+  | 'layout'
 
 /** Why a source gives no options: for one entry, or for a whole listing when it cannot serve this caller. */
 export interface Reason {
@@ -55,6 +65,8 @@ export interface Reason {
   path?: string
   /** 'withheld': why the source tried next could not read them either. */
   fallback?: Reason
+  /** What the kernel said, where it says more than the cause (the bpf source's load). */
+  detail?: string
 }
 
 /** Takes why an entry has no options (the default sets its optionsError: why-no-options.ts, `noOptions`). */
@@ -96,4 +108,19 @@ export interface Filler {
 /** Whether `open` answered why not rather than with a filler. */
 export function isReason(value: Filler | Reason): value is Reason {
   return 'cause' in value
+}
+
+/**
+ * Fills `entries` through `next`, a source tried after another: what it cannot serve
+ * or read goes to `missing` with its reason.
+ */
+export async function fillThrough(next: Source, entries: SocketEntry[], context: SourceContext, missing: Missing): Promise<void> {
+  if (entries.length === 0) return
+  const unavailable = await next.unavailable(context)
+  const filler = unavailable ?? (await next.open(context))
+  if (isReason(filler)) {
+    for (const entry of entries) missing(entry, filler)
+    return
+  }
+  await filler.fill(entries, missing)
 }

@@ -29,8 +29,12 @@ export function unavailableError(why: Reason): Error {
       return Object.assign(error, { code: 'ENOENT', errno: -2, syscall: 'open', path: why.path })
     }
     case 'stale-binary':
-      return new NativeLoadError(STALE_BINARY_MESSAGE)
+      return new NativeLoadError(why.source === 'bpf' ? BPF_STALE_BINARY_MESSAGE : STALE_BINARY_MESSAGE)
     default:
+      if (why.source === 'bpf') {
+        const error = new Error(`listSockets: options 'bpf': ${bpfUnavailable(why)}`)
+        return Object.assign(error, { code: why.code, syscall: why.syscall })
+      }
       return Object.assign(new Error(`listSockets: the ${why.source} source cannot be used (${why.code}: ${why.cause})`), { code: why.code })
   }
 }
@@ -60,6 +64,8 @@ function words(why: Reason, entry: About): Words {
       return moduleWords(why, entry)
     case 'replay':
       return replayWords(why, entry)
+    case 'bpf':
+      return bpfWords(why, entry)
     default:
       return pidfdWords(why, entry)
   }
@@ -142,6 +148,44 @@ function replayWords(why: Reason, entry: About): Words {
       }
     default:
       return other(why)
+  }
+}
+
+// The bpf source (src/sources/bpf/).
+
+export const BPF_STALE_BINARY_MESSAGE =
+  "knetstat's native addon predates this version's bpf socket reader (or writes another record layout): the binary is " +
+  'stale. Rebuild it with `npm run build:native`.'
+
+/** Why the bpf source cannot serve this caller, and what to do. */
+function bpfUnavailable(why: Reason): string {
+  const detail = why.detail === undefined ? '' : ` (${why.detail})`
+  switch (why.cause) {
+    case 'no-privilege':
+      return `the bpf source needs CAP_BPF and CAP_PERFMON, or root, to load its socket iterator program${detail}. Run knetstat as root, grant those capabilities, or use options 'auto', which falls back to the kernel module or pidfd`
+    case 'no-btf':
+      return `the kernel has no BTF type information${detail}; the bpf source reads socket fields at offsets it gives. Use a kernel built with CONFIG_DEBUG_INFO_BTF (Debian's are), the kernel module, or pidfd`
+    case 'old-kernel':
+      return `the kernel has no BPF socket iterators (iter/tcp, iter/udp: Linux 5.9 or later)${detail}. Use the kernel module or pidfd`
+    case 'lockdown':
+      return `the kernel is locked down, which forbids BPF programs that read kernel memory${detail}. Use the kernel module or pidfd`
+    case 'layout':
+      return `the kernel's socket structures are not what the bpf source reads, so it refuses to guess${detail}. Use the kernel module or pidfd, and report the kernel version`
+    default:
+      return `loading the bpf source's program failed with ${why.code}${detail}`
+  }
+}
+
+function bpfWords(why: Reason, entry: About): Words {
+  switch (why.cause) {
+    case 'minisocket':
+      return { reason: `a ${entry.state} entry is a minisocket with no full socket: there are no options to read`, advice: '' }
+    case 'unmatched':
+      return { reason: 'the socket was created after the BPF socket iterator read the table (or closed during the listing); list again', advice: '' }
+    case 'stale-binary':
+      return { reason: BPF_STALE_BINARY_MESSAGE, advice: '' }
+    default:
+      return { reason: bpfUnavailable(why), advice: '' }
   }
 }
 

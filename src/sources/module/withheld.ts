@@ -8,7 +8,7 @@
 // pidfd source) tries it (readWithheld), and what neither can read is EPERM with
 // what to do (docs/options.md, docs/security.md).
 import { isMinisocket, type SocketEntry } from '../../model.js'
-import { isReason, type Missing, type Reason, type Source, type SourceContext } from '../source.js'
+import { fillThrough, type Missing, type Reason, type Source, type SourceContext } from '../source.js'
 
 /** Why an entry whose line the module withheld has no options. */
 export const WITHHELD: Reason = { code: 'EPERM', source: 'module', cause: 'withheld' }
@@ -27,22 +27,15 @@ export function withheldByModule(entry: Pick<SocketEntry, 'proto' | 'state' | 'i
  * The entries whose options the module withheld, through `next` (the pidfd source):
  * those it may read get their options from it; the others keep options null with
  * EPERM, saying why `next` could not read them either. An entry with no file (an
- * orphan, a connection not yet accept()ed) has no holder to read it from: it is not
- * tried, and no /proc scan is made for it.
+ * orphan, a connection not yet accept()ed) has no holder for a source that reads
+ * through processes (pidfd): it is not tried there, and no /proc scan is made for it.
  */
 export async function readWithheld(withheld: SocketEntry[], next: Source, context: SourceContext, missing: Missing): Promise<void> {
   const neither: Missing = (entry, why) => missing(entry, { ...WITHHELD, fallback: why })
   const held: SocketEntry[] = []
   for (const entry of withheld) {
-    if (entry.inode === null) neither(entry, { code: 'ENOENT', source: next.name, cause: 'no-file' })
+    if (entry.inode === null && next.needsScan) neither(entry, { code: 'ENOENT', source: next.name, cause: 'no-file' })
     else held.push(entry)
   }
-  if (held.length === 0) return
-  const unavailable: Reason | null = await next.unavailable(context)
-  const filler = unavailable ?? (await next.open(context))
-  if (isReason(filler)) {
-    for (const entry of held) neither(entry, filler)
-    return
-  }
-  await filler.fill(held, neither)
+  await fillThrough(next, held, context, neither)
 }

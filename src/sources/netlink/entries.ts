@@ -18,6 +18,7 @@ import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type
 import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { hasConditions, matchesFilter, type SocketFilter } from '../../filter.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../../util/linux.js'
+import { cookieText } from '../../util/cookie.js'
 import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
@@ -92,7 +93,7 @@ function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
   }
   const cookieIndex = (at + R.cookie) >>> 2
   return {
-    cookie: cookieText(u32[cookieIndex] as number, u32[cookieIndex + 1] as number, u64, at + R.cookie),
+    cookie: cookieText(u32[cookieIndex + LOW_WORD] as number, u32[cookieIndex + HIGH_WORD] as number),
     ifindex: u32[(at + R.ifindex) >>> 2] as number,
     timer: TIMERS[u8[at + R.timer] as number] ?? 'none',
     retransmits: u8[at + R.retransmits] as number,
@@ -114,13 +115,6 @@ function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
 const LOW_WORD = HOST_LITTLE_ENDIAN ? 0 : 1
 const HIGH_WORD = 1 - LOW_WORD
 
-function cookieText(first: number, second: number, u64: BigUint64Array, byteOffset: number): string {
-  const low = HOST_LITTLE_ENDIAN ? first : second
-  const high = HOST_LITTLE_ENDIAN ? second : first
-  // Exact as a double below 2^53 (every cookie a running host hands out in practice).
-  if (high < 0x200000) return String(high * 0x1_0000_0000 + low)
-  return (u64[byteOffset >>> 3] as bigint).toString()
-}
 
 // Diag flags: null, false or true for each of the three, as one shared frozen object per combination.
 const FLAG_VALUES = [null, false, true] as const

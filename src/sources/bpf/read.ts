@@ -1,0 +1,124 @@
+// The bpf source's driver: loads the socket programs once per process (per worker
+// thread: each has its own addon instance), reads the protocols' tables beside the
+// netlink dump, and joins records to entries by socket cookie, an exact key (never by
+// position). The dump gives every socket it lists a cookie; a socket the programs read
+// before that has cookie 0 in its record, and is found by inode, or in a second read.
+import type { NativeBinding } from '../../../types/binding.js'
+import { isMinisocket, type Proto, type SocketEntry } from '../../model.js'
+import { loadBinding } from '../../native/load.js'
+import { breathe, SLICE } from '../../util/breathe.js'
+import type { Missing, Reason } from '../source.js'
+import { noOptions } from '../why-no-options.js'
+import { toSocketOptions } from './semantics.js'
+import { BpfSocketRecords, BPF_SLOT } from './socket-record.js'
+
+type BpfReader = Pick<NativeBinding, 'openBpfReader' | 'readBpfSockets'>
+
+/** The kernel's HZ once the programs are loaded; why not, when they cannot be. */
+export type Opened = { hz: number } | Reason
+
+const opened = new WeakMap<BpfReader, Promise<Opened>>()
+
+/** Loads the programs (once per addon instance): the kernel's HZ, or why the source cannot serve. */
+export function openBpf(reader: BpfReader = loadBinding()): Promise<Opened> {
+  let opening = opened.get(reader)
+  if (opening === undefined) {
+    opening = reader.openBpfReader().then(
+      ({ hz }) => ({ hz }),
+      (error: NodeJS.ErrnoException & { cause?: unknown }): Reason => ({
+        code: error.code ?? 'UNKNOWN',
+        source: 'bpf',
+        cause: bpfCause(error.cause),
+        syscall: error.syscall,
+        detail: error.message,
+      }),
+    )
+    opened.set(reader, opening)
+  }
+  return opening
+}
+
+function bpfCause(cause: unknown): Reason['cause'] {
+  switch (cause) {
+    case 'no-btf':
+    case 'old-kernel':
+    case 'no-privilege':
+    case 'lockdown':
+    case 'layout':
+      return cause
+    default:
+      return 'failed'
+  }
+}
+
+/** One read of the tables of `protos`. */
+export async function readTables(protos: readonly Proto[], reader: BpfReader = loadBinding()): Promise<Map<Proto, BpfSocketRecords>> {
+  const read = await Promise.all(protos.map(async (p) => [p, new BpfSocketRecords(await reader.readBpfSockets(p === 'tcp'))] as const))
+  return new Map(read)
+}
+
+interface Found {
+  records: BpfSocketRecords
+  index: number
+}
+
+/** Records by cookie, and (records read before the dump gave their socket a cookie) by inode. */
+async function index(tables: Map<Proto, BpfSocketRecords>): Promise<{ byCookie: Map<string, Found>; byInode: Map<number, Found> }> {
+  const byCookie = new Map<string, Found>()
+  const byInode = new Map<number, Found>()
+  for (const records of tables.values()) {
+    for (let i = 0; i < records.count; i++) {
+      if (i % (SLICE * 4) === 0 && i > 0) await breathe()
+      const found = { records, index: i }
+      const low = records.value(i, BPF_SLOT.cookieLow)
+      const high = records.value(i, BPF_SLOT.cookieHigh)
+      if (low !== 0 || high !== 0) byCookie.set(records.cookie(i), found)
+      else if ((records.value(i, BPF_SLOT.inode) ?? 0) !== 0) byInode.set(records.value(i, BPF_SLOT.inode) as number, found)
+    }
+  }
+  return { byCookie, byInode }
+}
+
+/**
+ * Fills `options`/`optionsSource` of every entry the programs read; minisockets
+ * (TIME_WAIT, request sockets) have none. Entries no record matches even after a
+ * second read (sockets created after it) go to `unread` when given (the pidfd source,
+ * under options 'auto'), else to `missing`.
+ */
+export async function fillOptionsFromBpf(
+  entries: SocketEntry[],
+  first: Promise<Map<Proto, BpfSocketRecords>>,
+  hz: number,
+  missing: Missing = noOptions,
+  unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>,
+  reader: BpfReader = loadBinding(),
+): Promise<void> {
+  let pending: SocketEntry[] = []
+  for (const [n, entry] of entries.entries()) {
+    if (n % SLICE === 0 && n > 0) await breathe()
+    if (isMinisocket(entry)) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'minisocket' })
+    else pending.push(entry)
+  }
+  for (const read of [first, null]) {
+    if (pending.length === 0) return
+    const protos = [...new Set(pending.map((e) => e.proto))]
+    const { byCookie, byInode } = await index(await (read ?? readTables(protos, reader)))
+    const left: SocketEntry[] = []
+    for (const [n, entry] of pending.entries()) {
+      if (n % SLICE === 0 && n > 0) await breathe()
+      const cookie = entry.netlink?.cookie
+      const found = (cookie === undefined ? undefined : byCookie.get(cookie)) ?? (entry.inode === null ? undefined : byInode.get(entry.inode))
+      if (found === undefined) {
+        left.push(entry)
+        continue
+      }
+      entry.options = toSocketOptions(found.records, found.index, entry, hz)
+      entry.optionsSource = 'bpf'
+      delete entry.optionsError
+    }
+    pending = left
+  }
+  if (pending.length === 0) return
+  if (unread !== undefined) await unread(pending, missing)
+  else for (const entry of pending) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'unmatched' })
+}
