@@ -1,0 +1,28 @@
+// The compiled socket programs in src-native/bpf/socket_fields.bpf.inc are what
+// socket_fields.bpf.c compiles to (tools/build-bpf.sh), where clang is installed.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+
+const BUILD = fileURLToPath(new URL('../../src-native/tools/build-bpf.sh', import.meta.url))
+const COMMITTED = fileURLToPath(new URL('../../src-native/bpf/socket_fields.bpf.inc', import.meta.url))
+const hasClang = spawnSync('clang', ['--version']).status === 0 && spawnSync('llvm-objcopy', ['--version']).status === 0
+
+t.test('the committed program matches its source', { skip: hasClang ? false : 'clang or llvm-objcopy is not installed' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'knetstat-bpf-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  execFileSync('bash', [BUILD, join(dir, 'out.inc')])
+  const code = (text: string) => text.split('\n').filter((l) => !l.startsWith('//')).join('\n')
+  t.equal(code(readFileSync(join(dir, 'out.inc'), 'utf8')), code(readFileSync(COMMITTED, 'utf8')), 'run src-native/tools/build-bpf.sh after changing the program')
+})
+
+t.test('the program calls no helper that writes', async (t) => {
+  // Helper calls are BPF_JMP|BPF_CALL (0x85) with the helper id in the immediate.
+  const words = [...readFileSync(COMMITTED, 'utf8').matchAll(/0x([0-9a-f]{16})ULL/g)].map((m) => BigInt(`0x${m[1]}`))
+  const helpers = new Set(words.filter((w) => (w & 0xffn) === 0x85n).map((w) => Number(w >> 32n)))
+  // 113: bpf_probe_read_kernel, 127: bpf_seq_write (writes to the reader's buffer only).
+  t.same([...helpers].sort((a, b) => a - b), [113, 127])
+})
