@@ -16,7 +16,7 @@ import { noOptions, unavailableError } from './sources/why-no-options.js'
 export interface ListInternals {
   /** Where the module's files are looked for (default /proc/net). */
   moduleDir?: string
-  /** A stream: 'auto' takes only sources it can hand out batch by batch, or the module (documented). */
+  /** A stream: sources fill batch by batch in bounded memory where they can (SourceContext.stream). */
   stream?: boolean
 }
 
@@ -35,11 +35,6 @@ const OPTION_SOURCES: Record<'auto' | 'module' | 'bpf' | 'pidfd', readonly Sourc
   pidfd: [pidfdSource],
 }
 
-/**
- * 'auto' for streams: the bpf source reads whole tables, so a stream skips it and
- * stays bounded through pidfd (with the module loaded, a stream is a whole listing).
- */
-const STREAM_AUTO: readonly Source[] = [moduleSource({ withheld: pidfdSource }), pidfdSource]
 
 /** Where a listing's options come from. */
 export type OptionsPlan =
@@ -82,8 +77,7 @@ export async function planListing(query: NormalizedQuery, internals: ListInterna
     if (why !== null) throw unavailableError(why)
     processes = processesSource
   }
-  const candidates = query.options === 'auto' && internals.stream === true ? STREAM_AUTO : query.options === false ? [] : OPTION_SOURCES[query.options]
-  const options: OptionsPlan = query.options === false ? { from: 'none' } : await chooseOptions(context, candidates)
+  const options: OptionsPlan = query.options === false ? { from: 'none' } : await chooseOptions(context, OPTION_SOURCES[query.options])
   const sources = [processes, options.from === 'source' ? options.source : null].filter((s) => s !== null)
   return {
     context,
@@ -120,6 +114,7 @@ function listingContext(query: NormalizedQuery, internals: ListInternals): Sourc
   return {
     query,
     moduleDir: internals.moduleDir ?? MODULE_DIR,
+    stream: internals.stream === true,
     scan: () => (scanning ??= scanProcesses()),
   }
 }

@@ -24,9 +24,11 @@ import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js
  * dump may be missing (as with `ss`; docs/native.md, "Consistency under churn"), and
  * unlike listSockets it does not read a dump the kernel flagged interrupted again. With
  * `options` or `processes`, the /proc scan runs once, beside the first reads of the
- * dump. The module's options are joined to a whole table: `options: 'module'` throws,
- * and with 'auto' and the module loaded the stream is a full listing yielded entry by
- * entry; pass `options: false` or 'pidfd' to stream in bounded memory.
+ * dump. The bpf source joins each batch to the socket iterator's records read a part
+ * at a time beside it (bounded too; a socket it misses goes to pidfd under 'auto').
+ * The module's options are joined to a whole table: `options: 'module'` throws, and
+ * with 'auto' and the module loaded the stream is a full listing yielded entry by
+ * entry; pass `options: false`, 'bpf' or 'pidfd' to stream in bounded memory.
  */
 export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEntry> {
   return streamSocketsWith(query, {})
@@ -35,9 +37,8 @@ export function streamSockets(query?: ListQuery): AsyncIterableIterator<SocketEn
 /** streamSockets with internal knobs (tests point the module source at another directory). */
 export function streamSocketsWith(query: ListQuery | undefined, internals: ListInternals): AsyncIterableIterator<SocketEntry> {
   const normalized = normalizeQuery(query)
-  if ((normalized.options === 'module' || normalized.options === 'bpf') && normalized.procNet === null) {
-    const why = normalized.options === 'module' ? "the module's files are joined to a whole listing" : 'the BPF socket iterator reads whole tables'
-    throw new TypeError(`streamSockets: options '${normalized.options}' is not supported by streamSockets (${why}); use listSockets, or options 'pidfd' or false`)
+  if (normalized.options === 'module' && normalized.procNet === null) {
+    throw new TypeError("streamSockets: options 'module' is not supported by streamSockets (the module's files are joined to a whole listing); use listSockets, or options 'bpf', 'pidfd' or false")
   }
   return stream(normalized, { ...internals, stream: true })
 }

@@ -54,6 +54,11 @@ export interface DumpCursorHandle {
   readonly __knetstatDumpCursor: unique symbol
 }
 
+/** An open part-at-a-time read of a BPF socket iteration (opaque). */
+export interface BpfCursorHandle {
+  readonly __knetstatBpfCursor: unique symbol
+}
+
 /** One batch of a pull-based dump. */
 export interface DumpCursorBatch {
   /** Records (src-native/diag/record_layout.h) back to back, possibly empty. */
@@ -97,18 +102,28 @@ export interface NativeBinding {
    * Loads the bpf source's socket programs (iter/tcp, iter/udp) once per addon
    * instance, patched with the running kernel's field offsets from its BTF, and checks
    * them on a socket of its own. Resolves with the kernel's HZ (what jiffies are
-   * measured in). Rejects with a NativeSystemError whose `cause` says why the source
+   * measured in) and whether the programs get each socket's cookie from the kernel
+   * (Linux >= 5.12), rather than read the field (0 until something asked for it). Rejects with a NativeSystemError whose `cause` says why the source
    * cannot serve here: 'no-btf', 'old-kernel' (< 5.9), 'no-privilege' (CAP_BPF and
    * CAP_PERFMON, or root), 'lockdown', 'layout' (the kernel's structures differ from
    * what is read), 'failed'.
    */
-  openBpfReader(): Promise<{ hz: number }>
+  openBpfReader(): Promise<{ hz: number; cookies: boolean }>
   /**
    * Every full TCP (`tcp` true) or UDP socket of the caller's network namespace, as
    * records (src-native/bpf/socket_record.h). Throws ERR_KNETSTAT_BPF_NOT_OPEN before
    * openBpfReader resolved.
    */
   readBpfSockets(tcp: boolean): Promise<Buffer>
+  /**
+   * The same records a part at a time, for a stream's bounded join: a handle (no I/O
+   * yet), then parts of at least `minRecords` records (1..2^20) unless the table ends
+   * (`done`). The iteration's descriptor closes when done, or when the handle is
+   * garbage-collected. Throws ERR_KNETSTAT_BPF_NOT_OPEN before openBpfReader resolved,
+   * ERR_KNETSTAT_CURSOR_BUSY while a read of the handle runs.
+   */
+  openBpfCursor(tcp: boolean): BpfCursorHandle
+  readBpfCursor(handle: BpfCursorHandle, minRecords: number): Promise<{ records: Buffer; done: boolean }>
   /** Version of the bpf socket record layout. */
   readonly bpfAbiVersion: number
   /**

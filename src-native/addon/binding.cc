@@ -38,6 +38,8 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         // The bpf options source (addon/bpf_workers.h).
         InstanceMethod("openBpfReader", &KnetstatAddon::OpenBpfReader),
         InstanceMethod("readBpfSockets", &KnetstatAddon::ReadBpfSockets),
+        InstanceMethod("openBpfCursor", &KnetstatAddon::OpenBpfCursor),
+        InstanceMethod("readBpfCursor", &KnetstatAddon::ReadBpfCursor),
         InstanceValue("bpfAbiVersion", Napi::Number::New(env, bpf::kSocketAbiVersion), napi_enumerable),
     });
   }
@@ -59,10 +61,21 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   // readBpfSockets(tcp: boolean): Promise<Buffer>
   Napi::Value ReadBpfSockets(const Napi::CallbackInfo& info) {
     if (!info[0].IsBoolean()) throw_type_error(info.Env(), "readBpfSockets(tcp): tcp must be a boolean");
+    return queue_worker<BpfReadWorker>(info.Env(), opened_bpf_reader(info.Env()), info[0].As<Napi::Boolean>().Value());
+  }
+
+  // openBpfCursor(tcp: boolean): handle; readBpfCursor(handle, minRecords): Promise<{ records, done }>
+  Napi::Value OpenBpfCursor(const Napi::CallbackInfo& info) {
+    if (!info[0].IsBoolean()) throw_type_error(info.Env(), "openBpfCursor(tcp): tcp must be a boolean");
+    return open_bpf_cursor(info.Env(), opened_bpf_reader(info.Env()), info[0].As<Napi::Boolean>().Value());
+  }
+  Napi::Value ReadBpfCursor(const Napi::CallbackInfo& info) { return read_bpf_cursor(info); }
+
+  std::shared_ptr<const bpf::SocketReader> opened_bpf_reader(Napi::Env env) {
     if (bpf_->reader == nullptr) {
-      throw_coded(Napi::Error::New(info.Env(), "readBpfSockets before openBpfReader resolved"), "ERR_KNETSTAT_BPF_NOT_OPEN");
+      throw_coded(Napi::Error::New(env, "the bpf reader is used before openBpfReader resolved"), "ERR_KNETSTAT_BPF_NOT_OPEN");
     }
-    return queue_worker<BpfReadWorker>(info.Env(), bpf_->reader, info[0].As<Napi::Boolean>().Value());
+    return bpf_->reader;
   }
 
   // readSocketOptions(targets: Uint32Array): Promise<Buffer>

@@ -4,6 +4,9 @@
 //     system error whose `cause` says why the source cannot serve here.
 //   readBpfSockets(tcp: boolean): Promise<Buffer>  every full TCP (else UDP) socket
 //     of the caller's network namespace as bpf/socket_record.h records.
+//   openBpfCursor(tcp) -> handle; readBpfCursor(handle, minRecords) ->
+//     Promise<{ records, done }>  the same, a part at a time (a stream's bounded
+//     join); the iteration's descriptor closes when done, or with the handle.
 #pragma once
 
 #include <napi.h>
@@ -51,5 +54,15 @@ class BpfReadWorker : public PromiseWorker {
   SystemFailure failure_;
   bool ok_ = false;
 };
+
+// A part-at-a-time read of one table (addon/cursor_handle.h).
+struct BpfCursor {
+  std::shared_ptr<const bpf::SocketReader> reader;
+  bpf::SocketIteration iteration;
+  bool busy = false;
+};
+
+Napi::Value open_bpf_cursor(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp);
+Napi::Value read_bpf_cursor(const Napi::CallbackInfo& info);
 
 }  // namespace knetstat::addon

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "addon/coded_error.h"
+#include "addon/cursor_handle.h"
 #include "addon/promise_worker.h"
 #include "addon/record_buffer.h"
 #include "addon/request_args.h"
@@ -18,7 +19,7 @@
 namespace knetstat::addon {
 namespace {
 
-// Identifies our Externals (napi_type_tag), so a foreign value is a TypeError, not a crash.
+// Identifies our Externals (addon/cursor_handle.h).
 constexpr napi_type_tag kCursorTag = {0x6b6e657473746174ULL, 0x6375727330303031ULL};
 
 // Largest batch one read may ask for: bounds what a single read can hold.
@@ -34,14 +35,7 @@ struct CursorSlot {
 using SlotPtr = std::shared_ptr<CursorSlot>;
 
 SlotPtr slot_of(const Napi::Value& value) {
-  Napi::Env env = value.Env();
-  if (!value.IsExternal() || !value.As<Napi::External<SlotPtr>>().CheckTypeTag(&kCursorTag))
-    throw_type_error(env, "handle must be a dump cursor from openDumpCursor");
-  SlotPtr slot = *value.As<Napi::External<SlotPtr>>().Data();
-  if (slot->busy)
-    throw_coded(Napi::Error::New(env, "the dump cursor is already being read or closed: await the previous call first"),
-                "ERR_KNETSTAT_CURSOR_BUSY");
-  return slot;
+  return unwrap_cursor<CursorSlot>(value, &kCursorTag, "dump cursor from openDumpCursor");
 }
 
 class ReadWorker : public PromiseWorker {
@@ -99,13 +93,7 @@ class CloseWorker : public PromiseWorker {
 }  // namespace
 
 Napi::Value open_dump_cursor(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto slot = std::make_unique<SlotPtr>(std::make_shared<CursorSlot>(read_dump_requests(info[0])));
-  // Owned by the External's finalizer only once the External exists (New can throw).
-  auto external = Napi::External<SlotPtr>::New(env, slot.get(), [](Napi::Env, SlotPtr* owned) { delete owned; });
-  slot.release();
-  external.TypeTag(&kCursorTag);
-  return external;
+  return wrap_cursor(info.Env(), std::make_shared<CursorSlot>(read_dump_requests(info[0])), &kCursorTag);
 }
 
 Napi::Value read_dump_cursor(const Napi::CallbackInfo& info) {

@@ -30,6 +30,8 @@
 
 #define KNS_MAX_SPANS 16
 #define KNS_MAX_DEREFS 3
+/* The record starts with the cookie bpf_get_socket_cookie() returned (0: none). */
+#define KNS_COOKIE_BYTES 8
 /* A record is built on the BPF stack (512 bytes at most). */
 #define KNS_RECORD_MAX 384
 #define KNS_DEREF_MAX 16

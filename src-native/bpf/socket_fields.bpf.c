@@ -5,8 +5,9 @@
  *
  * The programs only read. They copy spans of the socket, and a few fields
  * behind its pointers, into a record with bpf_probe_read_kernel() and hand
- * it to the reader with bpf_seq_write(); no helper that changes a socket is
- * called. Which bytes to copy is not compiled in: field offsets differ from
+ * it to the reader with bpf_seq_write(). The one helper that may write is
+ * bpf_get_socket_cookie(), which gives a socket without a cookie its cookie,
+ * as the netlink dump of the same listing does. Which bytes to copy is not compiled in: field offsets differ from
  * kernel to kernel, so each offset is an ld_imm64 the loader rewrites with
  * what the running kernel's BTF says (patch_ids.h). The reader decodes the
  * fields from the record (src-native/bpf/socket_fields.cc).
@@ -48,6 +49,13 @@ static long (*bpf_probe_read_kernel)(void *dst, __u32 size,
 				     const void *src) = (void *)113;
 static long (*bpf_seq_write)(void *seq, const void *data,
 			     __u32 len) = (void *)127;
+/*
+ * The socket's cookie, given one if it has none yet (as a netlink sock_diag
+ * dump or SO_COOKIE would): the key records are joined to netlink entries
+ * by. Tracing programs have it from Linux 5.12; before, the loader replaces
+ * the call by "r0 = 0" and the reader falls back on the cookie field.
+ */
+static __u64 (*bpf_get_socket_cookie)(void *sk) = (void *)46;
 
 #define PATCHED(what, index) ({						\
 	__u64 __v;							\
@@ -87,7 +95,7 @@ static long (*bpf_seq_write)(void *seq, const void *data,
 static __attribute__((always_inline)) int show(void *seq, const char *sk)
 {
 	char record[KNS_RECORD_MAX];
-	__u64 state_at;
+	__u64 state_at, cookie;
 
 	__builtin_memset(record, 0, sizeof(record));
 	/* The first span holds the state: minisockets end there. */
@@ -117,6 +125,9 @@ static __attribute__((always_inline)) int show(void *seq, const char *sk)
 	COPY_DEREF(0);
 	COPY_DEREF(1);
 	COPY_DEREF(2);
+	/* The first KNS_COOKIE_BYTES of the record: minisockets never get here. */
+	cookie = bpf_get_socket_cookie((void *)sk);
+	__builtin_memcpy(record, &cookie, sizeof(cookie));
 	bpf_seq_write(seq, record, PATCHED(KNS_RECORD_LEN, 0));
 	return 0;
 }

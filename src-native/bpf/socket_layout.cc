@@ -134,7 +134,7 @@ std::optional<SocketLayout> resolve_layout(const Btf& btf, bool tcp, std::string
     why = "the fields lie in more spans than the program copies (" + std::to_string(spans.size()) + ")";
     return std::nullopt;
   }
-  uint32_t dst = 0;
+  uint32_t dst = KNS_COOKIE_BYTES;
   for (Span& s : spans) {
     s.dst = dst;
     dst += s.len;

@@ -100,6 +100,49 @@ bool patch(const uint64_t* code, size_t count, const SocketLayout& l, std::vecto
 
 double flag(uint64_t word, int bit) { return bit >= 0 ? double((word >> bit) & 1) : NAN; }
 
+// BPF_JMP | BPF_CALL of bpf_get_socket_cookie, and what replaces it where tracing
+// programs lack it (before 5.12): BPF_ALU64 | BPF_MOV | BPF_K, r0 = 0.
+constexpr uint64_t kCallSocketCookie = 0x0000002e00000085ULL;
+constexpr uint64_t kZeroR0 = 0x00000000000000b7ULL;
+
+void drop_cookie_helper(std::vector<uint64_t>& insns) {
+  for (uint64_t& insn : insns)
+    if (insn == kCallSocketCookie) insn = kZeroR0;
+}
+
+// The cookie: the one the program asked the kernel for, else the field (which is 0
+// until a netlink dump, SO_COOKIE or the like gave the socket one).
+// A whole iteration's bytes, undecoded (the calibration reads fields itself).
+bool read_all_raw(int link_fd, std::vector<uint8_t>& raw, SystemFailure& failure) {
+  int fd = create_iter(link_fd);
+  if (fd < 0) {
+    failure.error = -fd;
+    failure.syscall = "bpf";
+    failure.message = std::string("cannot start a socket iteration: ") + strerror(failure.error);
+    return false;
+  }
+  UniqueFd iter(fd);
+  uint8_t chunk[1 << 16];
+  while (true) {
+    ssize_t n = ::read(iter.get(), chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      failure.error = errno;
+      failure.syscall = "read";
+      failure.message = std::string("reading the socket iteration failed: ") + strerror(failure.error);
+      return false;
+    }
+    if (n == 0) return true;
+    raw.insert(raw.end(), chunk, chunk + n);
+  }
+}
+
+uint64_t cookie_of(const SocketLayout& l, const uint8_t* raw) {
+  uint64_t asked;
+  std::memcpy(&asked, raw, sizeof(asked));
+  return asked != 0 ? asked : read_field(l, raw, Field::kCookie);
+}
+
 }  // namespace
 
 std::unique_ptr<SocketReader> SocketReader::open(OpenFailure& failure) {
@@ -143,7 +186,24 @@ std::unique_ptr<SocketReader> SocketReader::open(OpenFailure& failure) {
     std::vector<uint64_t> insns;
     if (!patch(s.code, s.count, *layout, insns, why)) return fail("layout", EINVAL, "bpf", why);
     std::string log;
+    if (!reader->cookie_helper_) drop_cookie_helper(insns);
     int fd = load_iter_program(insns, s.target, log);
+    if (fd == -EINVAL && reader->cookie_helper_) {
+      // Perhaps a kernel whose tracing programs lack bpf_get_socket_cookie (< 5.12).
+      drop_cookie_helper(insns);
+      std::string again_log;
+      int again = load_iter_program(insns, s.target, again_log);
+      if (again >= 0) {
+        reader->cookie_helper_ = false;
+        if (s.tcp == false) {
+          // The TCP program loaded with it: a kernel cannot take it in one and not the other.
+          close(again);
+          return fail("failed", EINVAL, "bpf", "the kernel refused the UDP socket program: " + log);
+        }
+      }
+      fd = again;
+      if (again < 0) log = again_log;
+    }
     if (fd == -EPERM || fd == -EACCES) {
       return fail("no-privilege", -fd, "bpf",
                   "loading a BPF program needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN, e.g. root)");
@@ -170,30 +230,53 @@ std::unique_ptr<SocketReader> SocketReader::open(OpenFailure& failure) {
   return reader;
 }
 
-bool SocketReader::read_raw(const Program& p, std::vector<uint8_t>& raw, SystemFailure& failure) const {
-  UniqueFd iter(create_iter(p.link.get()));
-  if (!iter.valid()) {
-    failure.error = -iter.get();
-    failure.syscall = "bpf";
-    failure.message = std::string("cannot start a socket iteration: ") + strerror(failure.error);
-    return false;
+bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uint8_t>& out,
+                        SystemFailure& failure) const {
+  const Program& p = program(it.tcp);
+  const size_t record_len = p.layout.record_len;
+  out.clear();
+  if (it.done) return true;
+  if (!it.started) {
+    it.started = true;
+    int fd = create_iter(p.link.get());
+    if (fd < 0) {
+      failure.error = -fd;
+      failure.syscall = "bpf";
+      failure.message = std::string("cannot start a socket iteration: ") + strerror(failure.error);
+      it.done = true;
+      return false;
+    }
+    it.fd.reset(fd);
   }
-  size_t chunk = 1 << 16;
-  while (true) {
+  std::vector<uint8_t> raw = std::move(it.carry);
+  it.carry.clear();
+  const size_t chunk = std::max<size_t>(64 * 1024, min_records * record_len);
+  while (raw.size() / record_len < min_records) {
     size_t at = raw.size();
     raw.resize(at + chunk);
-    ssize_t n = ::read(iter.get(), raw.data() + at, chunk);
+    ssize_t n = ::read(it.fd.get(), raw.data() + at, chunk);
     if (n < 0) {
       raw.resize(at);
       if (errno == EINTR) continue;
       failure.error = errno;
       failure.syscall = "read";
-      failure.message = std::string("reading the socket iteration failed: ") + strerror(errno);
+      failure.message = std::string("reading the socket iteration failed: ") + strerror(failure.error);
+      it.done = true;
+      it.fd.reset();
       return false;
     }
     raw.resize(at + size_t(n));
-    if (n == 0) return true;
+    if (n == 0) {
+      it.done = true;
+      it.fd.reset();
+      break;
+    }
   }
+  size_t n = raw.size() / record_len;
+  it.carry.assign(raw.begin() + ptrdiff_t(n * record_len), raw.end());
+  out.resize(n * kRecordBytes);
+  for (size_t i = 0; i < n; i++) decode(p, it.tcp, raw.data() + i * record_len, out.data() + i * kRecordBytes);
+  return true;
 }
 
 void SocketReader::decode(const Program& p, bool tcp, const uint8_t* raw, uint8_t* out) const {
@@ -201,7 +284,7 @@ void SocketReader::decode(const Program& p, bool tcp, const uint8_t* raw, uint8_
   double slots[kSlotCount];
   auto f = [&](Field field) { return read_field(l, raw, field); };
   auto signed_long = [&](Field field) { return double(int64_t(f(field))); };
-  uint64_t cookie = f(Field::kCookie);
+  uint64_t cookie = cookie_of(l, raw);
   slots[kCookieLow] = double(cookie & 0xffffffff);
   slots[kCookieHigh] = double(cookie >> 32);
   slots[kInode] = double(f(Field::kInode));
@@ -257,12 +340,15 @@ void SocketReader::decode(const Program& p, bool tcp, const uint8_t* raw, uint8_
 }
 
 bool SocketReader::read(bool tcp, std::vector<uint8_t>& out, SystemFailure& failure) const {
-  const Program& p = tcp ? tcp_ : udp_;
-  std::vector<uint8_t> raw;
-  if (!read_raw(p, raw, failure)) return false;
-  size_t n = raw.size() / p.layout.record_len;
-  out.resize(n * kRecordBytes);
-  for (size_t i = 0; i < n; i++) decode(p, tcp, raw.data() + i * p.layout.record_len, out.data() + i * kRecordBytes);
+  SocketIteration it;
+  it.tcp = tcp;
+  out.clear();
+  std::vector<uint8_t> part;
+  // Parts of many records: one read() returns what the kernel's seq buffer holds.
+  while (!it.done) {
+    if (!next(it, 1 << 14, part, failure)) return false;
+    out.insert(out.end(), part.begin(), part.end());
+  }
   return true;
 }
 
@@ -299,14 +385,14 @@ bool SocketReader::calibrate(OpenFailure& failure) {
     return fail(std::string("SO_COOKIE: ") + strerror(errno));
   }
   std::vector<uint8_t> raw;
-  if (!read_raw(udp_, raw, failure)) {
+  if (!read_all_raw(udp_.link.get(), raw, failure)) {
     failure.cause = "failed";
     return false;
   }
   const SocketLayout& l = udp_.layout;
   for (size_t at = 0; at + l.record_len <= raw.size(); at += l.record_len) {
     const uint8_t* r = raw.data() + at;
-    if (read_field(l, r, Field::kCookie) != cookie) continue;
+    if (cookie_of(l, r) != cookie) continue;
     uint64_t hz = read_field(l, r, Field::kRcvTimeo);
     bool ok = read_field(l, r, Field::kInode) == uint64_t(st.st_ino) && read_field(l, r, Field::kFamily) == AF_INET &&
               (read_field(l, r, Field::kUserLocks) & 2) != 0 && read_field(l, r, Field::kRcvBuf) == 2u * rcvbuf &&

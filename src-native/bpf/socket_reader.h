@@ -24,25 +24,41 @@ struct OpenFailure : SystemFailure {
   const char* cause = "failed";
 };
 
+// One pass over a protocol's table, read a part at a time (SocketReader::next).
+struct SocketIteration {
+  bool tcp = false;
+  bool started = false;
+  bool done = false;
+  UniqueFd fd;
+  std::vector<uint8_t> carry;  // the start of a record the last read() cut
+};
+
 class SocketReader {
  public:
   static std::unique_ptr<SocketReader> open(OpenFailure& failure);
 
   // Every full socket (no TIME_WAIT or request sockets) of the protocol, as records.
   bool read(bool tcp, std::vector<uint8_t>& out, SystemFailure& failure) const;
+  // The next records of `it`: at least `min_records` unless the table ends first
+  // (then it.done). The iteration starts on the first call, in the calling thread's
+  // network namespace; it ends (its descriptor closed) when done.
+  bool next(SocketIteration& it, size_t min_records, std::vector<uint8_t>& out, SystemFailure& failure) const;
   uint32_t hz() const { return hz_; }
+  // Whether the programs ask the kernel for cookies (5.12+), rather than read the field.
+  bool cookies() const { return cookie_helper_; }
 
  private:
   struct Program {
     SocketLayout layout;
     UniqueFd prog, link;
   };
-  bool read_raw(const Program& p, std::vector<uint8_t>& raw, SystemFailure& failure) const;
+  const Program& program(bool tcp) const { return tcp ? tcp_ : udp_; }
   void decode(const Program& p, bool tcp, const uint8_t* raw, uint8_t* out) const;
   bool calibrate(OpenFailure& failure);
 
   Program tcp_, udp_;
   uint32_t hz_ = 0;
+  bool cookie_helper_ = true;
 };
 
 }  // namespace knetstat::bpf

@@ -79,6 +79,8 @@ export interface SourceContext {
   readonly moduleDir: string
   /** The listing's one /proc scan: started by the first source that asks, then shared. */
   scan(): Promise<ProcessScan>
+  /** A stream: `fill` gets the table batch by batch, in dump order, and memory must stay bounded. */
+  readonly stream: boolean
 }
 
 export interface Source {

@@ -81,7 +81,9 @@ t.test('a connection no process holds yet (in the accept queue) has its options'
   const client = connect(port, '127.0.0.1')
   t.teardown(() => client.destroy())
   await new Promise((resolve) => client.once('connect', resolve))
-  const find = (list: SocketEntry[]) => list.find((e) => e.state === 'ESTABLISHED' && e.local.port === port)
+  // Its own 4-tuple: other tests' sockets may use the same port numbers on other addresses.
+  const find = (list: SocketEntry[]) =>
+    list.find((e) => e.state === 'ESTABLISHED' && e.local.address === '127.0.0.1' && e.local.port === port && e.remote.port === client.localPort)
   const queued = find(await listSockets({ proto: 'tcp', options: 'bpf' }))
   t.equal(queued?.inode, null, 'the queued connection has no file')
   t.equal(queued?.optionsSource, 'bpf')

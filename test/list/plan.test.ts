@@ -29,13 +29,16 @@ t.test('netlink only: no source, no scan, bounded', async (t) => {
   t.same(await plan({ options: false, processes: true }, absent), { list: 'netlink', options: 'none', processes: 'processes', scan: true, bounded: true })
 })
 
-t.test("'auto' takes the module when its files exist (pidfd for what it withholds), else pidfd", async (t) => {
-  t.same(await plan({}, loaded), { list: 'netlink', options: ['module', 'pidfd'], processes: null, scan: false, bounded: false }, 'the join needs the whole table')
-  t.same(await plan({ processes: true }, loaded), { list: 'netlink', options: ['module', 'pidfd'], processes: 'processes', scan: true, bounded: false })
-  t.same(await plan({}, absent), { list: 'netlink', options: ['pidfd'], processes: null, scan: true, bounded: true })
+// As root (the suite's user), the bpf source can serve; test/bpf/privileges.test.ts
+// has the plan of an unprivileged caller.
+t.test("'auto' takes the module when its files exist, else bpf, else pidfd", async (t) => {
+  t.same(await plan({}, loaded), { list: 'netlink', options: ['module', 'bpf', 'pidfd'], processes: null, scan: false, bounded: false }, 'the join needs the whole table')
+  t.same(await plan({ processes: true }, loaded), { list: 'netlink', options: ['module', 'bpf', 'pidfd'], processes: 'processes', scan: true, bounded: false })
+  t.same(await plan({}, absent), { list: 'netlink', options: ['bpf', 'pidfd'], processes: null, scan: false, bounded: true }, 'bpf joins batch by batch: no /proc scan unless a socket is missed')
 })
 
-t.test("'pidfd' and 'module' name their source", async (t) => {
+t.test("'pidfd', 'bpf' and 'module' name their source", async (t) => {
+  t.same(await plan({ options: 'bpf' }, loaded), { list: 'netlink', options: ['bpf'], processes: null, scan: false, bounded: true }, 'the module is not looked at')
   t.same(await plan({ options: 'pidfd' }, loaded), { list: 'netlink', options: ['pidfd'], processes: null, scan: true, bounded: true }, 'the module is not looked at')
   t.same(await plan({ options: 'module' }, loaded), { list: 'netlink', options: ['module'], processes: null, scan: false, bounded: false })
   await t.rejects(plan({ options: 'module' }, absent), { code: 'ENOENT', path: join(absent, 'tcpstat'), message: /knetstat kernel module is not loaded/ })

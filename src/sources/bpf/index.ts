@@ -2,12 +2,14 @@
 // the iter/tcp and iter/udp socket iterators (src-native/bpf/) reads the fields the
 // module reads, for every socket of the caller's network namespace, those no process
 // holds included; needs CAP_BPF + CAP_PERFMON (or root), BTF and Linux >= 5.9.
-import { fillThrough, type Filler, type Reason, type Source, type SourceContext } from '../source.js'
+import type { SocketEntry } from '../../model.js'
+import { fillThrough, type Filler, type Missing, type Reason, type Source, type SourceContext } from '../source.js'
 import { hasBpfSupport } from './binding.js'
-import { fillOptionsFromBpf, openBpf, readTables } from './read.js'
+import { fillBatchFromBpf, fillOptionsFromBpf, openBpf, readTables, streamWindows } from './read.js'
 
 export { hasBpfSupport } from './binding.js'
-export { fillOptionsFromBpf, openBpf, readTables } from './read.js'
+export { fillBatchFromBpf, fillOptionsFromBpf, openBpf, readTables, streamWindows } from './read.js'
+export { MAX_AHEAD, TableWindow } from './window.js'
 export { deferAcceptSeconds, toSocketOptions } from './semantics.js'
 export { BpfSocketRecords, BPF_ABI_VERSION, BPF_SLOT } from './socket-record.js'
 
@@ -21,7 +23,8 @@ export interface BpfSourceOptions {
 export function bpfSource(options: BpfSourceOptions = {}): Source {
   return {
     name: 'bpf',
-    partial: false,
+    // A stream's batches are joined through windows in bounded memory (window.ts).
+    partial: true,
     needsScan: false,
     async unavailable() {
       if (!hasBpfSupport()) return STALE
@@ -31,14 +34,16 @@ export function bpfSource(options: BpfSourceOptions = {}): Source {
     async open(context: SourceContext): Promise<Filler | Reason> {
       const loaded = await openBpf()
       if ('cause' in loaded) return loaded
-      // Beside the netlink dump; a rejection is thrown where fill awaits it.
+      const unread = options.unread
+      const next = unread === undefined ? undefined : (rest: SocketEntry[], m: Missing) => fillThrough(unread, rest, context, m)
+      if (context.stream) {
+        const windows = streamWindows()
+        return { fill: (batch, missing) => fillBatchFromBpf(batch, windows, loaded.hz, missing, next) }
+      }
+      // The whole table, read beside the netlink dump; a rejection is thrown where fill awaits it.
       const first = readTables(context.query.protos)
       first.catch(() => undefined)
-      const unread = options.unread
-      return {
-        fill: (entries, missing) =>
-          fillOptionsFromBpf(entries, first, loaded.hz, missing, unread === undefined ? undefined : (rest, m) => fillThrough(unread, rest, context, m)),
-      }
+      return { fill: (entries, missing) => fillOptionsFromBpf(entries, first, loaded.hz, missing, next) }
     },
   }
 }

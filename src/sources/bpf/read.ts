@@ -11,8 +11,9 @@ import type { Missing, Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { toSocketOptions } from './semantics.js'
 import { BpfSocketRecords, BPF_SLOT } from './socket-record.js'
+import { TableWindow } from './window.js'
 
-type BpfReader = Pick<NativeBinding, 'openBpfReader' | 'readBpfSockets'>
+type BpfReader = Pick<NativeBinding, 'openBpfReader' | 'readBpfSockets' | 'openBpfCursor' | 'readBpfCursor'>
 
 /** The kernel's HZ once the programs are loaded; why not, when they cannot be. */
 export type Opened = { hz: number } | Reason
@@ -121,4 +122,45 @@ export async function fillOptionsFromBpf(
   if (pending.length === 0) return
   if (unread !== undefined) await unread(pending, missing)
   else for (const entry of pending) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'unmatched' })
+}
+
+/** A stream's windows, one per protocol (window.ts). */
+export function streamWindows(reader: BpfReader = loadBinding()): Map<Proto, TableWindow> {
+  return new Map<Proto, TableWindow>([
+    ['tcp', new TableWindow('tcp', reader)],
+    ['udp', new TableWindow('udp', reader)],
+  ])
+}
+
+/**
+ * A stream's batch, in dump order, through the windows: as fillOptionsFromBpf, with
+ * the records read a part at a time and forgotten once behind (bounded memory); what
+ * a window misses goes to `unread`, else to `missing`.
+ */
+export async function fillBatchFromBpf(
+  batch: SocketEntry[],
+  windows: Map<Proto, TableWindow>,
+  hz: number,
+  missing: Missing = noOptions,
+  unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>,
+): Promise<void> {
+  const missed: SocketEntry[] = []
+  for (const [n, entry] of batch.entries()) {
+    if (n % SLICE === 0 && n > 0) await breathe()
+    if (isMinisocket(entry)) {
+      missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'minisocket' })
+      continue
+    }
+    const slot = await (windows.get(entry.proto) as TableWindow).find(entry.netlink?.cookie, entry.inode)
+    if (slot === undefined) {
+      missed.push(entry)
+      continue
+    }
+    entry.options = toSocketOptions(slot.records, slot.index, entry, hz)
+    entry.optionsSource = 'bpf'
+    delete entry.optionsError
+  }
+  if (missed.length === 0) return
+  if (unread !== undefined) await unread(missed, missing)
+  else for (const entry of missed) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'unmatched' })
 }
