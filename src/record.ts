@@ -26,7 +26,7 @@ import { formatKnetstat } from './text/format.js'
 export interface RecordResult {
   /** The files written, in table order. */
   files: string[]
-  /** 'module': copied from the kernel module's files; 'listing': formatted from netlink and pidfd. */
+  /** 'module': copied from the kernel module's files; 'listing': formatted from a listing (netlink, with options from bpf or pidfd). */
   source: 'module' | 'listing'
   /** Sockets written. */
   sockets: number
@@ -41,7 +41,7 @@ const MAX_LINKS = 40
 /**
  * Writes tcpstat, tcp6stat, udpstat and udp6stat into `dir` (created if needed, mode
  * 0755 before the umask): the kernel module's own files when it is loaded, otherwise
- * the tables formatted from a live listing (options through pidfd where permitted).
+ * the tables formatted from a live listing (options 'auto': the bpf source as root, pidfd where permitted).
  * The files are mode 0600. Each is written whole under a temporary name and renamed,
  * so a reader never sees half a file. A symlink on the path that neither the caller
  * nor root owns is refused (an Error with code 'ELOOP'), as is a `dir` that is not a

@@ -113,7 +113,7 @@ async function check(args: CheckArgs): Promise<number> {
 
 async function record(dir: string): Promise<number> {
   const result = await recordTables(dir)
-  const from = result.source === 'module' ? "the kernel module's files" : 'netlink and pidfd'
+  const from = result.source === 'module' ? "the kernel module's files" : 'a listing (netlink, options from bpf or pidfd)'
   process.stdout.write(forTerminal(`knetstat record: wrote ${result.sockets} sockets from ${from} to ${result.files.join(', ')}\n`))
   return 0
 }

@@ -162,7 +162,13 @@ function bpfUnavailable(why: Reason): string {
   const detail = why.detail === undefined ? '' : ` (${why.detail})`
   switch (why.cause) {
     case 'no-privilege':
-      return `the bpf source needs CAP_BPF and CAP_PERFMON, or root, to load its socket iterator program${detail}. Run knetstat as root, grant those capabilities, or use options 'auto', which falls back to the kernel module or pidfd`
+      // The kernel's words add nothing here. Before 5.11, BPF memory counts against
+      // RLIMIT_MEMLOCK, and going over it is EPERM too.
+      return (
+        'the bpf source needs CAP_BPF and CAP_PERFMON, or root, to load its socket iterator program (before Linux 5.11 ' +
+        'also enough RLIMIT_MEMLOCK: `ulimit -l`). Run knetstat as root, grant those capabilities, or use ' +
+        "options 'auto', which falls back to the kernel module or pidfd"
+      )
     case 'no-btf':
       return `the kernel has no BTF type information${detail}; the bpf source reads socket fields at offsets it gives. Use a kernel built with CONFIG_DEBUG_INFO_BTF (Debian's are), the kernel module, or pidfd`
     case 'old-kernel':
