@@ -66,6 +66,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,18 +97,40 @@ static void die(const char *what)
 
 #include "guest_sockets.h"
 
-/* The idx-th number of a /proc/sys file (tcp_rmem holds three). */
-static int sysctl_int(const char *path, int idx)
+/*
+ * The idx-th number of a /proc/sys/net file (tcp_rmem holds three), printed as
+ * "KHOLD sysctl NAME VALUE" for knode.mjs. net.core.{r,w}mem_default are not
+ * per namespace before Linux 6.x (5.10 and 6.1 show them only in the initial
+ * one, which every namespace's new sockets use): read there, through init's.
+ */
+static int sysctl_int(const char *name, int idx)
 {
-	FILE *f = fopen(path, "r");
-	int i, v = -1;
+	char path[128];
+	FILE *f;
+	int i, v = -1, self = -1, init;
 
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	f = fopen(path, "r");
+	if (!f && errno == ENOENT) {
+		self = open("/proc/self/ns/net", O_RDONLY);
+		init = open("/proc/1/ns/net", O_RDONLY);
+		if (self < 0 || init < 0 || setns(init, CLONE_NEWNET))
+			die("setns to the initial network namespace");
+		close(init);
+		f = fopen(path, "r");
+		if (setns(self, CLONE_NEWNET))
+			die("setns back");
+		close(self);
+	}
 	if (!f)
 		die(path);
 	for (i = 0; i <= idx; i++)
 		if (fscanf(f, "%d", &v) != 1)
 			die(path);
 	fclose(f);
+	printf("KHOLD sysctl %s %d%s\n", name, v,
+	       self < 0 ? "" : " (the initial namespace's)");
+	fflush(stdout);
 	return v;
 }
 
@@ -206,10 +229,10 @@ static void other_user(void)
  */
 static void hold_zoo(void)
 {
-	int tcp_rmem = sysctl_int("/proc/sys/net/ipv4/tcp_rmem", 1);
-	int tcp_wmem = sysctl_int("/proc/sys/net/ipv4/tcp_wmem", 1);
-	int rmem = sysctl_int("/proc/sys/net/core/rmem_default", 0);
-	int wmem = sysctl_int("/proc/sys/net/core/wmem_default", 0);
+	int tcp_rmem = sysctl_int("net/ipv4/tcp_rmem", 1);
+	int tcp_wmem = sysctl_int("net/ipv4/tcp_wmem", 1);
+	int rmem = sysctl_int("net/core/rmem_default", 0);
+	int wmem = sysctl_int("net/core/wmem_default", 0);
 	int fd, c, s, i;
 
 	/* 7110: the extras on an IPv4 listener. */

@@ -74,7 +74,19 @@ function joiner(list) {
     return byTuple.get(k)?.[n]
   }
 }
-const sysctl = (name, i = 0) => Number(readFileSync(`/proc/sys/${name}`, 'utf8').trim().split(/\s+/)[i])
+// A sysctl of this namespace, or (net.core.{r,w}mem_default, which are not per namespace
+// before Linux 6.x and exist only in the initial one) the value kholder read there and
+// printed in its output ($KHOLD_OUT, from knode.sh).
+function sysctl(name, i = 0) {
+  try {
+    return Number(readFileSync(`/proc/sys/${name}`, 'utf8').trim().split(/\s+/)[i])
+  } catch (error) {
+    const out = process.env.KHOLD_OUT ? readFileSync(process.env.KHOLD_OUT, 'utf8') : ''
+    const m = out.match(new RegExp(`^KHOLD sysctl ${name} (\\d+)`, 'm'))
+    if (m === null) throw error
+    return Number(m[1])
+  }
+}
 
 async function asRoot() {
   const t0 = Date.now()
