@@ -213,7 +213,7 @@ async function asRoot() {
     bpf = await listSockets({ options: 'bpf' })
     console.log(`KTEST-INFO bpf listing in ${Date.now() - t1} ms`)
   } catch (error) {
-    result(false, 'node-bpf-source-lists', `listSockets({ options: 'bpf' }) rejected: ${error?.code ?? ''} ${String(error?.message ?? error).split('\n')[0]}`)
+    result(false, 'node-bpf-source-lists', `listSockets({ options: 'bpf' }) rejected: ${error?.code ? `${error.code} ` : ''}${String(error?.message ?? error).split('\n')[0]}`)
   }
   if (bpf !== null) {
     result(true, 'node-bpf-source-lists', '')
