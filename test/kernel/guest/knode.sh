@@ -29,7 +29,7 @@ export HOME=/tmp
 cd /pkg || exit 1
 rc=0
 t0=$(date +%s)
-timeout 150 /usr/bin/node /pkg/knode.mjs root > /tmp/knode.root 2>&1
+KHOLD_OUT=/tmp/kholder.out timeout 150 /usr/bin/node /pkg/knode.mjs root > /tmp/knode.root 2>&1
 r=$?
 cat /tmp/knode.root
 grep -q '^KTEST-COUNT ' /tmp/knode.root || { echo "KTEST-INFO knode.mjs root exited $r without its count"; rc=1; }

@@ -13,12 +13,19 @@
  *   ktest churn SECONDS  read the four files while connections churn
  *   ktest perf SOCKETS   time reading tcpstat against tcp with that many
  *                        established sockets
+ *   ktest bpfiter        whether this kernel runs BPF socket iterators as
+ *                        root, as the library's bpf options source needs:
+ *                        /sys/kernel/btf/vmlinux names bpf_iter_tcp and
+ *                        bpf_iter_udp, and a program on each loads, attaches
+ *                        and is read to the end
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
+#include <linux/btf.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <net/if.h>
@@ -2510,6 +2517,160 @@ static int perf(int sockets)
 }
 
 /* The host checks that it saw as many results as were printed. */
+/* ---- BPF socket iterators ----------------------------------------------- */
+
+/* The BTF id of the function NAME (kind FUNC) in the kernel's BTF, 0 if none. */
+static unsigned int btf_func_id(const char *btf, size_t len, const char *name)
+{
+	const struct btf_header *h = (const void *)btf;
+	const char *types, *strs, *p, *end;
+	unsigned int id = 1;
+
+	if (len < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    h->hdr_len + h->str_off + h->str_len > len)
+		return 0;
+	types = btf + h->hdr_len + h->type_off;
+	strs = btf + h->hdr_len + h->str_off;
+	end = types + h->type_len;
+	for (p = types; p + sizeof(struct btf_type) <= end; id++) {
+		const struct btf_type *t = (const void *)p;
+		unsigned int vlen = BTF_INFO_VLEN(t->info);
+
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
+		    t->name_off < h->str_len && !strcmp(strs + t->name_off, name))
+			return id;
+		p += sizeof(*t);
+		switch (BTF_INFO_KIND(t->info)) {
+		case 1:			/* INT */
+		case 14:		/* VAR */
+		case 17:		/* DECL_TAG */
+			p += 4;
+			break;
+		case 3:			/* ARRAY */
+			p += 12;
+			break;
+		case 4:			/* STRUCT */
+		case 5:			/* UNION */
+		case 15:		/* DATASEC */
+		case 19:		/* ENUM64 */
+			p += 12 * vlen;
+			break;
+		case 6:			/* ENUM */
+		case 13:		/* FUNC_PROTO */
+			p += 8 * vlen;
+			break;
+		default:		/* PTR, FWD, TYPEDEF, qualifiers, FUNC, FLOAT, TYPE_TAG */
+			break;
+		}
+	}
+	return 0;
+}
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+/*
+ * Loads "return 0" as an iterator program on TARGET's function (bpf_iter_tcp,
+ * bpf_iter_udp), attaches it, and reads the iterator to the end: it walks
+ * every socket of the namespace. 0 when it did, else why in WHY.
+ */
+static int bpf_iter_runs(const char *btf, size_t len, const char *target,
+			 char *why, size_t sz)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	static char log[65536];
+	union bpf_attr attr;
+	unsigned int id = btf_func_id(btf, len, target);
+	int prog, link, it, n;
+	char buf[4096];
+
+	if (!id) {
+		snprintf(why, sz, "%s not in /sys/kernel/btf/vmlinux", target);
+		return -1;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_TRACING;
+	attr.expected_attach_type = BPF_TRACE_ITER;
+	attr.attach_btf_id = id;
+	attr.insns = (unsigned long)insns;
+	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	attr.license = (unsigned long)"GPL";
+	attr.log_buf = (unsigned long)log;
+	attr.log_size = sizeof(log);
+	attr.log_level = 1;
+	log[0] = 0;
+	prog = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (prog < 0) {
+		snprintf(why, sz, "BPF_PROG_LOAD (btf id %u): %s; %.200s", id,
+			 strerror(errno), log);
+		return -1;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog;
+	attr.link_create.attach_type = BPF_TRACE_ITER;
+	link = sys_bpf(BPF_LINK_CREATE, &attr);
+	if (link < 0) {
+		snprintf(why, sz, "BPF_LINK_CREATE: %s", strerror(errno));
+		close(prog);
+		return -1;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.iter_create.link_fd = link;
+	it = sys_bpf(BPF_ITER_CREATE, &attr);
+	if (it < 0) {
+		snprintf(why, sz, "BPF_ITER_CREATE: %s", strerror(errno));
+		close(link);
+		close(prog);
+		return -1;
+	}
+	while ((n = read(it, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		snprintf(why, sz, "read of the iterator: %s", strerror(errno));
+	close(it);
+	close(link);
+	close(prog);
+	return n < 0 ? -1 : 0;
+}
+
+static int bpfiter(void)
+{
+	static const char *const targets[] = { "bpf_iter_tcp", "bpf_iter_udp" };
+	char name[64], why[512];
+	struct rlimit rl;
+	char *btf;
+	size_t len = 0;
+	unsigned int i;
+
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl))
+		printf("KTEST-INFO bpfiter: RLIMIT_MEMLOCK %llu\n",
+		       (unsigned long long)rl.rlim_cur);
+	btf = slurp("/sys/kernel/btf/vmlinux", 1 << 20);
+	if (btf) {
+		struct stat st;
+
+		/* slurp() gives no length: the bin file's size is the BTF's. */
+		len = stat("/sys/kernel/btf/vmlinux", &st) ? 0 : st.st_size;
+	}
+	result(btf && len > 0, "bpf-btf-vmlinux-present", "%s",
+	       "/sys/kernel/btf/vmlinux missing (sysfs, CONFIG_DEBUG_INFO_BTF)");
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		why[0] = 0;
+		snprintf(name, sizeof(name), "bpf-iter-%s-runs-as-root",
+			 targets[i] + strlen("bpf_iter_"));
+		result(btf && len > 0 &&
+		       !bpf_iter_runs(btf, len, targets[i], why, sizeof(why)),
+		       name, "%s", why[0] ? why : "no BTF");
+	}
+	free(btf);
+	return 0;
+}
+
 static void count_results(void)
 {
 	printf("KTEST-COUNT %d %d\n", passes, failures);
@@ -2526,6 +2687,8 @@ int main(int argc, char **argv)
 		rc = churn(argc >= 3 ? atoi(argv[2]) : 20);
 	else if (argc >= 2 && !strcmp(argv[1], "perf"))
 		rc = perf(argc >= 3 ? atoi(argv[2]) : 50000);
+	else if (argc >= 2 && !strcmp(argv[1], "bpfiter"))
+		rc = bpfiter();
 	else
 		rc = check();
 	count_results();
