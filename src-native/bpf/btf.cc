@@ -1,6 +1,7 @@
 // The BTF format: Documentation/bpf/btf.rst of the kernel (include/uapi/linux/btf.h).
 #include "bpf/btf.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace knetstat::bpf {
@@ -9,6 +10,10 @@ namespace {
 
 constexpr uint16_t kMagic = 0xeB9F;
 constexpr size_t kHeaderBytes = 24;
+// The kernel's KSYM_NAME_LEN: no BTF name is longer, so no name lookup reads further.
+constexpr size_t kMaxName = 512;
+// A field's size in bits is a uint32_t: bigger types are not fields knetstat reads.
+constexpr uint64_t kMaxBytes = UINT32_MAX / 8;
 
 // Kinds and the bytes of kind-specific data each carries after its btf_type.
 enum Kind : uint32_t {
@@ -38,6 +43,8 @@ Btf::Btf(std::vector<uint8_t> blob) : blob_(std::move(blob)) {
   uint64_t types_start = uint64_t(hdr_len) + type_off, types_end = types_start + type_len;
   uint64_t str_start = uint64_t(hdr_len) + str_off, str_end = str_start + str_len;
   if (hdr_len < kHeaderBytes || types_end > blob_.size() || str_end > blob_.size()) { fail("sections out of bounds"); return; }
+  // As the kernel checks: every name ends within the section.
+  if (str_len == 0 || blob_[str_end - 1] != 0) { fail("string section does not end with a NUL"); return; }
   strings_ = str_start;
   strings_len_ = str_len;
   size_t at = types_start;
@@ -69,7 +76,16 @@ Btf::Btf(std::vector<uint8_t> blob) : blob_(std::move(blob)) {
 std::string_view Btf::name(uint32_t off) const {
   if (off >= strings_len_) return {};
   const char* s = reinterpret_cast<const char*>(blob_.data() + strings_ + off);
-  return std::string_view(s, strnlen(s, strings_len_ - off));
+  // A longer run of bytes is not a name; cut, it matches no name looked up.
+  return std::string_view(s, strnlen(s, std::min<size_t>(strings_len_ - off, kMaxName + 1)));
+}
+
+// name(off) == want, reading no more than want's bytes and its NUL.
+bool Btf::name_is(uint32_t off, std::string_view want) const {
+  if (off >= strings_len_) return want.empty();
+  if (strings_len_ - off <= want.size()) return false;
+  const char* s = reinterpret_cast<const char*>(blob_.data() + strings_ + off);
+  return (want.empty() || std::memcmp(s, want.data(), want.size()) == 0) && s[want.size()] == '\0';
 }
 
 const Btf::Type* Btf::type(uint32_t id) const {
@@ -91,22 +107,33 @@ const Btf::Type* Btf::resolve(uint32_t id) const {
   return nullptr;  // a loop of qualifiers: malformed
 }
 
+// At most kMaxBytes; arrays of arrays are followed as far as qualifiers are, so an
+// array of itself ends too.
 std::optional<uint64_t> Btf::size_of(uint32_t id) const {
-  const Type* t = resolve(id);
-  if (t == nullptr) return std::nullopt;
-  switch (kind(*t)) {
-    case kInt: case kStructKind: case kUnion: case kEnum: case kEnum64: case kFloat:
-      return t->size_or_type;
-    case kPtr:
-      return sizeof(void*);
-    case kArray: {
-      auto elem = size_of(u32(t->data));
-      if (!elem) return std::nullopt;
-      return *elem * u32(t->data + 8);
+  uint64_t count = 1;  // elements of the arrays gone through
+  for (int hops = 0; hops < 32; hops++) {
+    const Type* t = resolve(id);
+    if (t == nullptr) return std::nullopt;
+    uint64_t bytes;
+    switch (kind(*t)) {
+      case kInt: case kStructKind: case kUnion: case kEnum: case kEnum64: case kFloat:
+        bytes = t->size_or_type;
+        break;
+      case kPtr:
+        bytes = sizeof(void*);
+        break;
+      case kArray:
+        count *= u32(t->data + 8);  // both factors below 2^32: no overflow
+        if (count > kMaxBytes) return std::nullopt;
+        id = u32(t->data);
+        continue;
+      default:
+        return std::nullopt;
     }
-    default:
-      return std::nullopt;
+    if (count * bytes > kMaxBytes) return std::nullopt;
+    return count * bytes;
   }
+  return std::nullopt;
 }
 
 std::optional<uint32_t> Btf::find(uint32_t kind_wanted, std::string_view n) const {
@@ -117,26 +144,29 @@ std::optional<uint32_t> Btf::find(uint32_t kind_wanted, std::string_view n) cons
   return std::nullopt;
 }
 
-std::optional<Btf::Member> Btf::member(const Type& t, std::string_view want, int depth) const {
+std::optional<Btf::Member> Btf::member(const Type& t, std::string_view want, int depth, Seen& seen) const {
   if ((kind(t) != kStructKind && kind(t) != kUnion) || depth > 8) return std::nullopt;
+  // Searched already, in vain: anonymous members of one type (or of the type
+  // itself) would otherwise multiply the search, vlen^depth.
+  if (!seen.insert(&t).second) return std::nullopt;
   bool kind_flag = (t.info >> 31) != 0;
   for (uint32_t i = 0; i < vlen(t); i++) {
     size_t m = t.data + 12 * size_t(i);
     uint32_t name_off = u32(m), member_type = u32(m + 4), offset = u32(m + 8);
     uint32_t bit_offset = kind_flag ? offset & 0xffffff : offset;
     uint32_t bitfield_size = kind_flag ? offset >> 24 : 0;
-    std::string_view n = name(name_off);
-    if (n == want) {
+    if (name_is(name_off, want)) {
       auto bytes = size_of(member_type);
       if (!bytes) return std::nullopt;
       if (bitfield_size != 0) return Member{{bit_offset, bitfield_size, true}, member_type};
       return Member{{bit_offset, uint32_t(*bytes * 8), false}, member_type};
     }
-    if (n.empty()) {
+    if (name_is(name_off, {})) {
       // An anonymous struct or union: its members are the outer structure's.
       const Type* inner = resolve(member_type);
       if (inner == nullptr) continue;
-      if (auto found = member(*inner, want, depth + 1)) {
+      if (auto found = member(*inner, want, depth + 1, seen)) {
+        if (uint64_t(found->bits.bit_offset) + bit_offset > UINT32_MAX) return std::nullopt;
         found->bits.bit_offset += bit_offset;
         return found;
       }
@@ -152,8 +182,10 @@ std::optional<FieldBits> Btf::field(std::string_view type_name, std::string_view
   uint32_t base = 0;
   while (true) {
     size_t dot = path.find('.');
-    auto m = member(*t, path.substr(0, dot), 0);
-    if (!m) return std::nullopt;
+    if (dot == 0 || path.empty()) return std::nullopt;  // "", ".x", "x..y": anonymous members have no path
+    Seen seen;
+    auto m = member(*t, path.substr(0, dot), 0, seen);
+    if (!m || uint64_t(m->bits.bit_offset) + base > UINT32_MAX) return std::nullopt;
     m->bits.bit_offset += base;
     if (dot == std::string_view::npos) return m->bits;
     path.remove_prefix(dot + 1);
@@ -168,12 +200,12 @@ std::optional<int64_t> Btf::enumerator(std::string_view want) const {
     if (kind(t) == kEnum) {
       for (uint32_t i = 0; i < vlen(t); i++) {
         size_t e = t.data + 8 * size_t(i);
-        if (name(u32(e)) == want) return int32_t(u32(e + 4));
+        if (name_is(u32(e), want)) return int32_t(u32(e + 4));
       }
     } else if (kind(t) == kEnum64) {
       for (uint32_t i = 0; i < vlen(t); i++) {
         size_t e = t.data + 12 * size_t(i);
-        if (name(u32(e)) == want) return int64_t(uint64_t(u32(e + 4)) | uint64_t(u32(e + 8)) << 32);
+        if (name_is(u32(e), want)) return int64_t(uint64_t(u32(e + 4)) | uint64_t(u32(e + 8)) << 32);
       }
     }
   }

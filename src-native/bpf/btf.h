@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace knetstat::bpf {
@@ -48,6 +49,7 @@ class Btf {
     size_t data;  // offset of the kind-specific data in blob_
   };
   std::string_view name(uint32_t off) const;
+  bool name_is(uint32_t off, std::string_view want) const;
   uint32_t kind(const Type& t) const { return (t.info >> 24) & 0x1f; }
   uint32_t vlen(const Type& t) const { return t.info & 0xffff; }
   const Type* type(uint32_t id) const;
@@ -57,7 +59,9 @@ class Btf {
     FieldBits bits;
     uint32_t type;  // the member's type id
   };
-  std::optional<Member> member(const Type& t, std::string_view name, int depth) const;
+  // Types already searched in one lookup: each is searched once, whatever the input.
+  using Seen = std::unordered_set<const Type*>;
+  std::optional<Member> member(const Type& t, std::string_view name, int depth, Seen& seen) const;
   uint32_t u32(size_t at) const;
 
   std::vector<uint8_t> blob_;

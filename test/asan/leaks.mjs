@@ -1,7 +1,9 @@
 // 10,000 listings through every native path (netlink dumps with and without
 // tcp_info and filters, the dump cursor of streamSockets broken off early, the
-// /proc fd scan, pidfd option reads, aborted and rejected listings), then checks
-// that the process's fd count did not grow. Resident memory is printed at each
+// /proc fd scan, pidfd option reads, the bpf source's socket iterators where it can
+// load (root, BTF), aborted and rejected listings), then checks that the process's
+// fd count did not grow: the bpf programs and links are loaded once, and each bpf
+// listing opens and closes one iterator fd per protocol. Resident memory is printed at each
 // checkpoint but not judged: it follows the host's socket count, which other
 // processes change. Run by test/asan/run.sh
 // under LeakSanitizer, which reports at exit any allocation the addon lost; it
@@ -41,9 +43,28 @@ async function population() {
   }
 }
 
+/** Whether options 'bpf' works here; if not, why (the bpf listings are left out). */
+async function bpfUnavailable() {
+  try {
+    await listSockets({ proto: 'udp', options: 'bpf' })
+    return null
+  } catch (error) {
+    return `${error?.code ?? ''} ${error?.message ?? error}`
+  }
+}
+const noBpf = await bpfUnavailable()
+let bpfEntries = 0
+
+/** Entries whose options the bpf source read. */
+function countBpf(entries) {
+  for (const entry of entries) if (entry.optionsSource === 'bpf') bpfEntries++
+  return entries.length
+}
+
 /** One listing of the kind `i` selects; returns how many entries it saw. */
 async function listing(i, port) {
-  switch (i % 8) {
+  const kinds = noBpf === null ? 10 : 8
+  switch (i % kinds) {
     case 0:
       return (await listSockets({ options: false })).length
     case 1:
@@ -78,6 +99,11 @@ async function listing(i, port) {
         await listSockets({ localPort: 70000 })
       } catch {}
       return (await listSockets({ proto: 'udp', family: 6, processes: true, options: 'pidfd' })).length
+    case 8:
+      return countBpf(await listSockets({ proto: 'tcp', port, options: 'bpf' }))
+    case 9:
+      // Both protocols: an iterator fd each, and the process scan beside them.
+      return countBpf(await listSockets({ options: 'bpf', processes: true }))
     default:
       return (await listSockets({ proto: 'udp', options: false })).length
   }
@@ -114,6 +140,8 @@ console.log(JSON.stringify({ entries, fdsBefore, fdsAfter, checkpoints }))
 const report = (pass, what) => console.log(`${pass ? 'ok' : 'not ok'} ${what}`)
 report(fdsAfter <= fdsBefore, `fd count did not grow over ${LISTINGS} listings (${fdsBefore} -> ${fdsAfter})`)
 report(entries > LISTINGS, `listings returned entries (${entries})`)
+if (noBpf === null) report(bpfEntries > LISTINGS / 10, `bpf listings read options (${bpfEntries} entries from the bpf source)`)
+else console.log(`# bpf listings left out: options 'bpf' is unavailable here (${noBpf})`)
 
 await sockets.close()
 await settle()

@@ -1,7 +1,7 @@
-// The reply parser's fuzz target (test/fuzz/parse_reply_fuzz.cc) over the seed
-// corpus and every crash input libFuzzer ever found (test/fuzz/), built with g++ and
-// AddressSanitizer/UBSan, so the regressions are checked by every `npm test` without
-// clang. The fuzzing itself is test/fuzz/run.sh.
+// The fuzz targets (test/fuzz/parse_reply_fuzz.cc, test/fuzz/btf_fuzz.cc) over their
+// seed corpora and every crash input libFuzzer ever found (test/fuzz/), built with g++
+// and AddressSanitizer/UBSan, so the regressions are checked by every `npm test`
+// without clang. The fuzzing itself is test/fuzz/run.sh.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,7 @@ const hasCompiler = spawnSync('g++', ['--version']).status === 0
 const native = join(PACKAGE_ROOT, 'src-native')
 const fuzz = join(PACKAGE_ROOT, 'test', 'fuzz')
 const corpus = join(fuzz, 'corpus', 'parse_reply')
-const regressions = join(fuzz, 'regressions')
+const regressions = join(fuzz, 'regressions', 'parse_reply')
 const FLAGS = ['-std=c++17', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', `-I${native}`]
 
 /** The inputs of a directory as fuzz_driver --replay takes them: regular files, no dotfiles or notes. */
@@ -119,5 +119,39 @@ t.test('fuzz target replays the seed corpus and the regressions', { skip: hasCom
     t.match(run.stdout, 'fuzzed 2000 inputs')
     t.end()
   })
+  t.end()
+})
+
+t.test('BTF fuzz target replays its seed corpus and the regressions', { skip: hasCompiler ? false : 'g++ is not installed' }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'knetstat-fuzz-btf-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const binary = join(dir, 'btf_fuzz_driver')
+  const bpf = join(native, 'bpf')
+  execFileSync(
+    'g++',
+    [
+      ...FLAGS,
+      join(PACKAGE_ROOT, 'test', 'native', 'cxx', 'btf_fuzz_driver.cc'),
+      join(fuzz, 'btf_fuzz.cc'),
+      join(bpf, 'btf.cc'),
+      join(bpf, 'socket_layout.cc'),
+      '-o',
+      binary,
+    ],
+    { stdio: 'pipe' },
+  )
+  const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' }
+  const seeds = join(fuzz, 'corpus', 'btf')
+  const crashes = join(fuzz, 'regressions', 'btf')
+  const files = [...inputs(seeds).map((name) => join(seeds, name)), ...inputs(crashes).map((name) => join(crashes, name))]
+  // A hang is a failure too: every input, however made, is done in well under this.
+  const run = spawnSync(binary, [seeds, crashes], { env, encoding: 'utf8', timeout: 60_000 })
+  t.equal(run.status, 0, run.stderr)
+  t.match(run.stdout, `replayed ${files.length} inputs`)
+  // The kernel-shaped seeds resolve both layouts, with and without inet_flags.
+  for (const name of ['sockets-inet-flags.bin', 'sockets-bitfields.bin']) {
+    t.match(run.stdout, `${join(seeds, name)}: btf=ok tcp=ok udp=ok`, name)
+  }
+  t.match(run.stdout, `${join(crashes, 'type-section-huge.bin')}: btf=error`, 'a type section past the blob is refused')
   t.end()
 })
