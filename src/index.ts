@@ -10,6 +10,8 @@ export type {
   SocketHolder,
   SocketOptions,
   TcpState,
+  UndecidableOption,
+  UndecidableWhy,
 } from './model.js'
 export { TCP_STATES } from './model.js'
 export { parseKnetstat, type ParseHint } from './text/parse.js'
