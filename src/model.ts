@@ -137,7 +137,10 @@ export type OptionsSource = 'module' | 'bpf' | 'pidfd'
  * The "only when set" options a source may be unable to decide: whether the
  * application set them cannot be told from what the source reads (docs/options.md).
  */
-export type UndecidableOption = 'SO_RCVBUF' | 'SO_SNDBUF' | 'TCP_KEEPIDLE' | 'TCP_KEEPCNT' | 'TCP_KEEPINTVL' | 'TCP_MAXSEG'
+export type UndecidableOption = (typeof UNDECIDABLE_OPTIONS)[number]
+
+/** Every UndecidableOption. */
+export const UNDECIDABLE_OPTIONS = ['SO_RCVBUF', 'SO_SNDBUF', 'TCP_KEEPIDLE', 'TCP_KEEPCNT', 'TCP_KEEPINTVL', 'TCP_MAXSEG'] as const
 
 /**
  * Why an option is undecidable, and so absent from `options`:

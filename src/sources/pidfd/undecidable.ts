@@ -1,9 +1,8 @@
 // The options one socket's getsockopt values could not decide, collected as a small
 // bit set and handed out as one frozen object per combination: a listing of 100k
 // connections makes a handful of objects, not 100k.
-import type { SocketEntry, UndecidableOption, UndecidableWhy } from '../../model.js'
+import { UNDECIDABLE_OPTIONS as OPTIONS, type SocketEntry, type UndecidableOption, type UndecidableWhy } from '../../model.js'
 
-const OPTIONS: readonly UndecidableOption[] = ['SO_RCVBUF', 'SO_SNDBUF', 'TCP_KEEPIDLE', 'TCP_KEEPCNT', 'TCP_KEEPINTVL', 'TCP_MAXSEG']
 const WHYS: readonly UndecidableWhy[] = ['autotuned', 'equals-default', 'default-unknown', 'effective-value']
 /** Bits per option: 0 decided, else 1 + the index of its why. */
 const BITS = 3
