@@ -149,7 +149,8 @@ export const UNDECIDABLE_OPTIONS = ['SO_RCVBUF', 'SO_SNDBUF', 'TCP_KEEPIDLE', 'T
  *   resizes it (autotuning) unless the application set it, and the lock bit that
  *   says which is invisible to getsockopt: its size says nothing about who chose it.
  * - `'equals-default'`: the value in effect is what a socket has when the option is
- *   not set (a sysctl's default): it was set to exactly that value, or not at all.
+ *   not set (a sysctl's default; 536 for TCP_MAXSEG): it was set to exactly that
+ *   value, or not at all.
  * - `'default-unknown'`: that default could not be read (its /proc/sys file is
  *   missing), so no value can be compared with it.
  * - `'effective-value'`: getsockopt returns what the connection uses, not what was
