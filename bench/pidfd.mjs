@@ -56,7 +56,7 @@ peak RSS ${median(extra.maxRssMB).toFixed(0)} MB, largest event-loop delay durin
 |---|---:|---:|
 ${rows.join('\n')}
 
-Target (docs/performance.md): options via pidfd at most 1× \`ss -tanp\`: ${ratio('pidfd', 'ssTanp')}× here
+Target (docs/performance.md, issue 16): options via pidfd at most 0.5× \`ss -tanp\`: ${ratio('pidfd', 'ssTanp')}× here
 (${ratio('pidfdProcesses', 'ssTanp')}× with the processes listed too).`
 console.log(table)
 if (values.write) writeSection('pidfd', table)

@@ -10,8 +10,10 @@ export type {
   SocketHolder,
   SocketOptions,
   TcpState,
+  UndecidableOption,
+  UndecidableWhy,
 } from './model.js'
-export { TCP_STATES } from './model.js'
+export { TCP_STATES, UNDECIDABLE_OPTIONS } from './model.js'
 export { parseKnetstat, type ParseHint } from './text/parse.js'
 export { formatKnetstat, type FormatOptions } from './text/format.js'
 export { KnetstatParseError } from './text/errors.js'

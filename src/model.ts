@@ -133,6 +133,31 @@ export interface SocketOptions {
 
 export type OptionsSource = 'module' | 'bpf' | 'pidfd'
 
+/**
+ * The "only when set" options a source may be unable to decide: whether the
+ * application set them cannot be told from what the source reads (docs/options.md).
+ */
+export type UndecidableOption = (typeof UNDECIDABLE_OPTIONS)[number]
+
+/** Every UndecidableOption. */
+export const UNDECIDABLE_OPTIONS = ['SO_RCVBUF', 'SO_SNDBUF', 'TCP_KEEPIDLE', 'TCP_KEEPCNT', 'TCP_KEEPINTVL', 'TCP_MAXSEG'] as const
+
+/**
+ * Why an option is undecidable, and so absent from `options`:
+ *
+ * - `'autotuned'`: a TCP buffer of a socket that is or was connected. The kernel
+ *   resizes it (autotuning) unless the application set it, and the lock bit that
+ *   says which is invisible to getsockopt: its size says nothing about who chose it.
+ * - `'equals-default'`: the value in effect is what a socket has when the option is
+ *   not set (a sysctl's default; 536 for TCP_MAXSEG): it was set to exactly that
+ *   value, or not at all.
+ * - `'default-unknown'`: that default could not be read (its /proc/sys file is
+ *   missing), so no value can be compared with it.
+ * - `'effective-value'`: getsockopt returns what the connection uses, not what was
+ *   set (TCP_MAXSEG of a connection: the effective MSS, see `tcpInfo.sndMss`).
+ */
+export type UndecidableWhy = 'autotuned' | 'equals-default' | 'default-unknown' | 'effective-value'
+
 /** Why `options` is null. */
 export interface OptionsError {
   code: string
@@ -169,6 +194,13 @@ export interface SocketEntry {
    * Absent when options were read, or not asked for (`options: false`).
    */
   optionsError?: OptionsError
+  /**
+   * The options the source could not decide, with why: each is absent from `options`
+   * (never guessed). Present only when a source left at least one undecidable (pidfd
+   * does; the module and bpf read the kernel's own fields and never do). Entries may
+   * share one frozen object.
+   */
+  optionsUndecidable?: Partial<Record<UndecidableOption, UndecidableWhy>>
   /** With `processes: true`: every process holding a descriptor of the socket, by pid then fd ([] when none is visible). */
   processes?: SocketHolder[]
   /** LISTEN sockets from netlink: the accept queue's limit (the listen() backlog as the kernel holds it). */

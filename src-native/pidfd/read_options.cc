@@ -108,13 +108,19 @@ void read_all(int fd, uint32_t hints, Record& record) {
   if (domain != 0) record.set(kDomain, domain);
   if (protocol != 0) record.set(kProtocol, protocol);
   const bool unconnected = hints == 0 || (hints & kHintUnconnected) != 0;
+  // Each getsockopt costs about a microsecond: only those whose value the option
+  // semantics (src/sources/pidfd/semantics.ts) use for this protocol and family.
+  const bool tcp = protocol == IPPROTO_TCP, udp = protocol == IPPROTO_UDP;
 
   read_int(fd, SOL_SOCKET, SO_REUSEADDR, record, kReuseAddr);
   read_int(fd, SOL_SOCKET, SO_REUSEPORT, record, kReusePort);
-  read_int(fd, SOL_SOCKET, SO_KEEPALIVE, record, kKeepAlive);
-  if (protocol != IPPROTO_TCP) read_int(fd, SOL_SOCKET, SO_BROADCAST, record, kBroadcast);
-  read_int(fd, SOL_SOCKET, SO_RCVBUF, record, kRcvBuf);
-  read_int(fd, SOL_SOCKET, SO_SNDBUF, record, kSndBuf);
+  if (!udp) read_int(fd, SOL_SOCKET, SO_KEEPALIVE, record, kKeepAlive);
+  if (!tcp) read_int(fd, SOL_SOCKET, SO_BROADCAST, record, kBroadcast);
+  // A connection's TCP buffers are autotuned unless set: their size decides nothing.
+  if (!tcp || unconnected) {
+    read_int(fd, SOL_SOCKET, SO_RCVBUF, record, kRcvBuf);
+    read_int(fd, SOL_SOCKET, SO_SNDBUF, record, kSndBuf);
+  }
   read_timeval(fd, SO_RCVTIMEO, record, kRcvTimeoSec, kRcvTimeoUsec);
   read_timeval(fd, SO_SNDTIMEO, record, kSndTimeoSec, kSndTimeoUsec);
   linger value{};
@@ -127,8 +133,8 @@ void read_all(int fd, uint32_t hints, Record& record) {
   read_int(fd, SOL_SOCKET, SO_PRIORITY, record, kPriority);
   read_string(fd, SOL_SOCKET, SO_BINDTODEVICE, record, kDeviceOffset);
 
+  if (domain == AF_INET) read_int(fd, SOL_IP, IP_TOS, record, kIpTos);
   if (domain == AF_INET || domain == AF_INET6) {
-    read_int(fd, SOL_IP, IP_TOS, record, kIpTos);
     read_int(fd, SOL_IP, IP_FREEBIND, record, kIpFreeBind);
     read_int(fd, SOL_IP, IP_TRANSPARENT, record, kIpTransparent);
   }
@@ -136,7 +142,7 @@ void read_all(int fd, uint32_t hints, Record& record) {
     read_int(fd, SOL_IPV6, IPV6_TCLASS, record, kIpv6TClass);
     read_int(fd, SOL_IPV6, IPV6_V6ONLY, record, kIpv6V6Only);
   }
-  if (protocol == IPPROTO_TCP) {
+  if (tcp) {
     read_int(fd, SOL_TCP, TCP_NODELAY, record, kTcpNoDelay);
     read_int(fd, SOL_TCP, TCP_KEEPIDLE, record, kTcpKeepIdle);
     read_int(fd, SOL_TCP, TCP_KEEPINTVL, record, kTcpKeepIntvl);

@@ -13,7 +13,8 @@ namespace knetstat::pidfd {
 
 // What the caller already knows of the socket (from netlink), so no getsockopt is
 // spent on it: bits 0-7 the protocol (IPPROTO_TCP/UDP), 8-15 the family (AF_INET/6),
-// bit 16 "not connected" (LISTEN/CLOSE: TCP_FASTOPEN and TCP_MAXSEG mean something).
+// bit 16 "not connected" (LISTEN/CLOSE: TCP_FASTOPEN, TCP_MAXSEG and the buffers mean
+// something).
 // 0: unknown, read SO_DOMAIN/SO_PROTOCOL and everything.
 constexpr uint32_t kHintUnconnected = 1u << 16;
 

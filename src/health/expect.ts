@@ -1,6 +1,6 @@
 // Expected socket options: "TCP_NODELAY=1" as a health check states them, and which
 // sockets break them.
-import { isMinisocket, type SocketEntry } from '../model.js'
+import { isMinisocket, type SocketEntry, type UndecidableOption, type UndecidableWhy } from '../model.js'
 import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue } from '../options.js'
 
 export type OptionValue = boolean | number | string
@@ -15,6 +15,8 @@ export interface ExpectationFailure {
   actual: OptionValue | undefined | null
   /** Why the options are unknown (optionsError), when they are. */
   reason?: string
+  /** Why the source could not decide the option (optionsUndecidable), when it could not: `actual` is then undefined. */
+  undecidable?: UndecidableWhy
 }
 
 /** Reads `NAME=value` in knetstat text units (`1`/`0`, `1500ms`, `7s`, numbers, text). Throws a TypeError saying what is wrong. */
@@ -67,7 +69,9 @@ export function brokenExpectations(entry: SocketEntry, expectations: Expectation
       continue
     }
     const actual = entry.options[option]
-    if (actual !== expected) failures.push({ option, expected, actual })
+    if (actual === expected) continue
+    const undecidable = actual === undefined ? entry.optionsUndecidable?.[option as UndecidableOption] : undefined
+    failures.push(undecidable === undefined ? { option, expected, actual } : { option, expected, actual, undecidable })
   }
   return failures
 }

@@ -206,6 +206,7 @@ function limitNote(q: AcceptQueue): string {
 function describeFailure(f: ExpectationFailure): string {
   const expected = `${f.option}=${formatOptionValue(f.option, f.expected)}`
   if (f.actual === null) return `expected ${expected}, options unknown${f.reason === undefined ? '' : ` (${f.reason})`}`
+  if (f.undecidable !== undefined) return `expected ${expected}, whether ${f.option} is set cannot be told (${f.undecidable}, see docs/options.md)`
   if (f.actual === undefined) return `expected ${expected}, ${f.option} is not set`
   return `expected ${expected}, has ${f.option}=${formatOptionValue(f.option, f.actual)}`
 }

@@ -1,7 +1,7 @@
 // What one listing makes of every metric: its series (label sets and values), counted
 // from the entries and their summary. Counts start from zeros for each known label
 // set, so that a count that drops to 0 is exported as 0 rather than disappearing.
-import { TCP_STATES, type Family, type Proto, type SocketEntry, type TcpState } from '../model.js'
+import { TCP_STATES, UNDECIDABLE_OPTIONS, type Family, type Proto, type SocketEntry, type TcpState, type UndecidableOption } from '../model.js'
 import { OPTION_KINDS } from '../options.js'
 import { hasOptions } from '../health/expect.js'
 import { DIAG_FLAGS, summarizeSockets, type SocketSummary } from '../health/summary.js'
@@ -110,9 +110,13 @@ function portSeries(entries: readonly SocketEntry[], settings: MetricsSettings):
   ]
 }
 
+const MAY_BE_UNDECIDABLE: ReadonlySet<string> = new Set(UNDECIDABLE_OPTIONS)
+
 /** option_sockets and option_unknown_sockets. */
 function optionSeries(entries: readonly SocketEntry[], optionNames: readonly string[]): [string, Series][] {
-  const zeros = optionNames.flatMap((option) => (OPTION_KINDS[option] === 'bool' ? ['1', '0'] : ['set', 'unset']).map((value) => ({ option, value })))
+  const values = (option: string): string[] =>
+    OPTION_KINDS[option] === 'bool' ? ['1', '0'] : MAY_BE_UNDECIDABLE.has(option) ? ['set', 'unset', 'undecidable'] : ['set', 'unset']
+  const zeros = optionNames.flatMap((option) => values(option).map((value) => ({ option, value })))
   const byOption = new Tally(zeros)
   const unknown = new Tally()
   for (const e of entries) {
@@ -128,7 +132,9 @@ function optionSeries(entries: readonly SocketEntry[], optionNames: readonly str
         if (typeof value === 'boolean') byOption.add({ option, value: value ? '1' : '0' })
       } else {
         const set = value !== undefined && !(ZERO_IS_OFF.has(option) && value === 0)
-        byOption.add({ option, value: set ? 'set' : 'unset' })
+        // Absent because the source could not decide it is not "unset".
+        const undecidable = value === undefined && e.optionsUndecidable?.[option as UndecidableOption] !== undefined
+        byOption.add({ option, value: set ? 'set' : undecidable ? 'undecidable' : 'unset' })
       }
     }
   }

@@ -222,6 +222,17 @@ t.test('recorded text: expectations', async (t) => {
   t.match(missing.problems[0], /: expected SO_REUSEPORT=0, SO_REUSEPORT is not set$/)
 })
 
+t.test('an expectation on an option the source could not decide says so, not "not set"', async (t) => {
+  const [entry] = await listSockets({ procNet: { tcpstat: textFixture('tcpstat.old-module') }, state: 'LISTEN' })
+  if (entry === undefined) throw new Error('the fixture has no listener')
+  const { SO_SNDBUF, ...options } = entry.options ?? {}
+  const pidfdLike: SocketEntry = { ...entry, options, optionsSource: 'pidfd', optionsUndecidable: { SO_SNDBUF: 'equals-default' } }
+  const s = summarizeSockets([pidfdLike], { expect: { SO_SNDBUF: 106496 } })
+  t.equal(s.ok, false, 'the expectation cannot be shown to hold')
+  t.match(s.expectations.unmet[0]?.failures, [{ option: 'SO_SNDBUF', actual: undefined, undecidable: 'equals-default' }])
+  t.match(s.problems[0], /: expected SO_SNDBUF=106496, whether SO_SNDBUF is set cannot be told \(equals-default, see docs\/options.md\)$/)
+})
+
 t.test('bad options are TypeErrors', async (t) => {
   t.throws(() => summarizeSockets([], { backlog: 1.5 }), TypeError)
   t.throws(() => summarizeSockets([], { nearlyFullRatio: 0 }), TypeError)

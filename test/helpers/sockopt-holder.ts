@@ -10,6 +10,9 @@ export interface HeldSocket {
   family: 4 | 6
   /** TCP_DEFER_ACCEPT as the holder's own getsockopt reads it back. */
   defer?: number
+  /** SO_RCVBUF / SO_SNDBUF as the holder's own getsockopt reads them back (the kernel's doubled size). */
+  rcvbuf?: number
+  sndbuf?: number
 }
 
 export interface Holder {
@@ -23,7 +26,7 @@ export interface Holder {
 
 export const SOCKOPT_HOLDER = fileURLToPath(new URL('./sockopt_holder.py', import.meta.url))
 
-export function holdOptions(mode: 'options' | 'plain' | 'holders' | 'echo', options: { uid?: number; gid?: number } = {}): Promise<Held<Holder>> {
+export function holdOptions(mode: 'options' | 'plain' | 'holders' | 'echo' | 'defaults', options: { uid?: number; gid?: number } = {}): Promise<Held<Holder>> {
   return holdSockets<Holder>('python3', [SOCKOPT_HOLDER, mode], options)
 }
 

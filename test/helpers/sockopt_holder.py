@@ -8,8 +8,12 @@ their defaults), prints them as one JSON line, and holds them until stdin closes
                                 another process with SCM_RIGHTS
     sockopt_holder.py echo      a connected pair that keeps exchanging data; prints the
                                 exchange count on each line of stdin
+    sockopt_holder.py defaults  options set to exactly what an unset socket reads (the
+                                sysctl defaults; buffers to half of them, which the
+                                kernel doubles), and one UDP buffer just off its default
 
-Each socket is printed as {label, inode, fd, port, family, defer?}.
+Each socket is printed as {label, inode, fd, port, family, defer?, rcvbuf?, sndbuf?}
+(rcvbuf/sndbuf: what the holder's own getsockopt reads back, the kernel's doubled size).
 """
 import os
 import socket
@@ -112,6 +116,36 @@ if mode in ("options", "plain"):
     options_pair("::1", "tcp6", configure)
     udp("127.0.0.1", "udp4", configure)
     udp("::1", "udp6", configure)
+elif mode == "defaults":
+    def sysctl(name):
+        with open("/proc/sys/net/" + name) as f:
+            return [int(x) for x in f.read().split()]
+
+    def buffers(s):
+        return {"rcvbuf": s.getsockopt(S, socket.SO_RCVBUF), "sndbuf": s.getsockopt(S, socket.SO_SNDBUF)}
+
+    def set_buffers(rcv, snd):
+        def configure(s):
+            s.setsockopt(S, socket.SO_RCVBUF, rcv)
+            s.setsockopt(S, socket.SO_SNDBUF, snd)
+        return configure
+
+    rmem, wmem = sysctl("core/rmem_default")[0], sysctl("core/wmem_default")[0]
+    u = udp_socket("127.0.0.1", configure=set_buffers(rmem // 2, wmem // 2))
+    add("udp.half-default", u, **buffers(u))
+    u = udp_socket("127.0.0.1", configure=set_buffers(rmem // 2 + 1000, wmem // 2 + 1000))
+    add("udp.off-default", u, **buffers(u))
+
+    def set_keepalive_to_sysctl(s):
+        s.setsockopt(S, socket.SO_KEEPALIVE, 1)
+        s.setsockopt(T, socket.TCP_KEEPIDLE, sysctl("ipv4/tcp_keepalive_time")[0])
+        s.setsockopt(T, socket.TCP_KEEPCNT, sysctl("ipv4/tcp_keepalive_probes")[0])
+        s.setsockopt(T, socket.TCP_KEEPINTVL, sysctl("ipv4/tcp_keepalive_intvl")[0])
+        set_buffers(sysctl("ipv4/tcp_rmem")[1] // 2, sysctl("ipv4/tcp_wmem")[1] // 2)(s)
+        s.setsockopt(T, socket.TCP_MAXSEG, 536)
+
+    lst = tcp_listener("127.0.0.1", backlog=8, configure=set_keepalive_to_sysctl)
+    add("tcp.listen-at-defaults", lst, **buffers(lst))
 elif mode == "holders":
     lst = tcp_listener("127.0.0.1", backlog=8)
     add("forked", lst)

@@ -13,8 +13,9 @@ import type { Missing, Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { pidfdBinding } from './binding.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
-import { toSocketOptions } from './semantics.js'
+import { isUnconnectedTcp, toSocketOptions } from './semantics.js'
 import { readSysctlDefaults, readYamaScope, type SysctlDefaults } from './sysctl.js'
+import { Undecidable } from './undecidable.js'
 
 const ESTALE = 116
 /** ESTALE from fstat: the descriptor now names another file (closed, and the number reused). */
@@ -24,7 +25,7 @@ const SYSCALL_FSTAT = SYSCALLS.indexOf('fstat')
 function hints(entry: SocketEntry): number {
   const protocol = entry.proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP
   const family = entry.family === 6 ? AF_INET6 : AF_INET
-  const unconnected = entry.state === 'LISTEN' || entry.state === 'CLOSE' ? 1 << 16 : 0
+  const unconnected = isUnconnectedTcp(entry) ? 1 << 16 : 0
   return (protocol | (family << 8) | unconnected) >>> 0
 }
 
@@ -89,6 +90,7 @@ export async function fillOptionsFromPidfd(
     entry.options = null
     entry.optionsSource = null
     delete entry.optionsError
+    delete entry.optionsUndecidable
     const holders = entry.inode === null ? undefined : scan.holders.get(entry.inode)
     if (holders === undefined) missing(entry, unheld(entry, scan, euid))
     else pending.push({ entry, holders, next: 0 })
@@ -119,7 +121,9 @@ export async function fillOptionsFromPidfd(
       const { p, holder } = round[i] as (typeof round)[number]
       const errno = records.value(i, SLOT.errno) ?? 0
       if (errno === 0) {
-        p.entry.options = toSocketOptions(records, i, p.entry, defaults)
+        const undecidable = new Undecidable()
+        p.entry.options = toSocketOptions(records, i, p.entry, defaults, undecidable)
+        undecidable.applyTo(p.entry)
         p.entry.optionsSource = 'pidfd'
         continue
       }

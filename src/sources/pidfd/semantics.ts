@@ -1,9 +1,10 @@
-// Raw getsockopt values -> the options as the application set them (docs/options.md
-// says, per option, where "set" cannot be told from "default" through getsockopt).
-import type { SocketEntry, SocketOptions } from '../../model.js'
+// Raw getsockopt values -> the options as the application set them, and the ones
+// getsockopt cannot decide (docs/options.md says, per option, when).
+import type { SocketEntry, SocketOptions, UndecidableOption } from '../../model.js'
 import { AF_INET6 } from '../../util/linux.js'
 import { SLOT, type OptionRecords } from './option-record.js'
 import type { SysctlDefaults } from './sysctl.js'
+import { Undecidable } from './undecidable.js'
 
 /** What getsockopt(TCP_MAXSEG) returns before a connection when the application set none. */
 const TCP_MSS_DEFAULT = 536
@@ -11,42 +12,62 @@ const TCP_MSS_DEFAULT = 536
 const defined = (v: number | null): v is number => v !== null
 
 /**
- * The option semantics of docs/options.md from raw getsockopt values (record `i` of `records`): the
- * booleans of the table's proto always; "only when set" options only when they differ
- * from what an unset socket reports.
+ * A TCP socket that never connected (LISTEN, CLOSE): TCP_FASTOPEN and TCP_MAXSEG read
+ * as set, and its buffers are not autotuned. Every other state, BOUND_INACTIVE
+ * included (a bound socket may have been connected and disconnected), may have been.
  */
-export function toSocketOptions(records: OptionRecords, i: number, entry: SocketEntry, sys: SysctlDefaults): SocketOptions {
+export const isUnconnectedTcp = (entry: Pick<SocketEntry, 'proto' | 'state'>): boolean =>
+  entry.proto === 'tcp' && (entry.state === 'LISTEN' || entry.state === 'CLOSE')
+
+/**
+ * The option semantics of docs/options.md from raw getsockopt values (record `i` of
+ * `records`): the booleans of the table's proto always; an "only when set" option
+ * when it differs from what an unset socket reads; and, in `undecidable`, each one
+ * whose value cannot say whether it was set (never guessed, never reported).
+ */
+export function toSocketOptions(
+  records: OptionRecords,
+  i: number,
+  entry: SocketEntry,
+  sys: SysctlDefaults,
+  undecidable: Undecidable = new Undecidable(),
+): SocketOptions {
   const o: SocketOptions = {}
   const tcp = entry.proto === 'tcp'
+  const unconnected = isUnconnectedTcp(entry)
   const v = (slot: number): number | null => records.value(i, slot)
   const bool = (slot: number): void => {
     const x = records.value(i, slot)
     if (x !== null) o[BOOL_NAMES[slot] as string] = x !== 0
+  }
+  // An "only when set" value against what the socket reads when unset.
+  const whenSet = (name: UndecidableOption, value: number | null, unset: number | null, report: (value: number) => void): void => {
+    if (value === null) return
+    if (unset === null) undecidable.mark(name, 'default-unknown')
+    else if (value === unset) undecidable.mark(name, 'equals-default')
+    else report(value)
   }
   bool(SLOT.reuseAddr)
   bool(SLOT.reusePort)
   if (tcp) {
     bool(SLOT.keepAlive)
     // getsockopt returns the socket's value, or the sysctl when the socket has none.
-    const idle = v(SLOT.tcpKeepIdle)
-    if (defined(idle) && idle !== sys.tcpKeepaliveTime) o.TCP_KEEPIDLE = idle
-    const cnt = v(SLOT.tcpKeepCnt)
-    if (defined(cnt) && cnt !== sys.tcpKeepaliveProbes) o.TCP_KEEPCNT = cnt
-    const intvl = v(SLOT.tcpKeepIntvl)
-    if (defined(intvl) && intvl !== sys.tcpKeepaliveIntvl) o.TCP_KEEPINTVL = intvl
+    whenSet('TCP_KEEPIDLE', v(SLOT.tcpKeepIdle), sys.tcpKeepaliveTime, (x) => (o.TCP_KEEPIDLE = x))
+    whenSet('TCP_KEEPCNT', v(SLOT.tcpKeepCnt), sys.tcpKeepaliveProbes, (x) => (o.TCP_KEEPCNT = x))
+    whenSet('TCP_KEEPINTVL', v(SLOT.tcpKeepIntvl), sys.tcpKeepaliveIntvl, (x) => (o.TCP_KEEPINTVL = x))
     const userTimeout = v(SLOT.tcpUserTimeout)
     if (defined(userTimeout) && userTimeout > 0) o.TCP_USER_TIMEOUT = userTimeout
   }
-  // The kernel stores twice what setsockopt passed. The lock bit that says "set" is
-  // invisible to getsockopt: a buffer differing from a new socket's is taken as set,
-  // unless it is larger than setsockopt could make it (TCP autotuning grew it).
-  const rcvBuf = v(SLOT.rcvBuf)
-  const sndBuf = v(SLOT.sndBuf)
-  const rcvDefault = tcp ? sys.tcpRmemDefault : sys.rmemDefault
-  const sndDefault = tcp ? sys.tcpWmemDefault : sys.wmemDefault
-  const settable = (value: number, max: number | null): boolean => !tcp || max === null || value <= 2 * max
-  if (defined(rcvBuf) && rcvBuf !== rcvDefault && settable(rcvBuf, sys.rmemMax)) o.SO_RCVBUF = Math.floor(rcvBuf / 2)
-  if (defined(sndBuf) && sndBuf !== sndDefault && settable(sndBuf, sys.wmemMax)) o.SO_SNDBUF = Math.floor(sndBuf / 2)
+  // The kernel stores twice what setsockopt passed, and a new socket's buffer is the
+  // sysctl default. A connection's TCP buffers are autotuned unless set: the reader
+  // does not even read them.
+  if (tcp && !unconnected) {
+    undecidable.mark('SO_RCVBUF', 'autotuned')
+    undecidable.mark('SO_SNDBUF', 'autotuned')
+  } else {
+    whenSet('SO_RCVBUF', v(SLOT.rcvBuf), tcp ? sys.tcpRmemDefault : sys.rmemDefault, (x) => (o.SO_RCVBUF = Math.floor(x / 2)))
+    whenSet('SO_SNDBUF', v(SLOT.sndBuf), tcp ? sys.tcpWmemDefault : sys.wmemDefault, (x) => (o.SO_SNDBUF = Math.floor(x / 2)))
+  }
   const ms = (sec: number | null, usec: number | null): number => (sec ?? 0) * 1000 + Math.floor((usec ?? 0) / 1000)
   const rcvTimeo = ms(v(SLOT.rcvTimeoSec), v(SLOT.rcvTimeoUsec))
   if (rcvTimeo > 0) o.SO_RCVTIMEO = rcvTimeo
@@ -85,9 +106,8 @@ export function toSocketOptions(records: OptionRecords, i: number, entry: Socket
   if (device !== '') o.SO_BINDTODEVICE = device
   // Before a connection exists getsockopt returns the MSS the application set, else
   // TCP_MSS_DEFAULT (536); afterwards the effective MSS, which is tcpInfo's business.
-  const maxSeg = v(SLOT.tcpMaxSeg)
-  const unconnected = entry.state === 'LISTEN' || entry.state === 'CLOSE'
-  if (tcp && unconnected && defined(maxSeg) && maxSeg !== TCP_MSS_DEFAULT) o.TCP_MAXSEG = maxSeg
+  if (unconnected) whenSet('TCP_MAXSEG', v(SLOT.tcpMaxSeg), TCP_MSS_DEFAULT, (x) => (o.TCP_MAXSEG = x))
+  else if (tcp) undecidable.mark('TCP_MAXSEG', 'effective-value')
   bool(SLOT.ipFreeBind)
   bool(SLOT.ipTransparent)
   const lowat = v(SLOT.tcpNotSentLowat)

@@ -14,9 +14,6 @@ export interface SysctlDefaults {
   /** net.core.rmem_default / wmem_default: a new UDP socket's buffers. */
   rmemDefault: number | null
   wmemDefault: number | null
-  /** net.core.rmem_max / wmem_max: the most setsockopt (without SO_*BUFFORCE) can ask for. */
-  rmemMax: number | null
-  wmemMax: number | null
 }
 
 // Read synchronously: a /proc/sys file is a few bytes served from memory, and an
@@ -38,7 +35,7 @@ function readNumbers(path: string): number[] | null {
 }
 
 export async function readSysctlDefaults(root = '/proc/sys/net'): Promise<SysctlDefaults> {
-  const [time, intvl, probes, rmem, wmem, rdef, wdef, rmax, wmax] = await Promise.all([
+  const [time, intvl, probes, rmem, wmem, rdef, wdef] = await Promise.all([
     readNumbers(`${root}/ipv4/tcp_keepalive_time`),
     readNumbers(`${root}/ipv4/tcp_keepalive_intvl`),
     readNumbers(`${root}/ipv4/tcp_keepalive_probes`),
@@ -46,8 +43,6 @@ export async function readSysctlDefaults(root = '/proc/sys/net'): Promise<Sysctl
     readNumbers(`${root}/ipv4/tcp_wmem`),
     readNumbers(`${root}/core/rmem_default`),
     readNumbers(`${root}/core/wmem_default`),
-    readNumbers(`${root}/core/rmem_max`),
-    readNumbers(`${root}/core/wmem_max`),
   ])
   return {
     tcpKeepaliveTime: time?.[0] ?? null,
@@ -57,8 +52,6 @@ export async function readSysctlDefaults(root = '/proc/sys/net'): Promise<Sysctl
     tcpWmemDefault: wmem?.[1] ?? null,
     rmemDefault: rdef?.[0] ?? null,
     wmemDefault: wdef?.[0] ?? null,
-    rmemMax: rmax?.[0] ?? null,
-    wmemMax: wmax?.[0] ?? null,
   }
 }
 
