@@ -78,9 +78,9 @@ export function toSocketOptions(records: BpfSocketRecords, i: number, entry: Soc
   }
   const device = records.string(i, BPF_STRING.device)
   if (device !== '') o.SO_BINDTODEVICE = device
-  // What TCP_MAXSEG set (rx_opt.user_mss); getsockopt shows it only before a connection.
-  const unconnected = entry.state === 'LISTEN' || entry.state === 'CLOSE'
-  if (tcp && unconnected && v(S.userMss) !== 0) o.TCP_MAXSEG = v(S.userMss)
+  // What TCP_MAXSEG set (rx_opt.user_mss, inherited by accepted sockets), in any state:
+  // getsockopt shows it only before a connection, the field always.
+  if (tcp && v(S.userMss) !== 0) o.TCP_MAXSEG = v(S.userMss)
   o.IP_FREEBIND = v(S.freeBind) !== 0
   o.IP_TRANSPARENT = v(S.transparent) !== 0
   if (tcp && v(S.notSentLowat) > 0) o.TCP_NOTSENT_LOWAT = v(S.notSentLowat)
