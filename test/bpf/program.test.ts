@@ -28,3 +28,16 @@ t.test('the program calls no helper that changes a socket', async (t) => {
   // (writes to the reader's buffer only).
   t.same([...helpers].sort((a, b) => a - b), [46, 113, 127])
 })
+
+t.test('the prebuilt addon loads without libbpf, libelf or zlib', async (t) => {
+  const PREBUILD = fileURLToPath(new URL('../../prebuilds/linux-x64/knetstat.node', import.meta.url))
+  const readelf = spawnSync('readelf', ['-d', PREBUILD], { encoding: 'utf8' })
+  if (readelf.status !== 0) return t.skip('readelf (binutils) is not installed')
+  const needed = [...readelf.stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1] as string)
+  t.ok(needed.length > 0, `NEEDED: ${needed.join(', ')}`)
+  t.same(
+    needed.filter((lib) => !/^(libstdc\+\+|libgcc_s|libc|libm)\.so/.test(lib)),
+    [],
+    'only the C and C++ runtimes',
+  )
+})
