@@ -29,7 +29,7 @@ const OPTION_SOURCES: Record<'auto' | 'module' | 'bpf' | 'pidfd', readonly Sourc
   // The module when its files exist, else the BPF socket iterator when the caller may
   // load it, else pidfd; what one cannot read (the module withholds, the iterator had
   // not seen yet), the next tries.
-  auto: [moduleSource({ withheld: bpfSource({ unread: pidfdSource }) }), bpfSource({ unread: pidfdSource }), pidfdSource],
+  auto: [moduleSource({ withheld: [bpfSource({ unread: [pidfdSource] }), pidfdSource] }), bpfSource({ unread: [pidfdSource] }), pidfdSource],
   module: [moduleSource()],
   bpf: [bpfSource()],
   pidfd: [pidfdSource],

@@ -113,16 +113,37 @@ export function isReason(value: Filler | Reason): value is Reason {
 }
 
 /**
- * Fills `entries` through `next`, a source tried after another: what it cannot serve
- * or read goes to `missing` with its reason.
+ * Fills `entries` through the first of `next` that can serve the caller: sources tried
+ * after another (what the module withholds, what the bpf source did not meet), in
+ * order. An entry `refuse` rejects for the chosen source goes to `missing` with that
+ * reason instead (a socket without a file, for a source that reads through processes);
+ * what the source cannot read goes to `missing` with its reason; with no source left,
+ * every entry does, with the last one's reason.
  */
-export async function fillThrough(next: Source, entries: SocketEntry[], context: SourceContext, missing: Missing): Promise<void> {
+export async function fillThrough(
+  next: readonly Source[],
+  entries: SocketEntry[],
+  context: SourceContext,
+  missing: Missing,
+  refuse: (source: Source, entry: SocketEntry) => Reason | null = () => null,
+): Promise<void> {
   if (entries.length === 0) return
-  const unavailable = await next.unavailable(context)
-  const filler = unavailable ?? (await next.open(context))
-  if (isReason(filler)) {
-    for (const entry of entries) missing(entry, filler)
+  let why: Reason | null = null
+  for (const source of next) {
+    const unavailable = await source.unavailable(context)
+    const filler = unavailable ?? (await source.open(context))
+    if (isReason(filler)) {
+      why = filler
+      continue
+    }
+    const taken: SocketEntry[] = []
+    for (const entry of entries) {
+      const refused = refuse(source, entry)
+      if (refused === null) taken.push(entry)
+      else missing(entry, refused)
+    }
+    if (taken.length > 0) await filler.fill(taken, missing)
     return
   }
-  await filler.fill(entries, missing)
+  if (why !== null) for (const entry of entries) missing(entry, why)
 }

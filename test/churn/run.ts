@@ -13,6 +13,7 @@ export const KINDS: { name: string; query: ListQuery; stream?: true }[] = [
   { name: 'listSockets({ tcpInfo: true, options: false })', query: { tcpInfo: true, options: false } },
   { name: 'listSockets({ processes: true, options: false })', query: { processes: true, options: false } },
   { name: "listSockets({ options: 'pidfd' })", query: { options: 'pidfd' } },
+  { name: "streamSockets({ options: 'bpf' })", query: { options: 'bpf' }, stream: true },
   { name: 'streamSockets({})', query: {}, stream: true },
   { name: 'streamSockets({ tcpInfo: false, options: false })', query: { tcpInfo: false, options: false }, stream: true },
   { name: 'listSockets({ tcpInfo: false, options: false })', query: { tcpInfo: false, options: false } },

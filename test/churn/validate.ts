@@ -104,8 +104,10 @@ function validateOptions(e: SocketEntry, query: ListQuery): string[] {
     return problems
   }
   if (typeof e.options !== 'object') return [`options: ${JSON.stringify(e.options)}`]
-  if (e.optionsSource !== 'pidfd' && e.optionsSource !== 'module') bad('optionsSource', e.optionsSource)
+  if (e.optionsSource !== 'pidfd' && e.optionsSource !== 'module' && e.optionsSource !== 'bpf') bad('optionsSource', e.optionsSource)
   if (query.options === 'pidfd' && e.optionsSource !== 'pidfd') bad("optionsSource with options 'pidfd'", e.optionsSource)
+  if (query.options === 'bpf' && e.optionsSource !== 'bpf') bad("optionsSource with options 'bpf'", e.optionsSource)
+  if (e.optionsSource !== 'pidfd' && e.optionsUndecidable !== undefined) bad('optionsUndecidable from an exact source', e.optionsUndecidable)
   if ('optionsError' in e) bad('optionsError beside options', e.optionsError)
   for (const [name, value] of Object.entries(e.options)) {
     const kind = OPTION_KINDS[name]

@@ -135,7 +135,7 @@ t.test('checkSockets lists and summarizes', async (t) => {
   t.equal(good.ok, true, good.problems.join('\n'))
   t.equal(good.entries.length, 3)
   t.equal(good.expectations.checked, 3)
-  t.ok(good.entries.every((e) => e.optionsSource === 'pidfd'), 'options read for the expectations')
+  t.ok(good.entries.every((e) => e.optionsSource === 'bpf' || e.optionsSource === 'pidfd'), 'options read for the expectations')
 
   const noExpect = await checkSockets({ proto: 'tcp', port: ports.tuned })
   t.ok(noExpect.entries.every((e) => e.options === null), 'no expectations: options are not read')

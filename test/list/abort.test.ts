@@ -32,6 +32,9 @@ t.test('an already aborted signal rejects at once', async (t) => {
 })
 
 t.test('aborting during the dump rejects with an AbortError and closes the netlink socket', async (t) => {
+  // The bpf source's programs (options 'auto' as root) stay loaded for the process's
+  // life once loaded: load them before counting.
+  await listSockets({ proto: 'tcp', localPort: port })
   const before = fds()
   for (const options of [false, 'auto'] as const) {
     const controller = new AbortController()

@@ -173,7 +173,7 @@ const PICK = ['SO_REUSEADDR', 'SO_REUSEPORT', 'SO_KEEPALIVE', 'TCP_KEEPIDLE', 'T
 const pick = (o: SocketEntry['options']): Record<string, unknown> | null =>
   o === null ? null : Object.fromEntries(PICK.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]))
 
-t.test("live, as root: withheld lines of this process's sockets are read through pidfd", async (t) => {
+t.test("live, as root: withheld lines of this process's sockets are read through bpf, the next source of 'auto'", async (t) => {
   const server = createServer((s) => accepted.push(s))
   const accepted: Socket[] = []
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -210,16 +210,16 @@ t.test("live, as root: withheld lines of this process's sockets are read through
   for (const e of auto) {
     const ref = reference.find((r) => r.inode === e.inode) as SocketEntry
     t.equal(e.optionsError, undefined, `${e.proto} ${e.state} ${e.local.port}: read`)
-    t.equal(e.optionsSource, isListener(e) ? 'module' : 'pidfd', isListener(e) ? 'the visible line: the module' : 'withheld: pidfd')
+    t.equal(e.optionsSource, isListener(e) ? 'module' : 'bpf', isListener(e) ? 'the visible line: the module' : 'withheld: bpf')
     t.same(pick(e.options), pick(ref.options), 'the values pidfd reads')
     t.match(e.processes, [{ pid: process.pid }], "the listing's own /proc scan is used")
   }
   const clientEntry = auto.find((e) => e.remote.port === port) as SocketEntry
   t.match(clientEntry.options, { TCP_NODELAY: true, SO_KEEPALIVE: true, TCP_KEEPIDLE: 5 })
   t.match(auto.find((e) => e.proto === 'udp')?.options, { SO_BROADCAST: true })
-  // Without processes: the fallback makes its own scan.
+  // Without processes: bpf needs no /proc scan.
   const noScan = (await listSocketsWith({ ...query, options: 'auto' }, { moduleDir: dir })).filter(mine)
-  t.same(noScan.map((e) => e.optionsSource).sort(), ['module', 'pidfd', 'pidfd', 'pidfd'])
+  t.same(noScan.map((e) => e.optionsSource).sort(), ['bpf', 'bpf', 'bpf', 'module'])
 
   // 'module' is the module only: withheld stays EPERM, with what to do.
   const only = (await listSocketsWith({ ...query, options: 'module' }, { moduleDir: dir })).filter(mine)

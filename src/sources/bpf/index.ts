@@ -16,8 +16,8 @@ export { BpfSocketRecords, BPF_ABI_VERSION, BPF_SLOT } from './socket-record.js'
 const STALE: Reason = { code: 'ERR_KNETSTAT_NATIVE_LOAD', source: 'bpf', cause: 'stale-binary' }
 
 export interface BpfSourceOptions {
-  /** The source that tries the entries the programs did not read (sockets newer than the read): options 'auto'. */
-  unread?: Source
+  /** The sources that try the entries the programs did not read (sockets newer than the read), the first that can serve: options 'auto'. */
+  unread?: readonly Source[]
 }
 
 export function bpfSource(options: BpfSourceOptions = {}): Source {

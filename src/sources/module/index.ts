@@ -16,8 +16,8 @@ export { parseModuleTexts, type ModuleTable } from './parse.js'
 export { withheldByModule } from './withheld.js'
 
 export interface ModuleSourceOptions {
-  /** The source that tries the entries whose options the module withheld from this reader (options 'auto'). */
-  withheld?: Source
+  /** The sources that try the entries whose options the module withheld from this reader, the first that can serve (options 'auto'). */
+  withheld?: readonly Source[]
 }
 
 function notLoaded(dir: string): Reason {

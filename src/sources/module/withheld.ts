@@ -24,18 +24,16 @@ export function withheldByModule(entry: Pick<SocketEntry, 'proto' | 'state' | 'i
 }
 
 /**
- * The entries whose options the module withheld, through `next` (the pidfd source):
- * those it may read get their options from it; the others keep options null with
- * EPERM, saying why `next` could not read them either. An entry with no file (an
- * orphan, a connection not yet accept()ed) has no holder for a source that reads
- * through processes (pidfd): it is not tried there, and no /proc scan is made for it.
+ * The entries whose options the module withheld, through the first of `next` that can
+ * serve the caller (the bpf source, else pidfd): those it may read get their options
+ * from it; the others keep options null with EPERM, saying why it could not read them
+ * either. An entry with no file (an orphan, a connection not yet accept()ed) has no
+ * holder for a source that reads through processes (pidfd): it is not tried there,
+ * and no /proc scan is made for it.
  */
-export async function readWithheld(withheld: SocketEntry[], next: Source, context: SourceContext, missing: Missing): Promise<void> {
+export async function readWithheld(withheld: SocketEntry[], next: readonly Source[], context: SourceContext, missing: Missing): Promise<void> {
   const neither: Missing = (entry, why) => missing(entry, { ...WITHHELD, fallback: why })
-  const held: SocketEntry[] = []
-  for (const entry of withheld) {
-    if (entry.inode === null && next.needsScan) neither(entry, { code: 'ENOENT', source: next.name, cause: 'no-file' })
-    else held.push(entry)
-  }
-  await fillThrough(next, held, context, neither)
+  const fileless = (source: Source, entry: SocketEntry): Reason | null =>
+    entry.inode === null && source.needsScan ? { code: 'ENOENT', source: source.name, cause: 'no-file' } : null
+  await fillThrough(next, withheld, context, neither, fileless)
 }
