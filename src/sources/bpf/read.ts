@@ -13,6 +13,9 @@ import { toSocketOptions } from './semantics.js'
 import { BpfSocketRecords, BPF_SLOT } from './socket-record.js'
 import { TableWindow } from './window.js'
 
+const MINISOCKET: Reason = { code: 'ENOENT', source: 'bpf', cause: 'minisocket' }
+const UNMATCHED: Reason = { code: 'ENOENT', source: 'bpf', cause: 'unmatched' }
+
 type BpfReader = Pick<NativeBinding, 'openBpfReader' | 'readBpfSockets' | 'openBpfCursor' | 'readBpfCursor'>
 
 /** The kernel's HZ once the programs are loaded; why not, when they cannot be. */
@@ -97,7 +100,7 @@ export async function fillOptionsFromBpf(
   let pending: SocketEntry[] = []
   for (const [n, entry] of entries.entries()) {
     if (n % SLICE === 0 && n > 0) await breathe()
-    if (isMinisocket(entry)) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'minisocket' })
+    if (isMinisocket(entry)) missing(entry, MINISOCKET)
     else pending.push(entry)
   }
   for (const read of [first, null]) {
@@ -113,15 +116,24 @@ export async function fillOptionsFromBpf(
         left.push(entry)
         continue
       }
-      entry.options = toSocketOptions(found.records, found.index, entry, hz)
-      entry.optionsSource = 'bpf'
-      delete entry.optionsError
+      setOptions(entry, found.records, found.index, hz)
     }
     pending = left
   }
-  if (pending.length === 0) return
-  if (unread !== undefined) await unread(pending, missing)
-  else for (const entry of pending) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'unmatched' })
+  await passOn(pending, missing, unread)
+}
+
+function setOptions(entry: SocketEntry, records: BpfSocketRecords, index: number, hz: number): void {
+  entry.options = toSocketOptions(records, index, entry, hz)
+  entry.optionsSource = 'bpf'
+  delete entry.optionsError
+}
+
+/** What no record matched: to the next source when there is one, else why. */
+async function passOn(entries: SocketEntry[], missing: Missing, unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>): Promise<void> {
+  if (entries.length === 0) return
+  if (unread !== undefined) await unread(entries, missing)
+  else for (const entry of entries) missing(entry, UNMATCHED)
 }
 
 /** A stream's windows, one per protocol (window.ts). */
@@ -148,19 +160,12 @@ export async function fillBatchFromBpf(
   for (const [n, entry] of batch.entries()) {
     if (n % SLICE === 0 && n > 0) await breathe()
     if (isMinisocket(entry)) {
-      missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'minisocket' })
+      missing(entry, MINISOCKET)
       continue
     }
     const slot = await (windows.get(entry.proto) as TableWindow).find(entry.netlink?.cookie, entry.inode)
-    if (slot === undefined) {
-      missed.push(entry)
-      continue
-    }
-    entry.options = toSocketOptions(slot.records, slot.index, entry, hz)
-    entry.optionsSource = 'bpf'
-    delete entry.optionsError
+    if (slot === undefined) missed.push(entry)
+    else setOptions(entry, slot.records, slot.index, hz)
   }
-  if (missed.length === 0) return
-  if (unread !== undefined) await unread(missed, missing)
-  else for (const entry of missed) missing(entry, { code: 'ENOENT', source: 'bpf', cause: 'unmatched' })
+  await passOn(missed, missing, unread)
 }
