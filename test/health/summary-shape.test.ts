@@ -7,7 +7,8 @@ import { holdHostile } from '../helpers/hostile.js'
 
 const holder = await holdHostile(Buffer.from('summary-shape'), 0)
 t.teardown(() => holder.close())
-const entries = await listSockets({ localPort: holder.info.port, proto: 'tcp' })
+// Its own address too: sockets of other tests may use the port number on other addresses.
+const entries = await listSockets({ localPort: holder.info.port, localAddress: '127.0.0.1', proto: 'tcp', state: 'LISTEN' })
 
 t.test('a real listing is summarized', async (t) => {
   t.equal(entries.length, 1, "the holder's listener")
