@@ -151,7 +151,7 @@ t.test('TIME_WAIT and sockets no visible process holds say why', async (t) => {
 })
 
 t.test('query validation', async (t) => {
-  await t.rejects(listSockets({ options: 'kernel' as never }), { name: 'TypeError', message: /options "kernel" is not allowed; use 'auto', 'module', 'pidfd' or false/ })
+  await t.rejects(listSockets({ options: 'kernel' as never }), { name: 'TypeError', message: /options "kernel" is not allowed; use 'auto', 'module', 'bpf', 'pidfd' or false/ })
   await t.rejects(listSockets({ options: true as never }), { name: 'TypeError' })
   await t.rejects(listSockets({ processes: 1 as never }), { name: 'TypeError', message: /processes must be true or false/ })
 })
