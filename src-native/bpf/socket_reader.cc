@@ -18,6 +18,7 @@
 #include "bpf/bpf_syscall.h"
 #include "bpf/patch_ids.h"
 #include "bpf/socket_record.h"
+#include "util/out_of_descriptors.h"
 
 namespace knetstat::bpf {
 
@@ -26,6 +27,12 @@ namespace {
 #include "bpf/socket_fields.bpf.inc"
 
 constexpr const char* kVmlinuxBtf = "/sys/kernel/btf/vmlinux";
+
+// Out of descriptors says nothing about BPF: the message says so, and what to do.
+std::string with_advice(int error, std::string message) {
+  if (out_of_descriptors(error)) message += std::string(". No file descriptor is free: ") + kOutOfDescriptorsAdvice;
+  return message;
+}
 constexpr uint8_t kLdImm64 = 0x18;  // BPF_LD | BPF_IMM | BPF_DW
 
 bool read_file(const char* path, std::vector<uint8_t>& out, int& error) {
@@ -118,7 +125,7 @@ bool read_all_raw(int link_fd, std::vector<uint8_t>& raw, SystemFailure& failure
   if (fd < 0) {
     failure.error = -fd;
     failure.syscall = "bpf";
-    failure.message = std::string("cannot start a socket iteration: ") + strerror(failure.error);
+    failure.message = with_advice(failure.error, std::string("cannot start a socket iteration: ") + strerror(failure.error));
     return false;
   }
   UniqueFd iter(fd);
@@ -129,7 +136,7 @@ bool read_all_raw(int link_fd, std::vector<uint8_t>& raw, SystemFailure& failure
     if (n < 0) {
       failure.error = errno;
       failure.syscall = "read";
-      failure.message = std::string("reading the socket iteration failed: ") + strerror(failure.error);
+      failure.message = with_advice(failure.error, std::string("reading the socket iteration failed: ") + strerror(failure.error));
       return false;
     }
     if (n == 0) return true;
@@ -150,7 +157,9 @@ std::unique_ptr<SocketReader> SocketReader::open(OpenFailure& failure) {
     failure.cause = cause;
     failure.error = error;
     failure.syscall = syscall;
-    failure.message = std::move(message);
+    failure.message = with_advice(error, std::move(message));
+    // Running out of descriptors is this process's state, not the kernel's answer.
+    if (out_of_descriptors(error)) failure.cause = "failed";
     return nullptr;
   };
   std::vector<uint8_t> blob;
@@ -242,7 +251,7 @@ bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uin
     if (fd < 0) {
       failure.error = -fd;
       failure.syscall = "bpf";
-      failure.message = std::string("cannot start a socket iteration: ") + strerror(failure.error);
+      failure.message = with_advice(failure.error, std::string("cannot start a socket iteration: ") + strerror(failure.error));
       it.done = true;
       return false;
     }
@@ -260,7 +269,7 @@ bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uin
       if (errno == EINTR) continue;
       failure.error = errno;
       failure.syscall = "read";
-      failure.message = std::string("reading the socket iteration failed: ") + strerror(failure.error);
+      failure.message = with_advice(failure.error, std::string("reading the socket iteration failed: ") + strerror(failure.error));
       it.done = true;
       it.fd.reset();
       return false;
@@ -364,6 +373,13 @@ bool SocketReader::calibrate(OpenFailure& failure) {
     return false;
   };
   UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!s.valid() && out_of_descriptors(errno)) {
+    failure.cause = "failed";
+    failure.error = errno;
+    failure.syscall = "socket";
+    failure.message = with_advice(errno, std::string("cannot open the socket the programs are checked on: ") + strerror(errno));
+    return false;
+  }
   if (!s.valid()) return fail(std::string("socket: ") + strerror(errno));
   struct timeval second = {1, 0};
   int rcvbuf = 5000, on = 1, priority = 5, tos = 0x20;

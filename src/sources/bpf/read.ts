@@ -23,19 +23,23 @@ export type Opened = { hz: number } | Reason
 
 const opened = new WeakMap<BpfReader, Promise<Opened>>()
 
-/** Loads the programs (once per addon instance): the kernel's HZ, or why the source cannot serve. */
+/**
+ * Loads the programs (once per addon instance): the kernel's HZ, or why the source
+ * cannot serve. Running out of file descriptors is not an answer about BPF: it
+ * rejects (as every reader does) and is not remembered, so a later listing loads.
+ */
 export function openBpf(reader: BpfReader = loadBinding()): Promise<Opened> {
   let opening = opened.get(reader)
   if (opening === undefined) {
     opening = reader.openBpfReader().then(
       ({ hz }) => ({ hz }),
-      (error: NodeJS.ErrnoException & { cause?: unknown }): Reason => ({
-        code: error.code ?? 'UNKNOWN',
-        source: 'bpf',
-        cause: bpfCause(error.cause),
-        syscall: error.syscall,
-        detail: error.message,
-      }),
+      (error: NodeJS.ErrnoException & { cause?: unknown }): Reason => {
+        if (error.code === 'EMFILE' || error.code === 'ENFILE') {
+          opened.delete(reader)
+          throw error
+        }
+        return { code: error.code ?? 'UNKNOWN', source: 'bpf', cause: bpfCause(error.cause), syscall: error.syscall, detail: error.message }
+      },
     )
     opened.set(reader, opening)
   }
