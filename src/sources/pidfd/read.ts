@@ -7,27 +7,19 @@ import type { NativeBinding } from '../../../types/binding.js'
 import { isMinisocket, type SocketEntry, type SocketHolder } from '../../model.js'
 import { breathe, SLICE } from '../../util/breathe.js'
 import { errnoName } from '../../util/errno.js'
-import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../util/linux.js'
 import type { ProcessScan } from '../processes/index.js'
 import type { Missing, Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { pidfdBinding } from './binding.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
-import { isUnconnectedTcp, toSocketOptions } from './semantics.js'
+import { fillFromNetlink, targetHints } from './netlink-known.js'
+import { toSocketOptions } from './semantics.js'
 import { readSysctlDefaults, readYamaScope, type SysctlDefaults } from './sysctl.js'
 import { Undecidable } from './undecidable.js'
 
 const ESTALE = 116
 /** ESTALE from fstat: the descriptor now names another file (closed, and the number reused). */
 const SYSCALL_FSTAT = SYSCALLS.indexOf('fstat')
-
-/** What netlink already told about the socket, so the reader spends no getsockopt on it. */
-function hints(entry: SocketEntry): number {
-  const protocol = entry.proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP
-  const family = entry.family === 6 ? AF_INET6 : AF_INET
-  const unconnected = isUnconnectedTcp(entry) ? 1 << 16 : 0
-  return (protocol | (family << 8) | unconnected) >>> 0
-}
 
 /** Errors after which another holder of the same socket may still succeed. */
 const RETRY = new Set(['EPERM', 'ESRCH', 'EBADF', 'ESTALE', 'EACCES'])
@@ -112,7 +104,7 @@ export async function fillOptionsFromPidfd(
       targets[i * 4] = holder.pid
       targets[i * 4 + 1] = holder.fd
       targets[i * 4 + 2] = p.entry.inode as number
-      targets[i * 4 + 3] = hints(p.entry)
+      targets[i * 4 + 3] = targetHints(p.entry)
     })
     const records = new OptionRecords(await reader.readSocketOptions(targets))
     const again: Pending[] = []
@@ -121,6 +113,7 @@ export async function fillOptionsFromPidfd(
       const { p, holder } = round[i] as (typeof round)[number]
       const errno = records.value(i, SLOT.errno) ?? 0
       if (errno === 0) {
+        fillFromNetlink(records, i, p.entry, targets[i * 4 + 3] as number)
         const undecidable = new Undecidable()
         p.entry.options = toSocketOptions(records, i, p.entry, defaults, undecidable)
         undecidable.applyTo(p.entry)
