@@ -23,6 +23,6 @@ export const pidfdSource: Source = {
   },
   async open(context: SourceContext): Promise<Filler> {
     const [scan, defaults] = await Promise.all([context.scan(), readSysctlDefaults()])
-    return { fill: (entries, missing) => fillOptionsFromPidfd(entries, scan, defaults, undefined, missing) }
+    return { fill: (entries, missing) => fillOptionsFromPidfd(entries, scan, defaults, undefined, missing, context.listed) }
   },
 }

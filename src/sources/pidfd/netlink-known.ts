@@ -19,6 +19,7 @@
 // The hint bits are src-native/pidfd/read_options.h's kHintKnown*.
 import type { SocketEntry } from '../../model.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../util/linux.js'
+import type { ListedAttributes, ListedReader } from '../source.js'
 import { SLOT, type OptionRecords } from './option-record.js'
 import { isUnconnectedTcp } from './semantics.js'
 
@@ -35,34 +36,56 @@ export const HINT = {
   v6only: 1 << 23,
 } as const
 
+const KNOWN = HINT.tos | HINT.inetFlags | HINT.congestion | HINT.mark | HINT.priority | HINT.noDevice | HINT.v6only
+
+/** `entry.netlink`'s attributes: for entries given without a listing's faster reader (SourceContext.listed). */
+export const fromEntry: ListedReader = (entry, out) => {
+  const n = entry.netlink
+  if (n === undefined) return false
+  out.tos = n.tos
+  out.tclass = n.tclass
+  out.v6only = n.v6only
+  out.sockopt = n.sockopt
+  out.congestion = n.congestion
+  out.mark = n.mark
+  out.classId = n.classId
+  out.ifindex = n.ifindex
+  return true
+}
+
+/** One entry's attributes at a time: no object per entry. */
+const scratch: ListedAttributes = { tos: null, tclass: null, v6only: null, sockopt: null, congestion: null, mark: null, classId: null, ifindex: 0 }
+
 /**
  * The hints word of a target: what the reader need not ask (read_options.h): the
  * protocol, the family, the state's "unconnected", and which values the dump carried.
  */
-export function targetHints(entry: SocketEntry): number {
+export function targetHints(entry: SocketEntry, listed: ListedReader = fromEntry): number {
   const tcp = entry.proto === 'tcp'
-  let hints = (tcp ? IPPROTO_TCP : IPPROTO_UDP) | ((entry.family === 6 ? AF_INET6 : AF_INET) << 8)
+  const v6 = entry.family === 6
+  let hints = (tcp ? IPPROTO_TCP : IPPROTO_UDP) | ((v6 ? AF_INET6 : AF_INET) << 8)
   if (isUnconnectedTcp(entry)) hints |= HINT.unconnected
-  const n = entry.netlink
-  if (n === undefined) return hints >>> 0
-  if ((entry.family === 6 ? n.tclass : n.tos) !== null) hints |= HINT.tos
+  const n = scratch
+  if (!listed(entry, n)) return hints >>> 0
+  if ((v6 ? n.tclass : n.tos) !== null) hints |= HINT.tos
   if (n.sockopt !== null) hints |= HINT.inetFlags
   if (tcp && n.congestion !== null) hints |= HINT.congestion
   if (n.mark !== null) hints |= HINT.mark
   if (n.classId === 0) hints |= HINT.priority
   if (n.ifindex === 0) hints |= HINT.noDevice
-  if (entry.family === 6 && n.v6only !== null) hints |= HINT.v6only
+  if (v6 && n.v6only !== null) hints |= HINT.v6only
   return hints >>> 0
 }
 
 /**
  * Writes into record `i` the values the reader left out because `hints` (the word it
- * was given for this entry) said netlink carried them: the record then reads as if
- * getsockopt had filled it, and semantics.ts turns it into options as ever.
+ * was given for this entry, from targetHints with the same `listed`) said the dump
+ * carried them: the record then reads as if getsockopt had filled it, and
+ * semantics.ts turns it into options as ever.
  */
-export function fillFromNetlink(records: OptionRecords, i: number, entry: SocketEntry, hints: number): void {
-  const n = entry.netlink
-  if (n === undefined || (hints & KNOWN) === 0) return
+export function fillFromNetlink(records: OptionRecords, i: number, entry: SocketEntry, hints: number, listed: ListedReader = fromEntry): void {
+  const n = scratch
+  if ((hints & KNOWN) === 0 || !listed(entry, n)) return
   if (hints & HINT.tos) records.set(i, entry.family === 6 ? SLOT.ipv6TClass : SLOT.ipTos, (entry.family === 6 ? n.tclass : n.tos) as number)
   if (hints & HINT.inetFlags && n.sockopt !== null) {
     records.set(i, SLOT.ipFreeBind, n.sockopt.freebind ? 1 : 0)
@@ -74,5 +97,3 @@ export function fillFromNetlink(records: OptionRecords, i: number, entry: Socket
   // HINT.noDevice: the device string stays "", as getsockopt returns it.
   if (hints & HINT.v6only) records.set(i, SLOT.ipv6V6Only, n.v6only ? 1 : 0)
 }
-
-const KNOWN = HINT.tos | HINT.inetFlags | HINT.congestion | HINT.mark | HINT.priority | HINT.noDevice | HINT.v6only

@@ -8,11 +8,11 @@ import { isMinisocket, type SocketEntry, type SocketHolder } from '../../model.j
 import { breathe, SLICE } from '../../util/breathe.js'
 import { errnoName } from '../../util/errno.js'
 import type { ProcessScan } from '../processes/index.js'
-import type { Missing, Reason } from '../source.js'
+import type { ListedReader, Missing, Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { pidfdBinding } from './binding.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
-import { fillFromNetlink, targetHints } from './netlink-known.js'
+import { fillFromNetlink, fromEntry, targetHints } from './netlink-known.js'
 import { toSocketOptions } from './semantics.js'
 import { readSysctlDefaults, readYamaScope, type SysctlDefaults } from './sysctl.js'
 import { Undecidable } from './undecidable.js'
@@ -57,7 +57,8 @@ function failed(code: string, entry: SocketEntry, holder: SocketHolder, syscall:
 /**
  * Fills `options`/`optionsSource` of every entry it can read; hands each other entry,
  * with why, to `missing` (default: `options: null` with `optionsError`). One socket's
- * failure never fails the listing.
+ * failure never fails the listing. `listed` reads what the netlink dump carried
+ * (netlink-known.ts; default: from `entry.netlink`).
  */
 export async function fillOptionsFromPidfd(
   entries: SocketEntry[],
@@ -65,6 +66,7 @@ export async function fillOptionsFromPidfd(
   sys?: SysctlDefaults,
   reader: Pick<NativeBinding, 'readSocketOptions'> = pidfdBinding(),
   missing: Missing = noOptions,
+  listed: ListedReader = fromEntry,
 ): Promise<void> {
   const [defaults, scope] = await Promise.all([sys ?? readSysctlDefaults(), readYamaScope()])
   const euid = process.geteuid?.() ?? -1
@@ -104,7 +106,7 @@ export async function fillOptionsFromPidfd(
       targets[i * 4] = holder.pid
       targets[i * 4 + 1] = holder.fd
       targets[i * 4 + 2] = p.entry.inode as number
-      targets[i * 4 + 3] = targetHints(p.entry)
+      targets[i * 4 + 3] = targetHints(p.entry, listed)
     })
     const records = new OptionRecords(await reader.readSocketOptions(targets))
     const again: Pending[] = []
@@ -113,7 +115,7 @@ export async function fillOptionsFromPidfd(
       const { p, holder } = round[i] as (typeof round)[number]
       const errno = records.value(i, SLOT.errno) ?? 0
       if (errno === 0) {
-        fillFromNetlink(records, i, p.entry, targets[i * 4 + 3] as number)
+        fillFromNetlink(records, i, p.entry, targets[i * 4 + 3] as number, listed)
         const undecidable = new Undecidable()
         p.entry.options = toSocketOptions(records, i, p.entry, defaults, undecidable)
         undecidable.applyTo(p.entry)
