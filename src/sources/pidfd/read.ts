@@ -21,6 +21,13 @@ const ESTALE = 116
 /** ESTALE from fstat: the descriptor now names another file (closed, and the number reused). */
 const SYSCALL_FSTAT = SYSCALLS.indexOf('fstat')
 
+/**
+ * Targets per readSocketOptions call: big enough for the addon's threads (4096 each)
+ * and a process's pidfd opened once per chunk, small enough that decoding one chunk
+ * overlaps reading the next.
+ */
+const READ_CHUNK = 16384
+
 /** Errors after which another holder of the same socket may still succeed. */
 const RETRY = new Set(['EPERM', 'ESRCH', 'EBADF', 'ESTALE', 'EACCES'])
 
@@ -108,28 +115,40 @@ export async function fillOptionsFromPidfd(
       targets[i * 4 + 2] = p.entry.inode as number
       targets[i * 4 + 3] = targetHints(p.entry, listed)
     })
-    const records = new OptionRecords(await reader.readSocketOptions(targets))
+    // Read in chunks, the next one on the addon's threads while this one is turned
+    // into options here: the decoding hides behind the reading.
+    const read = (from: number): Promise<Uint8Array> => {
+      const reading = reader.readSocketOptions(targets.subarray(from * 4, Math.min(round.length, from + READ_CHUNK) * 4))
+      reading.catch(() => undefined) // awaited below; not unhandled if decoding throws first
+      return reading
+    }
     const again: Pending[] = []
-    for (let i = 0; i < records.count; i++) {
-      if (i % SLICE === 0 && i > 0) await breathe()
-      const { p, holder } = round[i] as (typeof round)[number]
-      const errno = records.value(i, SLOT.errno) ?? 0
-      if (errno === 0) {
-        fillFromNetlink(records, i, p.entry, targets[i * 4 + 3] as number, listed)
-        const undecidable = new Undecidable()
-        p.entry.options = toSocketOptions(records, i, p.entry, defaults, undecidable)
-        undecidable.applyTo(p.entry)
-        p.entry.optionsSource = 'pidfd'
-        continue
+    let reading = read(0)
+    for (let from = 0; from < round.length; from += READ_CHUNK) {
+      const records = new OptionRecords(await reading)
+      if (from + READ_CHUNK < round.length) reading = read(from + READ_CHUNK)
+      for (let k = 0; k < records.count; k++) {
+        const i = from + k
+        if (i % SLICE === 0 && i > 0) await breathe()
+        const { p, holder } = round[i] as (typeof round)[number]
+        const errno = records.value(k, SLOT.errno) ?? 0
+        if (errno === 0) {
+          fillFromNetlink(records, k, p.entry, targets[i * 4 + 3] as number, listed)
+          const undecidable = new Undecidable()
+          p.entry.options = toSocketOptions(records, k, p.entry, defaults, undecidable)
+          undecidable.applyTo(p.entry)
+          p.entry.optionsSource = 'pidfd'
+          continue
+        }
+        const syscallId = records.value(k, SLOT.syscall) ?? 0
+        const code = syscallId === SYSCALL_FSTAT && errno === ESTALE ? 'ESTALE' : errnoName(errno)
+        // Keep the most telling reason: a permission error beats "it went away".
+        const why = failed(code, p.entry, holder, SYSCALLS[syscallId] ?? '', scope)
+        if (p.why === undefined || why.code === 'EPERM' || why.code === 'ENOSYS') p.why = why
+        p.next++
+        if (RETRY.has(code) && p.next < p.holders.length) again.push(p)
+        else missing(p.entry, p.why)
       }
-      const syscallId = records.value(i, SLOT.syscall) ?? 0
-      const code = syscallId === SYSCALL_FSTAT && errno === ESTALE ? 'ESTALE' : errnoName(errno)
-      // Keep the most telling reason: a permission error beats "it went away".
-      const why = failed(code, p.entry, holder, SYSCALLS[syscallId] ?? '', scope)
-      if (p.why === undefined || why.code === 'EPERM' || why.code === 'ENOSYS') p.why = why
-      p.next++
-      if (RETRY.has(code) && p.next < p.holders.length) again.push(p)
-      else missing(p.entry, p.why)
     }
     pending = again
   }
