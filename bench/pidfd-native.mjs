@@ -10,6 +10,7 @@ import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { BUILD, machine, median, ROOT, startFarm } from './lib.mjs'
 import { listSockets } from '../dist/index.js'
+import { targetHints } from '../dist/sources/pidfd/index.js'
 
 const { values } = parseArgs({
   options: {
@@ -36,9 +37,8 @@ process.on('exit', () => farm.stop())
 // The targets as the pidfd source makes them: one per socket, grouped by process.
 const entries = (await listSockets({ proto: 'tcp', options: false, processes: true })).filter((e) => e.processes?.length)
 entries.sort((a, b) => a.processes[0].pid - b.processes[0].pid)
-const IPPROTO_TCP = 6
-const hints = (e) => (IPPROTO_TCP | ((e.family === 6 ? 10 : 2) << 8) | (e.state === 'LISTEN' || e.state === 'CLOSE' ? 1 << 16 : 0)) >>> 0
-const targets = Uint32Array.from(entries.flatMap((e) => [e.processes[0].pid, e.processes[0].fd, e.inode, hints(e)]))
+// The source's own hints: a base that predates a hint bit ignores it (and reads the value).
+const targets = Uint32Array.from(entries.flatMap((e) => [e.processes[0].pid, e.processes[0].fd, e.inode, targetHints(e)]))
 
 const times = { base: [], head: [] }
 for (let call = 0; call < Number(values.calls); call++) {

@@ -1,7 +1,8 @@
 // The record read_socket_options writes per target: float64 slots (every integer a
 // getsockopt returns fits exactly), then two 16-byte NUL-padded strings. A slot whose
-// getsockopt failed or was not attempted (wrong family/protocol, or a value that
-// would decide nothing, like a connection's autotuned buffers) holds NaN.
+// getsockopt failed or was not attempted (wrong family/protocol, a value that would
+// decide nothing, like a connection's autotuned buffers, or one the target's hints say
+// the caller has from netlink) holds NaN.
 // src/sources/pidfd/option-record.ts reads this layout; bump kOptionAbiVersion on change.
 #pragma once
 

@@ -129,18 +129,20 @@ void read_all(int fd, uint32_t hints, Record& record) {
     record.set(kLingerOnOff, value.l_onoff);
     record.set(kLingerSec, value.l_linger);
   }
-  read_int(fd, SOL_SOCKET, SO_MARK, record, kMark);
-  read_int(fd, SOL_SOCKET, SO_PRIORITY, record, kPriority);
-  read_string(fd, SOL_SOCKET, SO_BINDTODEVICE, record, kDeviceOffset);
+  // What netlink delivered (the hints' known bits) is the caller's to fill in.
+  const auto known = [hints](uint32_t bit) { return (hints & bit) != 0; };
+  if (!known(kHintKnownMark)) read_int(fd, SOL_SOCKET, SO_MARK, record, kMark);
+  if (!known(kHintKnownPriority)) read_int(fd, SOL_SOCKET, SO_PRIORITY, record, kPriority);
+  if (!known(kHintNoDevice)) read_string(fd, SOL_SOCKET, SO_BINDTODEVICE, record, kDeviceOffset);
 
-  if (domain == AF_INET) read_int(fd, SOL_IP, IP_TOS, record, kIpTos);
-  if (domain == AF_INET || domain == AF_INET6) {
+  if (domain == AF_INET && !known(kHintKnownTos)) read_int(fd, SOL_IP, IP_TOS, record, kIpTos);
+  if ((domain == AF_INET || domain == AF_INET6) && !known(kHintKnownInetFlags)) {
     read_int(fd, SOL_IP, IP_FREEBIND, record, kIpFreeBind);
     read_int(fd, SOL_IP, IP_TRANSPARENT, record, kIpTransparent);
   }
   if (domain == AF_INET6) {
-    read_int(fd, SOL_IPV6, IPV6_TCLASS, record, kIpv6TClass);
-    read_int(fd, SOL_IPV6, IPV6_V6ONLY, record, kIpv6V6Only);
+    if (!known(kHintKnownTos)) read_int(fd, SOL_IPV6, IPV6_TCLASS, record, kIpv6TClass);
+    if (!known(kHintKnownV6Only)) read_int(fd, SOL_IPV6, IPV6_V6ONLY, record, kIpv6V6Only);
   }
   if (tcp) {
     read_int(fd, SOL_TCP, TCP_NODELAY, record, kTcpNoDelay);
@@ -152,7 +154,7 @@ void read_all(int fd, uint32_t hints, Record& record) {
     read_int(fd, SOL_TCP, TCP_DEFER_ACCEPT, record, kTcpDeferAccept);
     if (unconnected) read_int(fd, SOL_TCP, TCP_MAXSEG, record, kTcpMaxSeg);
     read_int(fd, SOL_TCP, TCP_NOTSENT_LOWAT, record, kTcpNotSentLowat);
-    read_string(fd, SOL_TCP, TCP_CONGESTION, record, kCongestionOffset);
+    if (!known(kHintKnownCongestion)) read_string(fd, SOL_TCP, TCP_CONGESTION, record, kCongestionOffset);
   }
 }
 

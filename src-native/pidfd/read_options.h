@@ -17,6 +17,17 @@ namespace knetstat::pidfd {
 // something).
 // 0: unknown, read SO_DOMAIN/SO_PROTOCOL and everything.
 constexpr uint32_t kHintUnconnected = 1u << 16;
+// Bits 17-23: the caller has these values from the netlink dump (the kernel reads
+// the same field for the attribute as for the getsockopt), so they are not read and
+// their slots stay NaN for the caller to fill (src/sources/pidfd/netlink-known.ts
+// says which attribute stands for which option, and when).
+constexpr uint32_t kHintKnownTos = 1u << 17;         // IP_TOS (AF_INET) or IPV6_TCLASS (AF_INET6)
+constexpr uint32_t kHintKnownInetFlags = 1u << 18;   // IP_FREEBIND and IP_TRANSPARENT
+constexpr uint32_t kHintKnownCongestion = 1u << 19;  // TCP_CONGESTION
+constexpr uint32_t kHintKnownMark = 1u << 20;        // SO_MARK
+constexpr uint32_t kHintKnownPriority = 1u << 21;    // SO_PRIORITY
+constexpr uint32_t kHintNoDevice = 1u << 22;         // SO_BINDTODEVICE: bound to no device
+constexpr uint32_t kHintKnownV6Only = 1u << 23;      // IPV6_V6ONLY
 
 struct Target {
   uint32_t pid;

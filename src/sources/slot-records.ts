@@ -34,6 +34,21 @@ export class SlotRecords {
     return v !== v ? null : v
   }
 
+  /** Sets the slot, as the reader would have: for a value the caller knows from elsewhere. */
+  set(record: number, slot: number, value: number): void {
+    this.f64[record * (this.recordBytes / 8) + slot] = value
+  }
+
+  /** Sets string `which` of the record (ASCII, at most 16 bytes, NUL-padded). */
+  setString(record: number, which: number, text: string): void {
+    const start = record * this.recordBytes + this.slots * 8 + which * STRING_BYTES
+    for (let k = 0; k < STRING_BYTES; k++) {
+      const code = k < text.length ? text.charCodeAt(k) : 0
+      if (code > 0x7e) throw new RangeError(`slot record strings are ASCII: ${JSON.stringify(text)}`)
+      this.bytes[start + k] = code
+    }
+  }
+
   /** String `which` of the record; "" when empty or unread. */
   string(record: number, which: number): string {
     const start = record * this.recordBytes + this.slots * 8 + which * STRING_BYTES

@@ -3,7 +3,7 @@
 // why-no-options.ts alone); and it fills given entries (an option source their
 // options, the processes source their processes). Each source lives in its own
 // folder under src/sources/, whose index.ts is its public face.
-import type { SocketEntry, SocketHolder } from '../model.js'
+import type { NetlinkDetails, SocketEntry, SocketHolder } from '../model.js'
 import type { NormalizedQuery } from '../query.js'
 import type { ProcessScan } from './processes/index.js'
 
@@ -81,7 +81,19 @@ export interface SourceContext {
   scan(): Promise<ProcessScan>
   /** A stream: `fill` gets the table batch by batch, in dump order, and memory must stay bounded. */
   readonly stream: boolean
+  /**
+   * The list's own option-like attributes of an entry (the netlink dump's), read into
+   * `out` without decoding the rest of `entry.netlink`; false when the entry has none.
+   * Absent: read `entry.netlink`.
+   */
+  readonly listed?: ListedReader
 }
+
+/** The option-like attributes of `entry.netlink`, which a source may take instead of asking the kernel again. */
+export type ListedAttributes = Pick<NetlinkDetails, 'tos' | 'tclass' | 'v6only' | 'sockopt' | 'congestion' | 'mark' | 'classId' | 'ifindex'>
+
+/** Reads an entry's ListedAttributes into `out` (reused: no object per entry); false when it has none. */
+export type ListedReader = (entry: SocketEntry, out: ListedAttributes) => boolean
 
 export interface Source {
   readonly name: SourceName

@@ -12,6 +12,7 @@
 //   frozen objects, one per combination.
 // - Address strings repeat (loopback, a service's own address): each is formatted
 //   once per decoder.
+import type { ListedAttributes } from '../source.js'
 import { AddressCache } from './address-cache.js'
 import { CookieSet } from './cookie-set.js'
 import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../../model.js'
@@ -83,14 +84,26 @@ function tcpInfoOf(views: AlignedViews, at: number): TcpInfo | null {
 
 const SHUTDOWN = [0, 1, 2, 3].map((bits) => Object.freeze({ read: (bits & 1) !== 0, write: (bits & 2) !== 0 }))
 
+// Congestion control names: a host has a handful, so each is made into a string once.
+const congestionNames: string[] = []
+
+function congestionOf(u8: Uint8Array, u16: Uint16Array, at: number, present: number): string | null {
+  if (!(present & PRESENT.congestion)) return null
+  const start = at + R.headerSize + (u16[(at + R.tcpInfoLength) >>> 1] as number)
+  const length = u8[at + R.congestionLength] as number
+  next: for (const name of congestionNames) {
+    if (name.length !== length) continue
+    for (let k = 0; k < length; k++) if (name.charCodeAt(k) !== u8[start + k]) continue next
+    return name
+  }
+  const name = String.fromCharCode(...u8.subarray(start, start + length))
+  if (congestionNames.length < 16) congestionNames.push(name)
+  return name
+}
+
 function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
   const { u8, u16, u32, u64 } = views
   const present = u16[(at + R.present) >>> 1] as number
-  let congestion: string | null = null
-  if (present & PRESENT.congestion) {
-    const start = at + R.headerSize + (u16[(at + R.tcpInfoLength) >>> 1] as number)
-    congestion = String.fromCharCode(...u8.subarray(start, start + (u8[at + R.congestionLength] as number)))
-  }
   const cookieIndex = (at + R.cookie) >>> 2
   return {
     cookie: cookieText(u32[cookieIndex + LOW_WORD] as number, u32[cookieIndex + HIGH_WORD] as number),
@@ -106,9 +119,45 @@ function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
     classId: present & PRESENT.classId ? (u32[(at + R.classId) >>> 2] as number) : null,
     cgroupId: present & PRESENT.cgroupId ? (u64[(at + R.cgroupId) >>> 3] as bigint).toString() : null,
     sockopt: present & PRESENT.sockopt ? decodeSockopt(u8[at + R.sockopt] as number, u8[at + R.sockopt + 1] as number) : null,
-    congestion,
+    congestion: congestionOf(u8, u16, at, present),
     memInfo: present & PRESENT.meminfo ? readMemInfo(u32, (at + R.meminfo) >>> 2, Math.min(u8[at + R.meminfoCount] as number, 9)) : null,
   }
+}
+
+/**
+ * The option-like attributes of `entry.netlink` into `out`, read from the entry's
+ * record without decoding (and keeping) the rest: a listing of 100k entries would
+ * spend about a second and the memory of 100k details objects on them otherwise
+ * (the plan hands this to the option sources: SourceContext.listed). An entry not
+ * decoded here gives `entry.netlink`'s; false when it has none.
+ */
+export function readListedAttributes(entry: SocketEntry, out: ListedAttributes): boolean {
+  const views = (entry as LazyEntry)[VIEWS]
+  if (views === undefined) {
+    const n = entry.netlink
+    if (n === undefined) return false
+    out.tos = n.tos
+    out.tclass = n.tclass
+    out.v6only = n.v6only
+    out.sockopt = n.sockopt
+    out.congestion = n.congestion
+    out.mark = n.mark
+    out.classId = n.classId
+    out.ifindex = n.ifindex
+    return true
+  }
+  const at = (entry as LazyEntry)[RECORD] as number
+  const { u8, u16, u32 } = views
+  const present = u16[(at + R.present) >>> 1] as number
+  out.tos = present & PRESENT.tos ? (u8[at + R.tos] as number) : null
+  out.tclass = present & PRESENT.tclass ? (u8[at + R.tclass] as number) : null
+  out.v6only = present & PRESENT.v6only ? u8[at + R.v6only] !== 0 : null
+  out.sockopt = present & PRESENT.sockopt ? decodeSockopt(u8[at + R.sockopt] as number, u8[at + R.sockopt + 1] as number) : null
+  out.congestion = congestionOf(u8, u16, at, present)
+  out.mark = present & PRESENT.mark ? (u32[(at + R.mark) >>> 2] as number) : null
+  out.classId = present & PRESENT.classId ? (u32[(at + R.classId) >>> 2] as number) : null
+  out.ifindex = u32[(at + R.ifindex) >>> 2] as number
+  return true
 }
 
 /** Which u32 of a host-order u64 holds its low and its high 32 bits. */

@@ -10,6 +10,7 @@ import { readSysctlDefaults } from './sysctl.js'
 export { hasPidfdSupport, pidfdBinding } from './binding.js'
 export { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 export { fillOptionsFromPidfd } from './read.js'
+export { fillFromNetlink, HINT, targetHints } from './netlink-known.js'
 export { toSocketOptions } from './semantics.js'
 export { readSysctlDefaults, type SysctlDefaults } from './sysctl.js'
 
@@ -22,6 +23,6 @@ export const pidfdSource: Source = {
   },
   async open(context: SourceContext): Promise<Filler> {
     const [scan, defaults] = await Promise.all([context.scan(), readSysctlDefaults()])
-    return { fill: (entries, missing) => fillOptionsFromPidfd(entries, scan, defaults, undefined, missing) }
+    return { fill: (entries, missing) => fillOptionsFromPidfd(entries, scan, defaults, undefined, missing, context.listed) }
   },
 }

@@ -7,13 +7,13 @@ import type { NativeBinding } from '../../../types/binding.js'
 import { isMinisocket, type SocketEntry, type SocketHolder } from '../../model.js'
 import { breathe, SLICE } from '../../util/breathe.js'
 import { errnoName } from '../../util/errno.js'
-import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../util/linux.js'
 import type { ProcessScan } from '../processes/index.js'
-import type { Missing, Reason } from '../source.js'
+import type { ListedReader, Missing, Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { pidfdBinding } from './binding.js'
 import { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
-import { isUnconnectedTcp, toSocketOptions } from './semantics.js'
+import { fillFromNetlink, fromEntry, targetHints } from './netlink-known.js'
+import { toSocketOptions } from './semantics.js'
 import { readSysctlDefaults, readYamaScope, type SysctlDefaults } from './sysctl.js'
 import { Undecidable } from './undecidable.js'
 
@@ -21,13 +21,12 @@ const ESTALE = 116
 /** ESTALE from fstat: the descriptor now names another file (closed, and the number reused). */
 const SYSCALL_FSTAT = SYSCALLS.indexOf('fstat')
 
-/** What netlink already told about the socket, so the reader spends no getsockopt on it. */
-function hints(entry: SocketEntry): number {
-  const protocol = entry.proto === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP
-  const family = entry.family === 6 ? AF_INET6 : AF_INET
-  const unconnected = isUnconnectedTcp(entry) ? 1 << 16 : 0
-  return (protocol | (family << 8) | unconnected) >>> 0
-}
+/**
+ * Targets per readSocketOptions call: big enough for the addon's threads (4096 each)
+ * and a process's pidfd opened once per chunk, small enough that decoding one chunk
+ * overlaps reading the next.
+ */
+const READ_CHUNK = 16384
 
 /** Errors after which another holder of the same socket may still succeed. */
 const RETRY = new Set(['EPERM', 'ESRCH', 'EBADF', 'ESTALE', 'EACCES'])
@@ -65,7 +64,8 @@ function failed(code: string, entry: SocketEntry, holder: SocketHolder, syscall:
 /**
  * Fills `options`/`optionsSource` of every entry it can read; hands each other entry,
  * with why, to `missing` (default: `options: null` with `optionsError`). One socket's
- * failure never fails the listing.
+ * failure never fails the listing. `listed` reads what the netlink dump carried
+ * (netlink-known.ts; default: from `entry.netlink`).
  */
 export async function fillOptionsFromPidfd(
   entries: SocketEntry[],
@@ -73,6 +73,7 @@ export async function fillOptionsFromPidfd(
   sys?: SysctlDefaults,
   reader: Pick<NativeBinding, 'readSocketOptions'> = pidfdBinding(),
   missing: Missing = noOptions,
+  listed: ListedReader = fromEntry,
 ): Promise<void> {
   const [defaults, scope] = await Promise.all([sys ?? readSysctlDefaults(), readYamaScope()])
   const euid = process.geteuid?.() ?? -1
@@ -112,29 +113,42 @@ export async function fillOptionsFromPidfd(
       targets[i * 4] = holder.pid
       targets[i * 4 + 1] = holder.fd
       targets[i * 4 + 2] = p.entry.inode as number
-      targets[i * 4 + 3] = hints(p.entry)
+      targets[i * 4 + 3] = targetHints(p.entry, listed)
     })
-    const records = new OptionRecords(await reader.readSocketOptions(targets))
+    // Read in chunks, the next one on the addon's threads while this one is turned
+    // into options here: the decoding hides behind the reading.
+    const read = (from: number): Promise<Uint8Array> => {
+      const reading = reader.readSocketOptions(targets.subarray(from * 4, Math.min(round.length, from + READ_CHUNK) * 4))
+      reading.catch(() => undefined) // awaited below; not unhandled if decoding throws first
+      return reading
+    }
     const again: Pending[] = []
-    for (let i = 0; i < records.count; i++) {
-      if (i % SLICE === 0 && i > 0) await breathe()
-      const { p, holder } = round[i] as (typeof round)[number]
-      const errno = records.value(i, SLOT.errno) ?? 0
-      if (errno === 0) {
-        const undecidable = new Undecidable()
-        p.entry.options = toSocketOptions(records, i, p.entry, defaults, undecidable)
-        undecidable.applyTo(p.entry)
-        p.entry.optionsSource = 'pidfd'
-        continue
+    let reading = read(0)
+    for (let from = 0; from < round.length; from += READ_CHUNK) {
+      const records = new OptionRecords(await reading)
+      if (from + READ_CHUNK < round.length) reading = read(from + READ_CHUNK)
+      for (let k = 0; k < records.count; k++) {
+        const i = from + k
+        if (i % SLICE === 0 && i > 0) await breathe()
+        const { p, holder } = round[i] as (typeof round)[number]
+        const errno = records.value(k, SLOT.errno) ?? 0
+        if (errno === 0) {
+          fillFromNetlink(records, k, p.entry, targets[i * 4 + 3] as number, listed)
+          const undecidable = new Undecidable()
+          p.entry.options = toSocketOptions(records, k, p.entry, defaults, undecidable)
+          undecidable.applyTo(p.entry)
+          p.entry.optionsSource = 'pidfd'
+          continue
+        }
+        const syscallId = records.value(k, SLOT.syscall) ?? 0
+        const code = syscallId === SYSCALL_FSTAT && errno === ESTALE ? 'ESTALE' : errnoName(errno)
+        // Keep the most telling reason: a permission error beats "it went away".
+        const why = failed(code, p.entry, holder, SYSCALLS[syscallId] ?? '', scope)
+        if (p.why === undefined || why.code === 'EPERM' || why.code === 'ENOSYS') p.why = why
+        p.next++
+        if (RETRY.has(code) && p.next < p.holders.length) again.push(p)
+        else missing(p.entry, p.why)
       }
-      const syscallId = records.value(i, SLOT.syscall) ?? 0
-      const code = syscallId === SYSCALL_FSTAT && errno === ESTALE ? 'ESTALE' : errnoName(errno)
-      // Keep the most telling reason: a permission error beats "it went away".
-      const why = failed(code, p.entry, holder, SYSCALLS[syscallId] ?? '', scope)
-      if (p.why === undefined || why.code === 'EPERM' || why.code === 'ENOSYS') p.why = why
-      p.next++
-      if (RETRY.has(code) && p.next < p.holders.length) again.push(p)
-      else missing(p.entry, p.why)
     }
     pending = again
   }
