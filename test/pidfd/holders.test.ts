@@ -17,7 +17,7 @@ t.test('processes lists every holder: the forked child and the SCM_RIGHTS receiv
   const held = await holdOptions('holders')
   t.teardown(() => held.close())
   const { pid, forkedPid, receiverPid, receivedFd } = held.info
-  const entries = await listSockets({ processes: true })
+  const entries = await listSockets({ processes: true, options: 'pidfd' })
   const forked = socketOf(held.info, 'forked')
   const passed = socketOf(held.info, 'passed')
   const byInode = (inode: number) => entries.find((e) => e.inode === inode)
@@ -51,7 +51,7 @@ t.test('the owner keeps exchanging data while it is listed, and its options are 
   const before = await status()
   const client = socketOf(held.info, 'echo.client')
   for (let i = 0; i < 50; i++) {
-    const entries = await listSockets({ proto: 'tcp', family: 4, processes: true })
+    const entries = await listSockets({ proto: 'tcp', family: 4, processes: true, options: 'pidfd' })
     const e = entries.find((x) => x.inode === client.inode)
     t.equal(e?.options?.TCP_NODELAY, true, `listing ${i}`)
   }
@@ -67,7 +67,7 @@ t.test('no descriptor leaks after 1,000 listings, nor on failing reads', async (
   const held = await holdOptions('plain')
   t.teardown(() => held.close())
   const count = (): number => readdirSync('/proc/self/fd').length
-  const query = { state: ['LISTEN', 'CLOSE'], processes: true } as const
+  const query = { state: ['LISTEN', 'CLOSE'], processes: true, options: 'pidfd' } as const
   await listSockets(query) // warm up: the addon, libuv's threads
   const before = count()
   for (let i = 0; i < 1000; i++) {

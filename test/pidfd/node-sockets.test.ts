@@ -12,7 +12,8 @@ interface NodeSockets {
 }
 const held = await holdSockets<NodeSockets>(process.execPath, [fileURLToPath(new URL('../helpers/node_sockets.mjs', import.meta.url))])
 t.teardown(() => held.close())
-const entries = await listSockets({ processes: true })
+// The pidfd source by name: as root, 'auto' would take the bpf source.
+const entries = await listSockets({ processes: true, options: 'pidfd' })
 
 function entry(label: string): SocketEntry {
   const s = held.info.sockets[label]

@@ -15,7 +15,8 @@ t.teardown(async () => {
   await setHolder.close()
   await plainHolder.close()
 })
-const entries = await listSockets({ processes: true })
+// The pidfd source by name: as root, 'auto' would take the bpf source.
+const entries = await listSockets({ processes: true, options: 'pidfd' })
 
 function entryOf(holder: Holder, label: string): SocketEntry {
   const s = socketOf(holder, label)

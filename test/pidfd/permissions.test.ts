@@ -89,7 +89,7 @@ t.test("an unprivileged user reads its own processes' sockets", async (t) => {
 })
 
 t.test("root (CAP_SYS_PTRACE) reads every user's sockets", async (t) => {
-  const entries = await listSockets()
+  const entries = await listSockets({ options: 'pidfd' })
   for (const s of nobodyHolder.info.sockets) {
     const e = entries.find((x) => x.inode === s.inode)
     t.equal(e?.uid, NOBODY)
