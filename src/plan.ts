@@ -5,7 +5,7 @@ import type { SocketEntry } from './model.js'
 import { bpfSource } from './sources/bpf/index.js'
 import type { NormalizedQuery } from './query.js'
 import { MODULE_DIR, moduleSource } from './sources/module/index.js'
-import { listFromNetlink, netlinkBatches, readListedAttributes, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
+import { listFromNetlink, netlinkBatches, readCookieKey, readListedAttributes, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
 import { pidfdSource } from './sources/pidfd/index.js'
 import { processesSource, scanProcesses, type ProcessScan } from './sources/processes/index.js'
 import { listFromReplay } from './sources/replay/index.js'
@@ -117,6 +117,7 @@ function listingContext(query: NormalizedQuery, internals: ListInternals): Sourc
     stream: internals.stream === true,
     scan: () => (scanning ??= scanProcesses()),
     listed: readListedAttributes,
+    cookieOf: readCookieKey,
   }
 }
 

@@ -5,6 +5,7 @@
 // folder under src/sources/, whose index.ts is its public face.
 import type { NetlinkDetails, SocketEntry, SocketHolder } from '../model.js'
 import type { NormalizedQuery } from '../query.js'
+import type { CookieKey } from '../util/cookie.js'
 import type { ProcessScan } from './processes/index.js'
 
 /** Who gives a reason. */
@@ -87,6 +88,8 @@ export interface SourceContext {
    * Absent: read `entry.netlink`.
    */
   readonly listed?: ListedReader
+  /** The entry's socket cookie as a map key (util/cookie.ts), read in place; null when it has none. Absent: read `entry.netlink`. */
+  readonly cookieOf?: (entry: SocketEntry) => CookieKey | null
 }
 
 /** The option-like attributes of `entry.netlink`, which a source may take instead of asking the kernel again. */

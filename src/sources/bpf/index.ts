@@ -38,12 +38,12 @@ export function bpfSource(options: BpfSourceOptions = {}): Source {
       const next = unread === undefined ? undefined : (rest: SocketEntry[], m: Missing) => fillThrough(unread, rest, context, m)
       if (context.stream) {
         const windows = streamWindows()
-        return { fill: (batch, missing) => fillBatchFromBpf(batch, windows, loaded.hz, missing, next) }
+        return { fill: (batch, missing) => fillBatchFromBpf(batch, windows, loaded.hz, missing, next, context.cookieOf) }
       }
       // The whole table, read beside the netlink dump; a rejection is thrown where fill awaits it.
       const first = readTables(context.query.protos)
       first.catch(() => undefined)
-      return { fill: (entries, missing) => fillOptionsFromBpf(entries, first, loaded.hz, missing, next) }
+      return { fill: (entries, missing) => fillOptionsFromBpf(entries, first, loaded.hz, missing, next, context.cookieOf) }
     },
   }
 }

@@ -7,6 +7,7 @@ import type { NativeBinding } from '../../../types/binding.js'
 import { isMinisocket, type Proto, type SocketEntry } from '../../model.js'
 import { loadBinding } from '../../native/load.js'
 import { breathe, SLICE } from '../../util/breathe.js'
+import { cookieKeyOfText, type CookieKey } from '../../util/cookie.js'
 import type { Missing, Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { toSocketOptions } from './semantics.js'
@@ -71,20 +72,25 @@ interface Found {
 }
 
 /** Records by cookie, and (records read before the dump gave their socket a cookie) by inode. */
-async function index(tables: Map<Proto, BpfSocketRecords>): Promise<{ byCookie: Map<string, Found>; byInode: Map<number, Found> }> {
-  const byCookie = new Map<string, Found>()
+async function index(tables: Map<Proto, BpfSocketRecords>): Promise<{ byCookie: Map<CookieKey, Found>; byInode: Map<number, Found> }> {
+  const byCookie = new Map<CookieKey, Found>()
   const byInode = new Map<number, Found>()
   for (const records of tables.values()) {
     for (let i = 0; i < records.count; i++) {
       if (i % (SLICE * 4) === 0 && i > 0) await breathe()
       const found = { records, index: i }
-      const low = records.value(i, BPF_SLOT.cookieLow)
-      const high = records.value(i, BPF_SLOT.cookieHigh)
-      if (low !== 0 || high !== 0) byCookie.set(records.cookie(i), found)
+      const cookie = records.cookieKey(i)
+      if (cookie !== null) byCookie.set(cookie, found)
       else if ((records.value(i, BPF_SLOT.inode) ?? 0) !== 0) byInode.set(records.value(i, BPF_SLOT.inode) as number, found)
     }
   }
   return { byCookie, byInode }
+}
+
+/** An entry's cookie as a map key, through the entry's details (SourceContext.cookieOf reads it in place). */
+export function cookieOfDetails(entry: SocketEntry): CookieKey | null {
+  const cookie = entry.netlink?.cookie
+  return cookie === undefined ? null : cookieKeyOfText(cookie)
 }
 
 /**
@@ -99,6 +105,7 @@ export async function fillOptionsFromBpf(
   hz: number,
   missing: Missing = noOptions,
   unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>,
+  cookieOf: (entry: SocketEntry) => CookieKey | null = cookieOfDetails,
   reader: BpfReader = loadBinding(),
 ): Promise<void> {
   let pending: SocketEntry[] = []
@@ -114,8 +121,8 @@ export async function fillOptionsFromBpf(
     const left: SocketEntry[] = []
     for (const [n, entry] of pending.entries()) {
       if (n % SLICE === 0 && n > 0) await breathe()
-      const cookie = entry.netlink?.cookie
-      const found = (cookie === undefined ? undefined : byCookie.get(cookie)) ?? (entry.inode === null ? undefined : byInode.get(entry.inode))
+      const cookie = cookieOf(entry)
+      const found = (cookie === null ? undefined : byCookie.get(cookie)) ?? (entry.inode === null ? undefined : byInode.get(entry.inode))
       if (found === undefined) {
         left.push(entry)
         continue
@@ -159,6 +166,7 @@ export async function fillBatchFromBpf(
   hz: number,
   missing: Missing = noOptions,
   unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>,
+  cookieOf: (entry: SocketEntry) => CookieKey | null = cookieOfDetails,
 ): Promise<void> {
   const missed: SocketEntry[] = []
   for (const [n, entry] of batch.entries()) {
@@ -167,7 +175,7 @@ export async function fillBatchFromBpf(
       missing(entry, MINISOCKET)
       continue
     }
-    const slot = await (windows.get(entry.proto) as TableWindow).find(entry.netlink?.cookie, entry.inode)
+    const slot = await (windows.get(entry.proto) as TableWindow).find(cookieOf(entry), entry.inode)
     if (slot === undefined) missed.push(entry)
     else setOptions(entry, slot.records, slot.index, hz)
   }

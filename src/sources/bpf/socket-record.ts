@@ -1,6 +1,6 @@
 // Decodes the records readBpfSockets writes (src-native/bpf/socket_record.h): the
 // kernel's raw field values per socket. Semantics live in semantics.ts.
-import { cookieText } from '../../util/cookie.js'
+import { cookieKey, cookieText, type CookieKey } from '../../util/cookie.js'
 import { SlotRecords } from '../slot-records.js'
 
 /** Must equal bpf::kSocketAbiVersion. */
@@ -58,5 +58,12 @@ export class BpfSocketRecords extends SlotRecords {
     const low = this.value(record, BPF_SLOT.cookieLow) ?? 0
     const high = this.value(record, BPF_SLOT.cookieHigh) ?? 0
     return cookieText(low, high)
+  }
+
+  /** The cookie as a map key (util/cookie.ts); null when the record has none (0). */
+  cookieKey(record: number): CookieKey | null {
+    const low = this.value(record, BPF_SLOT.cookieLow) ?? 0
+    const high = this.value(record, BPF_SLOT.cookieHigh) ?? 0
+    return low === 0 && high === 0 ? null : cookieKey(low, high)
   }
 }

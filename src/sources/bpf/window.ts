@@ -8,6 +8,7 @@
 // says why or asks another source.
 import type { BpfCursorHandle, NativeBinding } from '../../../types/binding.js'
 import type { Proto } from '../../model.js'
+import type { CookieKey } from '../../util/cookie.js'
 import { BpfSocketRecords, BPF_SLOT } from './socket-record.js'
 
 type CursorReader = Pick<NativeBinding, 'openBpfCursor' | 'readBpfCursor'>
@@ -23,14 +24,14 @@ export interface Slot {
   readonly records: BpfSocketRecords
   readonly index: number
   readonly seq: number
-  readonly cookie: string | null
+  readonly cookie: CookieKey | null
   readonly inode: number
 }
 
 export class TableWindow {
   private cursor: BpfCursorHandle | null = null
   private done = false
-  private readonly byCookie = new Map<string, Slot>()
+  private readonly byCookie = new Map<CookieKey, Slot>()
   private readonly byInode = new Map<number, Slot>()
   /** Every slot still kept, in iteration order, from `head`. */
   private queue: Slot[] = []
@@ -43,10 +44,10 @@ export class TableWindow {
     private readonly reader: CursorReader,
   ) {}
 
-  /** The record of the socket with `cookie` (or, for one the dump saw first without... `inode`); undefined: a miss. */
-  async find(cookie: string | undefined, inode: number | null): Promise<Slot | undefined> {
+  /** The record of the socket with `cookie` (else, for a record read before the socket had one, `inode`); undefined: a miss. */
+  async find(cookie: CookieKey | null, inode: number | null): Promise<Slot | undefined> {
     for (;;) {
-      const slot = (cookie === undefined ? undefined : this.byCookie.get(cookie)) ?? (inode === null ? undefined : this.byInode.get(inode))
+      const slot = (cookie === null ? undefined : this.byCookie.get(cookie)) ?? (inode === null ? undefined : this.byInode.get(inode))
       if (slot !== undefined) {
         this.forget(slot)
         this.lastMatch = Math.max(this.lastMatch, slot.seq)
@@ -65,9 +66,7 @@ export class TableWindow {
     if (done) this.cursor = null
     const records = new BpfSocketRecords(buf)
     for (let i = 0; i < records.count; i++) {
-      const low = records.value(i, BPF_SLOT.cookieLow) ?? 0
-      const high = records.value(i, BPF_SLOT.cookieHigh) ?? 0
-      const cookie = low !== 0 || high !== 0 ? records.cookie(i) : null
+      const cookie = records.cookieKey(i)
       const slot: Slot = { records, index: i, seq: this.read++, cookie, inode: records.value(i, BPF_SLOT.inode) ?? 0 }
       if (cookie !== null) this.byCookie.set(cookie, slot)
       else if (slot.inode !== 0) this.byInode.set(slot.inode, slot)

@@ -19,7 +19,7 @@ import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type
 import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { hasConditions, matchesFilter, type SocketFilter } from '../../filter.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../../util/linux.js'
-import { cookieText } from '../../util/cookie.js'
+import { cookieKey, cookieKeyOfText, cookieText, type CookieKey } from '../../util/cookie.js'
 import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
@@ -158,6 +158,20 @@ export function readListedAttributes(entry: SocketEntry, out: ListedAttributes):
   out.classId = present & PRESENT.classId ? (u32[(at + R.classId) >>> 2] as number) : null
   out.ifindex = u32[(at + R.ifindex) >>> 2] as number
   return true
+}
+
+/**
+ * The entry's cookie as a map key, read from its record in place (SourceContext.cookieOf):
+ * no details object and no string per entry. null for an entry without one.
+ */
+export function readCookieKey(entry: SocketEntry): CookieKey | null {
+  const views = (entry as LazyEntry)[VIEWS]
+  if (views === undefined) {
+    const cookie = entry.netlink?.cookie
+    return cookie === undefined ? null : cookieKeyOfText(cookie)
+  }
+  const index = (((entry as LazyEntry)[RECORD] as number) + R.cookie) >>> 2
+  return cookieKey(views.u32[index + LOW_WORD] as number, views.u32[index + HIGH_WORD] as number)
 }
 
 /** Which u32 of a host-order u64 holds its low and its high 32 bits. */
