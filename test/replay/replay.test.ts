@@ -57,7 +57,8 @@ t.test('texts given as strings, any subset', async (t) => {
   t.same(await listSockets({ procNet: { udpstat: fixture('udpstat') }, proto: 'tcp' }), [], 'a table left out has no sockets')
   await t.rejects(listSockets({ procNet: { tcpstats: '' } as never }), { name: 'TypeError', message: /procNet\.tcpstats is not a knetstat file/ })
   await t.rejects(listSockets({ procNet: { tcpstat: 42 } as never }), { name: 'TypeError', message: /procNet\.tcpstat must be the file's text/ })
-  await t.rejects(listSockets({ procNet: FIXTURES, options: 'pidfd' }), { name: 'TypeError', message: /options 'pidfd' reads live processes/ })
+  await t.rejects(listSockets({ procNet: FIXTURES, options: 'pidfd' }), { name: 'TypeError', message: /options 'pidfd' reads the live kernel/ })
+  await t.rejects(listSockets({ procNet: FIXTURES, options: 'bpf' }), { name: 'TypeError', message: /options 'bpf' reads the live kernel/ })
   await t.rejects(listSockets({ procNet: FIXTURES, processes: true }), { name: 'TypeError', message: /a recording \(procNet\) has no processes/ })
 })
 
