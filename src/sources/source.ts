@@ -5,7 +5,7 @@
 // folder under src/sources/, whose index.ts is its public face.
 import type { NetlinkDetails, SocketEntry, SocketHolder } from '../model.js'
 import type { NormalizedQuery } from '../query.js'
-import type { CookieKey } from '../util/cookie.js'
+import { cookieKeyOfText, type CookieKey } from '../util/cookie.js'
 import type { ProcessScan } from './processes/index.js'
 
 /** Who gives a reason. */
@@ -97,6 +97,27 @@ export type ListedAttributes = Pick<NetlinkDetails, 'tos' | 'tclass' | 'v6only' 
 
 /** Reads an entry's ListedAttributes into `out` (reused: no object per entry); false when it has none. */
 export type ListedReader = (entry: SocketEntry, out: ListedAttributes) => boolean
+
+/** ListedAttributes through `entry.netlink` (decoding it): for entries without a listing's faster reader. */
+export const listedFromDetails: ListedReader = (entry, out) => {
+  const n = entry.netlink
+  if (n === undefined) return false
+  out.tos = n.tos
+  out.tclass = n.tclass
+  out.v6only = n.v6only
+  out.sockopt = n.sockopt
+  out.congestion = n.congestion
+  out.mark = n.mark
+  out.classId = n.classId
+  out.ifindex = n.ifindex
+  return true
+}
+
+/** The entry's cookie as a map key through `entry.netlink` (SourceContext.cookieOf reads it in place). */
+export function cookieKeyFromDetails(entry: SocketEntry): CookieKey | null {
+  const cookie = entry.netlink?.cookie
+  return cookie === undefined ? null : cookieKeyOfText(cookie)
+}
 
 export interface Source {
   readonly name: SourceName

@@ -7,8 +7,8 @@ import type { NativeBinding } from '../../../types/binding.js'
 import { isMinisocket, type Proto, type SocketEntry } from '../../model.js'
 import { loadBinding } from '../../native/load.js'
 import { breathe, SLICE } from '../../util/breathe.js'
-import { cookieKeyOfText, type CookieKey } from '../../util/cookie.js'
-import type { Missing, Reason } from '../source.js'
+import type { CookieKey } from '../../util/cookie.js'
+import { cookieKeyFromDetails, type Missing, type Reason } from '../source.js'
 import { noOptions } from '../why-no-options.js'
 import { toSocketOptions } from './semantics.js'
 import { BpfSocketRecords, BPF_SLOT } from './socket-record.js'
@@ -87,11 +87,6 @@ async function index(tables: Map<Proto, BpfSocketRecords>): Promise<{ byCookie: 
   return { byCookie, byInode }
 }
 
-/** An entry's cookie as a map key, through the entry's details (SourceContext.cookieOf reads it in place). */
-export function cookieOfDetails(entry: SocketEntry): CookieKey | null {
-  const cookie = entry.netlink?.cookie
-  return cookie === undefined ? null : cookieKeyOfText(cookie)
-}
 
 /**
  * Fills `options`/`optionsSource` of every entry the programs read; minisockets
@@ -105,7 +100,7 @@ export async function fillOptionsFromBpf(
   hz: number,
   missing: Missing = noOptions,
   unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>,
-  cookieOf: (entry: SocketEntry) => CookieKey | null = cookieOfDetails,
+  cookieOf: (entry: SocketEntry) => CookieKey | null = cookieKeyFromDetails,
   reader: BpfReader = loadBinding(),
 ): Promise<void> {
   let pending: SocketEntry[] = []
@@ -166,7 +161,7 @@ export async function fillBatchFromBpf(
   hz: number,
   missing: Missing = noOptions,
   unread?: (entries: SocketEntry[], missing: Missing) => Promise<void>,
-  cookieOf: (entry: SocketEntry) => CookieKey | null = cookieOfDetails,
+  cookieOf: (entry: SocketEntry) => CookieKey | null = cookieKeyFromDetails,
 ): Promise<void> {
   const missed: SocketEntry[] = []
   for (const [n, entry] of batch.entries()) {

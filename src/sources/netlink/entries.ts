@@ -12,14 +12,14 @@
 //   frozen objects, one per combination.
 // - Address strings repeat (loopback, a service's own address): each is formatted
 //   once per decoder.
-import type { ListedAttributes } from '../source.js'
+import { cookieKeyFromDetails, listedFromDetails, type ListedAttributes } from '../source.js'
 import { AddressCache } from './address-cache.js'
 import { CookieSet } from './cookie-set.js'
 import { TCP_STATES, type DiagFlags, type NetlinkDetails, type SocketEntry, type SocketTimer } from '../../model.js'
 import { type AlignedViews, alignedViews } from './aligned-views.js'
 import { hasConditions, matchesFilter, type SocketFilter } from '../../filter.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, TCP_STATE } from '../../util/linux.js'
-import { cookieKey, cookieKeyOfText, cookieText, type CookieKey } from '../../util/cookie.js'
+import { cookieKey, cookieText, type CookieKey } from '../../util/cookie.js'
 import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
@@ -133,19 +133,7 @@ function detailsOf(views: AlignedViews, at: number): NetlinkDetails {
  */
 export function readListedAttributes(entry: SocketEntry, out: ListedAttributes): boolean {
   const views = (entry as LazyEntry)[VIEWS]
-  if (views === undefined) {
-    const n = entry.netlink
-    if (n === undefined) return false
-    out.tos = n.tos
-    out.tclass = n.tclass
-    out.v6only = n.v6only
-    out.sockopt = n.sockopt
-    out.congestion = n.congestion
-    out.mark = n.mark
-    out.classId = n.classId
-    out.ifindex = n.ifindex
-    return true
-  }
+  if (views === undefined) return listedFromDetails(entry, out)
   const at = (entry as LazyEntry)[RECORD] as number
   const { u8, u16, u32 } = views
   const present = u16[(at + R.present) >>> 1] as number
@@ -166,10 +154,7 @@ export function readListedAttributes(entry: SocketEntry, out: ListedAttributes):
  */
 export function readCookieKey(entry: SocketEntry): CookieKey | null {
   const views = (entry as LazyEntry)[VIEWS]
-  if (views === undefined) {
-    const cookie = entry.netlink?.cookie
-    return cookie === undefined ? null : cookieKeyOfText(cookie)
-  }
+  if (views === undefined) return cookieKeyFromDetails(entry)
   const index = (((entry as LazyEntry)[RECORD] as number) + R.cookie) >>> 2
   return cookieKey(views.u32[index + LOW_WORD] as number, views.u32[index + HIGH_WORD] as number)
 }

@@ -19,7 +19,7 @@
 // The hint bits are src-native/pidfd/read_options.h's kHintKnown*.
 import type { SocketEntry } from '../../model.js'
 import { AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP } from '../../util/linux.js'
-import type { ListedAttributes, ListedReader } from '../source.js'
+import { listedFromDetails, type ListedAttributes, type ListedReader } from '../source.js'
 import { SLOT, type OptionRecords } from './option-record.js'
 import { isUnconnectedTcp } from './semantics.js'
 
@@ -39,19 +39,7 @@ export const HINT = {
 const KNOWN = HINT.tos | HINT.inetFlags | HINT.congestion | HINT.mark | HINT.priority | HINT.noDevice | HINT.v6only
 
 /** `entry.netlink`'s attributes: for entries given without a listing's faster reader (SourceContext.listed). */
-export const fromEntry: ListedReader = (entry, out) => {
-  const n = entry.netlink
-  if (n === undefined) return false
-  out.tos = n.tos
-  out.tclass = n.tclass
-  out.v6only = n.v6only
-  out.sockopt = n.sockopt
-  out.congestion = n.congestion
-  out.mark = n.mark
-  out.classId = n.classId
-  out.ifindex = n.ifindex
-  return true
-}
+export const fromEntry: ListedReader = listedFromDetails
 
 /** One entry's attributes at a time: no object per entry. */
 const scratch: ListedAttributes = { tos: null, tclass: null, v6only: null, sockopt: null, congestion: null, mark: null, classId: null, ifindex: 0 }
