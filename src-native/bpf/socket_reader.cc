@@ -119,31 +119,6 @@ void drop_cookie_helper(std::vector<uint64_t>& insns) {
 
 // The cookie: the one the program asked the kernel for, else the field (which is 0
 // until a netlink dump, SO_COOKIE or the like gave the socket one).
-// A whole iteration's bytes, undecoded (the calibration reads fields itself).
-bool read_all_raw(int link_fd, std::vector<uint8_t>& raw, SystemFailure& failure) {
-  int fd = create_iter(link_fd);
-  if (fd < 0) {
-    failure.error = -fd;
-    failure.syscall = "bpf";
-    failure.message = with_advice(failure.error, std::string("cannot start a socket iteration: ") + strerror(failure.error));
-    return false;
-  }
-  UniqueFd iter(fd);
-  uint8_t chunk[1 << 16];
-  while (true) {
-    ssize_t n = ::read(iter.get(), chunk, sizeof(chunk));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      failure.error = errno;
-      failure.syscall = "read";
-      failure.message = with_advice(failure.error, std::string("reading the socket iteration failed: ") + strerror(failure.error));
-      return false;
-    }
-    if (n == 0) return true;
-    raw.insert(raw.end(), chunk, chunk + n);
-  }
-}
-
 uint64_t cookie_of(const SocketLayout& l, const uint8_t* raw) {
   uint64_t asked;
   std::memcpy(&asked, raw, sizeof(asked));
@@ -242,8 +217,20 @@ std::unique_ptr<SocketReader> SocketReader::open(OpenFailure& failure) {
 bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uint8_t>& out,
                         SystemFailure& failure) const {
   const Program& p = program(it.tcp);
-  const size_t record_len = p.layout.record_len;
+  std::vector<uint8_t> raw;
   out.clear();
+  if (!next_raw(it, min_records, raw, failure)) return false;
+  size_t n = raw.size() / p.layout.record_len;
+  out.resize(n * kRecordBytes);
+  for (size_t i = 0; i < n; i++) decode(p, it.tcp, raw.data() + i * p.layout.record_len, out.data() + i * kRecordBytes);
+  return true;
+}
+
+bool SocketReader::next_raw(SocketIteration& it, size_t min_records, std::vector<uint8_t>& raw,
+                            SystemFailure& failure) const {
+  const Program& p = program(it.tcp);
+  const size_t record_len = p.layout.record_len;
+  raw.clear();
   if (it.done) return true;
   if (!it.started) {
     it.started = true;
@@ -257,7 +244,7 @@ bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uin
     }
     it.fd.reset(fd);
   }
-  std::vector<uint8_t> raw = std::move(it.carry);
+  raw = std::move(it.carry);
   it.carry.clear();
   const size_t chunk = std::max<size_t>(64 * 1024, min_records * record_len);
   while (raw.size() / record_len < min_records) {
@@ -281,10 +268,9 @@ bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uin
       break;
     }
   }
-  size_t n = raw.size() / record_len;
-  it.carry.assign(raw.begin() + ptrdiff_t(n * record_len), raw.end());
-  out.resize(n * kRecordBytes);
-  for (size_t i = 0; i < n; i++) decode(p, it.tcp, raw.data() + i * record_len, out.data() + i * kRecordBytes);
+  size_t whole = raw.size() / record_len * record_len;
+  it.carry.assign(raw.begin() + ptrdiff_t(whole), raw.end());
+  raw.resize(whole);
   return true;
 }
 
@@ -400,10 +386,15 @@ bool SocketReader::calibrate(OpenFailure& failure) {
   if (getsockopt(s.get(), SOL_SOCKET, SO_COOKIE, &cookie, &len) || fstat(s.get(), &st)) {
     return fail(std::string("SO_COOKIE: ") + strerror(errno));
   }
-  std::vector<uint8_t> raw;
-  if (!read_all_raw(udp_.link.get(), raw, failure)) {
-    failure.cause = "failed";
-    return false;
+  // The records undecoded: the check reads the fields itself.
+  std::vector<uint8_t> raw, part;
+  SocketIteration it;
+  while (!it.done) {
+    if (!next_raw(it, 1 << 14, part, failure)) {
+      failure.cause = "failed";
+      return false;
+    }
+    raw.insert(raw.end(), part.begin(), part.end());
   }
   const SocketLayout& l = udp_.layout;
   for (size_t at = 0; at + l.record_len <= raw.size(); at += l.record_len) {

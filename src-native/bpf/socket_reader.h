@@ -53,6 +53,8 @@ class SocketReader {
     UniqueFd prog, link;
   };
   const Program& program(bool tcp) const { return tcp ? tcp_ : udp_; }
+  // next() before decoding: whole records of the program's raw layout.
+  bool next_raw(SocketIteration& it, size_t min_records, std::vector<uint8_t>& raw, SystemFailure& failure) const;
   void decode(const Program& p, bool tcp, const uint8_t* raw, uint8_t* out) const;
   bool calibrate(OpenFailure& failure);
 
