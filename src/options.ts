@@ -1,6 +1,7 @@
 // The socket options knetstat knows: their value kinds and the order in which the
 // knetstat text prints them (docs/format.md).
 import type { Proto } from './model.js'
+import { didYouMean } from './util/suggest.js'
 
 /**
  * How an option's value is written in knetstat text:
@@ -128,4 +129,14 @@ export function describeOptionKind(name: string): string {
     default:
       return 'text where \\xHH escapes a byte'
   }
+}
+
+/** Whether knetstat knows this option name (a key of SocketOptions). */
+export function isKnownOption(name: string): boolean {
+  return Object.hasOwn(OPTION_KINDS, name)
+}
+
+/** What to say of an option name knetstat does not know: the name, the closest known ones. */
+export function unknownOptionMessage(name: string): string {
+  return `unknown socket option ${JSON.stringify(name)}${didYouMean(name, Object.keys(OPTION_KINDS))}; knetstat knows ${Object.keys(OPTION_KINDS).join(', ')}`
 }
