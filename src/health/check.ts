@@ -6,6 +6,8 @@ import type { SocketEntry } from '../model.js'
 import { formatOptionValue } from '../options.js'
 import { normalizeCheck, type NormalizedCheck, type SocketCheck } from './check-spec.js'
 import { evaluateCheck, type CheckResult } from './evaluate.js'
+import type { InEffect } from './expect.js'
+import { readSysctlDefaults, unsetValue } from '../sources/pidfd/index.js'
 import { describeSocket } from './summary.js'
 
 /**
@@ -21,7 +23,20 @@ export async function checkSockets(check: SocketCheck): Promise<CheckResult> {
 
 /** A normalized check over a given listing function (the collector passes its own). */
 export async function runCheck(check: NormalizedCheck, list: (query: ListQuery) => Promise<SocketEntry[]>): Promise<CheckResult> {
-  return evaluateCheck(check, await list(check.query))
+  const entries = await list(check.query)
+  return evaluateCheck(check, entries, await defaultsInEffect(entries))
+}
+
+/**
+ * pidfd cannot tell an option set to the system default from one not set, but either
+ * way the default is in effect: the sysctls, read now as pidfd read them, say which
+ * value that is (so that TCP_KEEPIDLE=60 fails against the default 7200).
+ */
+async function defaultsInEffect(entries: readonly SocketEntry[]): Promise<InEffect | undefined> {
+  const live = entries.some((e) => e.netlink !== undefined && e.optionsUndecidable !== undefined && Object.values(e.optionsUndecidable).includes('equals-default'))
+  if (!live) return undefined
+  const sys = await readSysctlDefaults()
+  return (option, entry) => (entry.netlink === undefined ? null : unsetValue(option, entry.proto, sys))
 }
 
 /** Sockets named in the JSON form of a finding. */

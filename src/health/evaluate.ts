@@ -3,7 +3,7 @@
 // service with 50,000 connections gives a few lines, not 50,000.
 import { isMinisocket, type SocketEntry, type TcpState } from '../model.js'
 import { formatOptionValue } from '../options.js'
-import { judgeOption, type Judgement, type OptionValue } from './expect.js'
+import { judgeOption, type InEffect, type Judgement, type OptionValue } from './expect.js'
 import { describeTarget, type CheckTarget, type NormalizedCheck, type RoleExpectation } from './check-spec.js'
 import type { Role } from './roles.js'
 import { acceptQueue, DIAG_FLAGS, describeSocket, type DiagFlag } from './summary.js'
@@ -56,7 +56,7 @@ export interface CheckResult {
 const SHOWN = 3
 
 /** Judges a listing of the target's sockets (NormalizedCheck.query's). Pure: keeps references to the entries. */
-export function evaluateCheck(check: NormalizedCheck, entries: readonly SocketEntry[]): CheckResult {
+export function evaluateCheck(check: NormalizedCheck, entries: readonly SocketEntry[], inEffect?: InEffect): CheckResult {
   const { target } = check
   const listeners: SocketEntry[] = []
   const connections: SocketEntry[] = []
@@ -81,7 +81,7 @@ export function evaluateCheck(check: NormalizedCheck, entries: readonly SocketEn
   for (const expectation of check.expectations) {
     const sockets = expectation.role === 'listener' ? listeners : held
     for (const entry of sockets) {
-      const judgement = judgeOption(entry, expectation.option, expectation.expected)
+      const judgement = judgeOption(entry, expectation.option, expectation.expected, inEffect)
       if (judgement.status === 'met') continue
       findings.expectation(expectation, entry, judgement, expectation.role === 'connections' && mayWait && entry.netlink === undefined)
     }
@@ -210,7 +210,7 @@ class Findings {
     const on = e.role === 'listener' ? 'the listener' : 'connections'
     let finding: CheckFinding
     if (judgement.status === 'broken') {
-      const has = judgement.actual === undefined ? `${e.option} is not set` : `has ${e.option}=${formatOptionValue(e.option, judgement.actual)}`
+      const has = judgement.actual === undefined ? `${e.option} is not set` : `has ${e.option}=${formatOptionValue(e.option, judgement.actual)}${judgement.note === undefined ? '' : ` (${judgement.note})`}`
       const recordedOrphan = entry.netlink === undefined && ORPHAN_STATES.has(entry.state)
       if (mayWait || recordedOrphan) {
         const why = recordedOrphan ? 'the application may have closed it' : 'it may still wait in the accept queue'

@@ -58,10 +58,13 @@ function valueWhenAbsent(option: string): OptionValue | undefined {
 
 const ZERO_IS_UNSET: ReadonlySet<string> = new Set(['TCP_USER_TIMEOUT', 'SO_RCVTIMEO', 'SO_SNDTIMEO', 'TCP_NOTSENT_LOWAT', 'TCP_FASTOPEN', 'TCP_DEFER_ACCEPT'])
 
+/** The value in effect of an 'equals-default' option (the system default), when it can be read. */
+export type InEffect = (option: UndecidableOption, entry: SocketEntry) => number | null
+
 /** What one socket says of one expectation. */
 export type Judgement =
   | { status: 'met'; actual: OptionValue | undefined }
-  | { status: 'broken'; actual: OptionValue | undefined }
+  | { status: 'broken'; actual: OptionValue | undefined; note?: string }
   | { status: 'unknown'; why: string; supply: string; undecidable?: UndecidableWhy }
 
 /**
@@ -69,7 +72,7 @@ export type Judgement =
  * socket's options could not be read, its source cannot decide or does not read
  * the option, or a recording cannot say.
  */
-export function judgeOption(entry: SocketEntry, option: string, expected: OptionValue): Judgement {
+export function judgeOption(entry: SocketEntry, option: string, expected: OptionValue, inEffect: InEffect = () => null): Judgement {
   if (entry.options === null) {
     const error = entry.optionsError
     return {
@@ -82,6 +85,9 @@ export function judgeOption(entry: SocketEntry, option: string, expected: Option
   if (actual === expected) return { status: 'met', actual }
   if (actual !== undefined) return { status: 'broken', actual }
   const undecidable = entry.optionsUndecidable?.[option as UndecidableOption]
+  // Set to the default or not set, the default is in effect: any other expected value is not.
+  const effective = undecidable === 'equals-default' ? inEffect(option as UndecidableOption, entry) : null
+  if (effective !== null && effective !== expected) return { status: 'broken', actual: effective, note: 'in effect: the system default, set to it or not set' }
   if (undecidable !== undefined) {
     return {
       status: 'unknown',

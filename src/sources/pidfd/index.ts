@@ -11,7 +11,7 @@ export { hasPidfdSupport, pidfdBinding } from './binding.js'
 export { OptionRecords, SLOT, SYSCALLS } from './option-record.js'
 export { fillOptionsFromPidfd } from './read.js'
 export { fillFromNetlink, HINT, targetHints } from './netlink-known.js'
-export { toSocketOptions } from './semantics.js'
+export { toSocketOptions, unsetValue } from './semantics.js'
 export { readSysctlDefaults, type SysctlDefaults } from './sysctl.js'
 
 export const pidfdSource: Source = {

@@ -1,6 +1,6 @@
 // Raw getsockopt values -> the options as the application set them, and the ones
 // getsockopt cannot decide (docs/options.md says, per option, when).
-import type { SocketEntry, SocketOptions, UndecidableOption } from '../../model.js'
+import type { Proto, SocketEntry, SocketOptions, UndecidableOption } from '../../model.js'
 import { AF_INET6 } from '../../util/linux.js'
 import { SLOT, type OptionRecords } from './option-record.js'
 import type { SysctlDefaults } from './sysctl.js'
@@ -10,6 +10,37 @@ import { Undecidable } from './undecidable.js'
 const TCP_MSS_DEFAULT = 536
 
 const defined = (v: number | null): v is number => v !== null
+
+/** What getsockopt reads for an option the application did not set, as the kernel stores it (a buffer: double what setsockopt passes); null when the sysctl could not be read. */
+function unsetStored(option: UndecidableOption, proto: Proto, sys: SysctlDefaults): number | null {
+  const tcp = proto === 'tcp'
+  switch (option) {
+    case 'TCP_KEEPIDLE':
+      return sys.tcpKeepaliveTime
+    case 'TCP_KEEPCNT':
+      return sys.tcpKeepaliveProbes
+    case 'TCP_KEEPINTVL':
+      return sys.tcpKeepaliveIntvl
+    case 'SO_RCVBUF':
+      return tcp ? sys.tcpRmemDefault : sys.rmemDefault
+    case 'SO_SNDBUF':
+      return tcp ? sys.tcpWmemDefault : sys.wmemDefault
+    case 'TCP_MAXSEG':
+      return TCP_MSS_DEFAULT
+  }
+}
+
+/** A stored value in SocketOptions' units: buffers as setsockopt passed them. */
+const asOption = (option: UndecidableOption, stored: number): number => (option === 'SO_RCVBUF' || option === 'SO_SNDBUF' ? Math.floor(stored / 2) : stored)
+
+/**
+ * The value in effect on a socket whose option is 'equals-default' (set to the
+ * default, or not set), in SocketOptions' units; null when the sysctl could not be read.
+ */
+export function unsetValue(option: UndecidableOption, proto: Proto, sys: SysctlDefaults): number | null {
+  const stored = unsetStored(option, proto, sys)
+  return stored === null ? null : asOption(option, stored)
+}
 
 /**
  * A TCP socket that never connected (LISTEN, CLOSE): TCP_FASTOPEN and TCP_MAXSEG read
@@ -40,21 +71,22 @@ export function toSocketOptions(
     const x = records.value(i, slot)
     if (x !== null) o[BOOL_NAMES[slot] as string] = x !== 0
   }
-  // An "only when set" value against what the socket reads when unset.
-  const whenSet = (name: UndecidableOption, value: number | null, unset: number | null, report: (value: number) => void): void => {
+  // An "only when set" value, as stored, against what the socket reads when unset.
+  const whenSet = (name: UndecidableOption, value: number | null, report: (value: number) => void): void => {
     if (value === null) return
+    const unset = unsetStored(name, entry.proto, sys)
     if (unset === null) undecidable.mark(name, 'default-unknown')
     else if (value === unset) undecidable.mark(name, 'equals-default')
-    else report(value)
+    else report(asOption(name, value))
   }
   bool(SLOT.reuseAddr)
   bool(SLOT.reusePort)
   if (tcp) {
     bool(SLOT.keepAlive)
     // getsockopt returns the socket's value, or the sysctl when the socket has none.
-    whenSet('TCP_KEEPIDLE', v(SLOT.tcpKeepIdle), sys.tcpKeepaliveTime, (x) => (o.TCP_KEEPIDLE = x))
-    whenSet('TCP_KEEPCNT', v(SLOT.tcpKeepCnt), sys.tcpKeepaliveProbes, (x) => (o.TCP_KEEPCNT = x))
-    whenSet('TCP_KEEPINTVL', v(SLOT.tcpKeepIntvl), sys.tcpKeepaliveIntvl, (x) => (o.TCP_KEEPINTVL = x))
+    whenSet('TCP_KEEPIDLE', v(SLOT.tcpKeepIdle), (x) => (o.TCP_KEEPIDLE = x))
+    whenSet('TCP_KEEPCNT', v(SLOT.tcpKeepCnt), (x) => (o.TCP_KEEPCNT = x))
+    whenSet('TCP_KEEPINTVL', v(SLOT.tcpKeepIntvl), (x) => (o.TCP_KEEPINTVL = x))
     const userTimeout = v(SLOT.tcpUserTimeout)
     if (defined(userTimeout) && userTimeout > 0) o.TCP_USER_TIMEOUT = userTimeout
   }
@@ -65,8 +97,8 @@ export function toSocketOptions(
     undecidable.mark('SO_RCVBUF', 'autotuned')
     undecidable.mark('SO_SNDBUF', 'autotuned')
   } else {
-    whenSet('SO_RCVBUF', v(SLOT.rcvBuf), tcp ? sys.tcpRmemDefault : sys.rmemDefault, (x) => (o.SO_RCVBUF = Math.floor(x / 2)))
-    whenSet('SO_SNDBUF', v(SLOT.sndBuf), tcp ? sys.tcpWmemDefault : sys.wmemDefault, (x) => (o.SO_SNDBUF = Math.floor(x / 2)))
+    whenSet('SO_RCVBUF', v(SLOT.rcvBuf), (x) => (o.SO_RCVBUF = x))
+    whenSet('SO_SNDBUF', v(SLOT.sndBuf), (x) => (o.SO_SNDBUF = x))
   }
   const ms = (sec: number | null, usec: number | null): number => (sec ?? 0) * 1000 + Math.floor((usec ?? 0) / 1000)
   const rcvTimeo = ms(v(SLOT.rcvTimeoSec), v(SLOT.rcvTimeoUsec))
@@ -106,7 +138,7 @@ export function toSocketOptions(
   if (device !== '') o.SO_BINDTODEVICE = device
   // Before a connection exists getsockopt returns the MSS the application set, else
   // TCP_MSS_DEFAULT (536); afterwards the effective MSS, which is tcpInfo's business.
-  if (unconnected) whenSet('TCP_MAXSEG', v(SLOT.tcpMaxSeg), TCP_MSS_DEFAULT, (x) => (o.TCP_MAXSEG = x))
+  if (unconnected) whenSet('TCP_MAXSEG', v(SLOT.tcpMaxSeg), (x) => (o.TCP_MAXSEG = x))
   else if (tcp) undecidable.mark('TCP_MAXSEG', 'effective-value')
   bool(SLOT.ipFreeBind)
   bool(SLOT.ipTransparent)
