@@ -3,7 +3,7 @@
 import { listSockets } from '../list.js'
 import type { SocketEntry } from '../model.js'
 import { normalizeQuery, type ListQuery, type NormalizedQuery } from '../query.js'
-import { OPTION_NAME } from '../options.js'
+import { isKnownOption, unknownOptionMessage } from '../options.js'
 import { summarizeSockets, type SummaryOptions } from '../health/summary.js'
 
 export interface SocketMetricsOptions {
@@ -20,7 +20,7 @@ export interface SocketMetricsOptions {
   /**
    * Socket options to count sockets by, e.g. ['TCP_NODELAY', 'SO_KEEPALIVE']. Only then
    * are options read (pidfd: a /proc scan and a getsockopt round per socket; see
-   * docs/metrics.md for the cost).
+   * docs/metrics.md for the cost). A name knetstat does not know is a TypeError.
    */
   options?: readonly string[]
   /** The accept queue limit of listeners without one (recordings); a Node server's default is 511. See SummaryOptions.backlog. */
@@ -67,7 +67,9 @@ export function metricsSettings(options: SocketMetricsOptions): MetricsSettings 
   }
   const optionNames = [...(options.options ?? [])]
   for (const name of optionNames) {
-    if (typeof name !== 'string' || !OPTION_NAME.test(name)) throw new TypeError(`options: ${JSON.stringify(name)} is not a socket option name (e.g. TCP_NODELAY)`)
+    if (typeof name !== 'string') throw new TypeError(`options: ${JSON.stringify(name)} is not a socket option name (e.g. TCP_NODELAY)`)
+    // A misspelt name would count every socket as unset, never as a mistake.
+    if (!isKnownOption(name)) throw new TypeError(`options: ${unknownOptionMessage(name)}`)
   }
   const counting = optionNames.length > 0
   const query: ListQuery = { ...(options.query ?? {}) }
