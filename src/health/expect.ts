@@ -1,7 +1,7 @@
 // Expected socket options: "TCP_NODELAY=1" as a health check states them, and which
 // sockets break them.
 import { isMinisocket, type SocketEntry, type UndecidableOption, type UndecidableWhy } from '../model.js'
-import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue } from '../options.js'
+import { describeOptionKind, isKnownOption, OPTION_NAME, optionKind, parseOptionValue } from '../options.js'
 
 export type OptionValue = boolean | number | string
 
@@ -38,7 +38,7 @@ export function checkExpectationsShape(expectations: unknown): Expectations {
     throw new TypeError('expect must be an object of option name -> value, e.g. { TCP_NODELAY: true }')
   }
   for (const [name, value] of Object.entries(expectations)) {
-    const kind = OPTION_KINDS[name]
+    const kind = optionKind(name)
     const ok =
       kind === 'bool' ? typeof value === 'boolean' : kind === 'string' || kind === undefined ? typeof value === 'string' : typeof value === 'number'
     if (!OPTION_NAME.test(name) || !ok) {
@@ -68,7 +68,7 @@ export function brokenExpectations(entry: SocketEntry, expectations: Expectation
       failures.push(failure)
       continue
     }
-    const actual = entry.options[option]
+    const actual = isKnownOption(option) ? entry.options[option] : entry.otherOptions?.[option]
     if (actual === expected) continue
     const undecidable = actual === undefined ? entry.optionsUndecidable?.[option as UndecidableOption] : undefined
     failures.push(undecidable === undefined ? { option, expected, actual } : { option, expected, actual, undecidable })
