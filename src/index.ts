@@ -8,6 +8,7 @@ export type {
   Proto,
   SocketEntry,
   SocketHolder,
+  SocketOptionName,
   SocketOptions,
   TcpState,
   UndecidableOption,

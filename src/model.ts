@@ -86,8 +86,9 @@ export interface DiagFlags {
  * Socket options as the application asked for them, keyed by setsockopt name.
  * A key that is absent was not reported by the source; for the "only when set"
  * options (see docs/options.md) absence means the option was not set.
- * Options this version does not know (from a newer kernel module) are kept with
- * their value text as a string.
+ * Only the names below: options this version does not know (printed by a newer
+ * kernel module) travel in `SocketEntry.otherOptions`, so a misspelt name here is a
+ * compile error rather than a silent `undefined`.
  */
 export interface SocketOptions {
   SO_REUSEADDR?: boolean
@@ -128,8 +129,10 @@ export interface SocketOptions {
   IP_FREEBIND?: boolean
   IP_TRANSPARENT?: boolean
   TCP_NOTSENT_LOWAT?: number
-  [name: string]: boolean | number | string | undefined
 }
+
+/** The name of an option knetstat knows (a key of SocketOptions). */
+export type SocketOptionName = keyof SocketOptions
 
 export type OptionsSource = 'module' | 'bpf' | 'pidfd'
 
@@ -186,6 +189,12 @@ export interface SocketEntry {
   inode: number | null
   diag: DiagFlags
   options: SocketOptions | null
+  /**
+   * Options this version does not know, by name, with their value as text
+   * (unescaped): what a newer kernel module prints beside `options`. Present only
+   * when there is at least one; never a name of SocketOptions.
+   */
+  otherOptions?: Readonly<Record<string, string>>
   optionsSource: OptionsSource | null
   /**
    * Why `options` is null when a source was asked (docs/options.md): EPERM (no

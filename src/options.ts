@@ -1,6 +1,6 @@
 // The socket options knetstat knows: their value kinds and the order in which the
 // knetstat text prints them (docs/format.md).
-import type { Family, Proto } from './model.js'
+import type { Family, Proto, SocketOptionName, SocketOptions } from './model.js'
 import { didYouMean } from './util/suggest.js'
 
 /**
@@ -9,7 +9,12 @@ import { didYouMean } from './util/suggest.js'
  */
 export type OptionKind = 'bool' | 'int' | 'ms' | 's' | 'string'
 
-export const OPTION_KINDS: Readonly<Record<string, OptionKind>> = {
+/** The kinds that fit a value of type T (SocketOptions' types). */
+type KindOf<T> = T extends boolean ? 'bool' : T extends number ? 'int' | 'ms' | 's' : 'string'
+
+// Keyed by SocketOptionName: an option added to SocketOptions and not here (or the
+// reverse), or a kind that does not fit the option's type, is a compile error.
+export const OPTION_KINDS: Readonly<Record<SocketOptionName, OptionKind>> = {
   SO_REUSEADDR: 'bool',
   SO_REUSEPORT: 'bool',
   SO_KEEPALIVE: 'bool',
@@ -37,10 +42,10 @@ export const OPTION_KINDS: Readonly<Record<string, OptionKind>> = {
   IP_FREEBIND: 'bool',
   IP_TRANSPARENT: 'bool',
   TCP_NOTSENT_LOWAT: 'int',
-}
+} satisfies { [K in SocketOptionName]-?: KindOf<NonNullable<SocketOptions[K]>> }
 
 /** The module's option order per table; anything else follows these. */
-export const TEXT_OPTION_ORDER: Readonly<Record<Proto, readonly string[]>> = {
+export const TEXT_OPTION_ORDER: Readonly<Record<Proto, readonly SocketOptionName[]>> = {
   tcp: [
     'SO_REUSEADDR',
     'SO_REUSEPORT',
@@ -89,9 +94,19 @@ function unescapeString(text: string): string | undefined {
   return escapeString(value) === text ? value : undefined
 }
 
+/** Whether knetstat knows this option name (a key of SocketOptions). */
+export function isKnownOption(name: string): name is SocketOptionName {
+  return Object.hasOwn(OPTION_KINDS, name)
+}
+
+/** The kind of a known option; undefined for a name knetstat does not know. */
+export function optionKind(name: string): OptionKind | undefined {
+  return isKnownOption(name) ? OPTION_KINDS[name] : undefined
+}
+
 /** Writes a value for knetstat text. Unknown names are written as strings. */
 export function formatOptionValue(name: string, value: boolean | number | string): string {
-  const kind = OPTION_KINDS[name]
+  const kind = optionKind(name)
   if (kind === 'bool') return value === true ? '1' : '0'
   if (kind === undefined || kind === 'string') return escapeString(String(value))
   return `${value}${UNIT_SUFFIX[kind] ?? ''}`
@@ -104,7 +119,7 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/
  * the option's kind; unknown names keep their text as a string.
  */
 export function parseOptionValue(name: string, text: string): boolean | number | string | undefined {
-  const kind = OPTION_KINDS[name]
+  const kind = optionKind(name)
   if (kind === undefined || kind === 'string') return unescapeString(text)
   if (kind === 'bool') return text === '1' ? true : text === '0' ? false : undefined
   const suffix = UNIT_SUFFIX[kind] ?? ''
@@ -117,7 +132,7 @@ export function parseOptionValue(name: string, text: string): boolean | number |
 
 /** What a value of this option looks like, for error messages. */
 export function describeOptionKind(name: string): string {
-  switch (OPTION_KINDS[name]) {
+  switch (optionKind(name)) {
     case 'bool':
       return '0 or 1'
     case 'int':
@@ -129,11 +144,6 @@ export function describeOptionKind(name: string): string {
     default:
       return 'text where \\xHH escapes a byte'
   }
-}
-
-/** Whether knetstat knows this option name (a key of SocketOptions). */
-export function isKnownOption(name: string): boolean {
-  return Object.hasOwn(OPTION_KINDS, name)
 }
 
 /** What to say of an option name knetstat does not know: the name, the closest known ones. */

@@ -1,7 +1,7 @@
 // Expected socket options: "TCP_NODELAY=1" as a check states them, and what one
 // socket says of one expectation: met, broken, or unknown (never a guess).
 import { isMinisocket, type SocketEntry, type UndecidableOption, type UndecidableWhy } from '../model.js'
-import { describeOptionKind, isKnownOption, OPTION_KINDS, optionApplies, parseOptionValue, REPORTED_WHEN_SET, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
+import { describeOptionKind, isKnownOption, OPTION_KINDS, optionApplies, optionKind, parseOptionValue, REPORTED_WHEN_SET, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
 
 export type OptionValue = boolean | number | string
 
@@ -52,7 +52,7 @@ const MODULE_OPTIONS: ReadonlySet<string> = new Set([...TEXT_OPTION_ORDER.tcp, .
 
 /** What an absent key means for options whose unset state reads as a value: off, or 0 where 0 means unset. */
 function valueWhenAbsent(option: string): OptionValue | undefined {
-  if (OPTION_KINDS[option] === 'bool') return false
+  if (optionKind(option) === 'bool') return false
   return ZERO_IS_UNSET.has(option) ? 0 : undefined
 }
 

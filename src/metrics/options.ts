@@ -1,9 +1,9 @@
 // The options of registerSocketMetrics, checked once at registration: a bad option
 // fails there, not at every scrape.
 import { listSockets } from '../list.js'
-import type { SocketEntry } from '../model.js'
+import type { SocketEntry, SocketOptionName } from '../model.js'
 import { normalizeQuery, type ListQuery, type NormalizedQuery } from '../query.js'
-import { OPTION_NAME } from '../options.js'
+import { isKnownOption, unknownOptionMessage } from '../options.js'
 import { summarizeSockets, type SummaryOptions } from '../health/summary.js'
 import type { NormalizedCheck, SocketCheck } from '../health/check-spec.js'
 import { normalizeChecks } from './checks.js'
@@ -22,9 +22,9 @@ export interface SocketMetricsOptions {
   /**
    * Socket options to count sockets by, e.g. ['TCP_NODELAY', 'SO_KEEPALIVE']. Only then
    * are options read (pidfd: a /proc scan and a getsockopt round per socket; see
-   * docs/metrics.md for the cost).
+   * docs/metrics.md for the cost). A name knetstat does not know is a TypeError.
    */
-  options?: readonly string[]
+  options?: readonly SocketOptionName[]
   /** The accept queue limit of listeners without one (recordings); a Node server's default is 511. See SummaryOptions.backlog. */
   backlog?: number
   /** A listener is nearly full at recvQ >= ratio × limit (default 0.8). */
@@ -55,7 +55,7 @@ export interface MetricsSettings {
   prefix: string
   ports: number[]
   /** The options to count sockets by; none: options are not read. */
-  optionNames: string[]
+  optionNames: SocketOptionName[]
   /** The query of every listing, `options` filled in. */
   query: ListQuery
   normalized: NormalizedQuery
@@ -76,9 +76,12 @@ export function metricsSettings(options: SocketMetricsOptions): MetricsSettings 
   for (const port of ports) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`ports: ${String(port)} is not a port (1-65535)`)
   }
-  const optionNames = [...(options.options ?? [])]
-  for (const name of optionNames) {
-    if (typeof name !== 'string' || !OPTION_NAME.test(name)) throw new TypeError(`options: ${JSON.stringify(name)} is not a socket option name (e.g. TCP_NODELAY)`)
+  const optionNames: SocketOptionName[] = []
+  for (const name of (options.options ?? []) as readonly unknown[]) {
+    if (typeof name !== 'string') throw new TypeError(`options: ${JSON.stringify(name)} is not a socket option name (e.g. TCP_NODELAY)`)
+    // A misspelt name would count every socket as unset, never as a mistake.
+    if (!isKnownOption(name)) throw new TypeError(`options: ${unknownOptionMessage(name)}`)
+    optionNames.push(name)
   }
   const counting = optionNames.length > 0
   const query: ListQuery = { ...(options.query ?? {}) }

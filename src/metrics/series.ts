@@ -1,7 +1,7 @@
 // What one listing makes of every metric: its series (label sets and values), counted
 // from the entries and their summary. Counts start from zeros for each known label
 // set, so that a count that drops to 0 is exported as 0 rather than disappearing.
-import { TCP_STATES, UNDECIDABLE_OPTIONS, type Family, type Proto, type SocketEntry, type TcpState, type UndecidableOption } from '../model.js'
+import { TCP_STATES, UNDECIDABLE_OPTIONS, type Family, type Proto, type SocketEntry, type SocketOptionName, type TcpState, type UndecidableOption } from '../model.js'
 import { OPTION_KINDS, optionApplies } from '../options.js'
 import { hasOptions } from '../health/expect.js'
 import { DIAG_FLAGS, summarizeSockets, type SocketSummary } from '../health/summary.js'
@@ -113,8 +113,8 @@ function portSeries(entries: readonly SocketEntry[], settings: MetricsSettings):
 const MAY_BE_UNDECIDABLE: ReadonlySet<string> = new Set(UNDECIDABLE_OPTIONS)
 
 /** option_sockets and option_unknown_sockets. */
-function optionSeries(entries: readonly SocketEntry[], optionNames: readonly string[]): [string, Series][] {
-  const values = (option: string): string[] =>
+function optionSeries(entries: readonly SocketEntry[], optionNames: readonly SocketOptionName[]): [string, Series][] {
+  const values = (option: SocketOptionName): string[] =>
     OPTION_KINDS[option] === 'bool' ? ['1', '0'] : MAY_BE_UNDECIDABLE.has(option) ? ['set', 'unset', 'undecidable'] : ['set', 'unset']
   const zeros = optionNames.flatMap((option) => values(option).map((value) => ({ option, value })))
   const byOption = new Tally(zeros)

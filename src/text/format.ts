@@ -1,7 +1,7 @@
 // formatKnetstat: SocketEntry[] -> exactly the text the kernel module writes.
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../address.js'
 import type { Endpoint, Proto, SocketEntry, SocketOptions } from '../model.js'
-import { formatOptionValue, OPTION_KINDS, OPTION_NAME, TEXT_OPTION_ORDER } from '../options.js'
+import { formatOptionValue, isKnownOption, OPTION_KINDS, OPTION_NAME, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
 import { diagCode, HEADERS, STATE_CODES } from './codes.js'
 import { MAX_LINE_LENGTH } from './limits.js'
 
@@ -46,7 +46,10 @@ function formatLine(entry: SocketEntry, proto: Proto, index: number, addresses: 
     ' ' +
     endpoint(entry.remote, addresses, (why) => bad('remote', why)).padEnd(ADDRESS_COLUMN) +
     ' '
-  const options = entry.options == null ? '' : formatOptions(entry.options, proto, (why) => bad('options', why))
+  if (entry.options == null && Object.keys(entry.otherOptions ?? {}).length > 0) {
+    bad('otherOptions', 'is set but options is null: a line without options has no other options either')
+  }
+  const options = entry.options == null ? '' : formatOptions(entry.options, entry.otherOptions, proto, bad)
   if (proto === 'tcp') {
     const code = STATE_CODES[entry.state]
     if (code === undefined || !Object.prototype.hasOwnProperty.call(STATE_CODES, entry.state)) {
@@ -83,24 +86,40 @@ function endpoint(ep: Endpoint, addresses: Map<string, string>, bad: (why: strin
   return `${canonical}:${port === 0 ? '*' : port}`
 }
 
-function formatOptions(options: SocketOptions, proto: Proto, bad: (why: string) => never): string {
-  const order = TEXT_OPTION_ORDER[proto]
-  const names = [...order.filter((name) => options[name] !== undefined), ...Object.keys(options).filter((name) => !order.includes(name))]
+/**
+ * The NAME=value pairs: the module's options in its order, the other known options,
+ * then those this version does not know (otherOptions), each group in its key order.
+ */
+function formatOptions(
+  options: SocketOptions,
+  otherOptions: Readonly<Record<string, string>> | undefined,
+  proto: Proto,
+  bad: (field: string, why: string) => never,
+): string {
+  const order: readonly string[] = TEXT_OPTION_ORDER[proto]
+  const names = [...order, ...Object.keys(options).filter((name) => !order.includes(name))]
   const pairs: string[] = []
   for (const name of names) {
-    const value = options[name]
+    // Read as a plain record: a JavaScript caller may have put any name here.
+    const value: unknown = (options as Record<string, unknown>)[name]
     if (value === undefined) continue
-    if (!OPTION_NAME.test(name)) bad(`has a bad name ${JSON.stringify(name)}: names are upper-case setsockopt constants`)
+    if (!OPTION_NAME.test(name)) bad('options', `has a bad name ${JSON.stringify(name)}: names are upper-case setsockopt constants`)
+    if (!isKnownOption(name)) bad('options', `.${name}: ${unknownOptionMessage(name)}. Options knetstat does not know go in otherOptions, as text`)
     const kind = OPTION_KINDS[name]
     const ok =
       kind === 'bool'
         ? typeof value === 'boolean'
-        : kind === 'int' || kind === 'ms' || kind === 's'
-          ? typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
-          : kind === 'string'
-            ? typeof value === 'string'
-            : ['string', 'number', 'boolean'].includes(typeof value)
-    if (!ok) bad(`.${name} has a value of the wrong type: ${JSON.stringify(value)}`)
+        : kind === 'string'
+          ? typeof value === 'string'
+          : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+    if (!ok) bad('options', `.${name} has a value of the wrong type: ${JSON.stringify(value)}`)
+    pairs.push(`${name}=${formatOptionValue(name, value as boolean | number | string)}`)
+  }
+  for (const [name, value] of Object.entries(otherOptions ?? {})) {
+    if (!OPTION_NAME.test(name)) bad('otherOptions', `has a bad name ${JSON.stringify(name)}: names are upper-case setsockopt constants`)
+    // Parsed back, a known name would land in options: the text would not round-trip.
+    if (isKnownOption(name)) bad('otherOptions', `.${name} is an option knetstat knows: it goes in options`)
+    if (typeof value !== 'string') bad('otherOptions', `.${name} must be a string (the value as text), got ${JSON.stringify(value)}`)
     pairs.push(`${name}=${formatOptionValue(name, value)}`)
   }
   return pairs.join(',')

@@ -3,8 +3,8 @@
 // column still parse; every token is checked, and anything unexpected is an error
 // that points at it. Nothing is skipped.
 import { formatIPv6, formatIPv4, parseIPv4, parseIPv6 } from '../address.js'
-import type { Endpoint, Family, Proto, SocketEntry, SocketOptions, TcpState } from '../model.js'
-import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue, TEXT_OPTION_ORDER } from '../options.js'
+import type { Endpoint, Family, Proto, SocketEntry, SocketOptionName, SocketOptions, TcpState } from '../model.js'
+import { describeOptionKind, isKnownOption, OPTION_NAME, parseOptionValue, TEXT_OPTION_ORDER } from '../options.js'
 import { diagFromCode, HEADERS, noDiag, STATES_BY_CODE, TCP_HEADER, UDP_HEADER } from './codes.js'
 import { KnetstatParseError } from './errors.js'
 import { escapeForDisplay } from './escape.js'
@@ -170,8 +170,9 @@ function parseLine(line: string, lineNo: number, proto: Proto): SocketEntry {
     state = remoteEp.endpoint.port !== 0 ? 'ESTABLISHED' : 'CLOSE'
   }
 
-  const options = rest[0] === undefined ? null : parseOptions(rest[0], lineNo, proto)
-  return {
+  const parsed = rest[0] === undefined ? null : parseOptions(rest[0], lineNo, proto)
+  const options = parsed?.options ?? null
+  const entry: SocketEntry = {
     proto,
     family: localEp.family,
     state,
@@ -185,6 +186,8 @@ function parseLine(line: string, lineNo: number, proto: Proto): SocketEntry {
     options,
     optionsSource: options === null ? null : 'module',
   }
+  if (parsed?.otherOptions !== undefined) entry.otherOptions = parsed.otherOptions
+  return entry
 }
 
 /**
@@ -239,9 +242,16 @@ function parseEndpoint(token: Token, lineNo: number): { endpoint: Endpoint; fami
   return { endpoint: { address: formatIPv4(bytes), port }, family: 4 }
 }
 
-function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions {
-  const order = TEXT_OPTION_ORDER[proto]
+/** A line's options: those knetstat knows, typed; the others (a newer module's) as text. */
+interface ParsedOptions {
+  options: SocketOptions
+  otherOptions?: Record<string, string>
+}
+
+function parseOptions(token: Token, lineNo: number, proto: Proto): ParsedOptions {
+  const order: readonly string[] = TEXT_OPTION_ORDER[proto]
   const options: SocketOptions = {}
+  let otherOptions: Record<string, string> | undefined
   let lastRank = -1
   let lastName = ''
   let column = token.column
@@ -252,14 +262,14 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions
     const name = pair.slice(0, eq)
     const valueText = pair.slice(eq + 1)
     if (!OPTION_NAME.test(name)) fail(lineNo, column, `bad option name "${clip(name)}": expected an upper-case setsockopt name`)
-    if (Object.prototype.hasOwnProperty.call(options, name)) fail(lineNo, column, `option ${clip(name)} appears twice`)
-    const value = parseOptionValue(name, valueText)
-    if (value === undefined) {
-      const expected = OPTION_KINDS[name] === undefined ? 'text where \\xHH escapes a byte' : describeOptionKind(name)
-      fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${clip(name)}: expected ${expected}`)
+    if (Object.hasOwn(options, name) || (otherOptions !== undefined && Object.hasOwn(otherOptions, name))) {
+      fail(lineNo, column, `option ${clip(name)} appears twice`)
     }
+    const value = parseOptionValue(name, valueText)
+    if (value === undefined) fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${clip(name)}: expected ${describeOptionKind(name)}`)
     // The module prints its options in a fixed order and newer ones after them;
-    // holding text to that order is what lets formatKnetstat give it back unchanged.
+    // holding text to that order is what lets formatKnetstat give it back unchanged
+    // (after the module's, it writes the known options before the unknown ones).
     const rank = order.indexOf(name)
     const effectiveRank = rank === -1 ? order.length : rank
     if (effectiveRank < lastRank) {
@@ -267,10 +277,16 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): SocketOptions
     }
     lastRank = effectiveRank
     lastName = name
-    options[name] = value
+    if (isKnownOption(name)) setOption(options, name, value)
+    else (otherOptions ??= {})[name] = value as string // an unknown name's value is its text
     column += pair.length + 1
   }
-  return options
+  return otherOptions === undefined ? { options } : { options, otherOptions }
+}
+
+/** Sets a known option to a value parseOptionValue read for it, so of its kind. */
+function setOption(options: SocketOptions, name: SocketOptionName, value: boolean | number | string): void {
+  ;(options as Record<SocketOptionName, boolean | number | string>)[name] = value
 }
 
 /** Input quoted in a message: escaped (no control or bidi characters reach a log) and short. */

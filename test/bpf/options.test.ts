@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram'
 import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import t from 'tap'
-import { listSockets, type SocketEntry } from '../../src/index.js'
+import { listSockets, type SocketEntry, type SocketOptionName } from '../../src/index.js'
 import { holdOptions, socketOf, type Holder } from '../helpers/sockopt-holder.js'
 
 const setHolder = await holdOptions('options')
@@ -31,8 +31,7 @@ t.test('every option pidfd reads, the bpf source reads the same', async (t) => {
     t.equal(b.optionsSource, 'bpf', `${held.label}: from bpf`)
     t.equal(p.optionsSource, 'pidfd', `${held.label}: from pidfd`)
     // pidfd reports only what it can decide (the rest is in optionsUndecidable).
-    const decided = (p.options ?? {}) as Record<string, unknown>
-    for (const [name, value] of Object.entries(decided)) t.same(b.options?.[name], value, `${held.label}: ${name}`)
+    for (const [name, value] of Object.entries(p.options ?? {})) t.same(b.options?.[name as SocketOptionName], value, `${held.label}: ${name}`)
     t.equal(b.optionsUndecidable, undefined, `${held.label}: bpf decides every option`)
   }
 })

@@ -3,7 +3,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import type { ListQuery } from '../../src/index.js'
 import { TCP_STATES, type SocketEntry } from '../../src/model.js'
-import { OPTION_KINDS, OPTION_NAME } from '../../src/options.js'
+import { isKnownOption, OPTION_KINDS, OPTION_NAME } from '../../src/options.js'
 
 // inet_diag reports request sockets as SYN_RECV: NEW_SYN_RECV never reaches a listing.
 const TCP_STATE_NAMES = new Set<string>(TCP_STATES.filter((s) => s !== 'NEW_SYN_RECV'))
@@ -91,6 +91,7 @@ function validateOptions(e: SocketEntry, query: ListQuery): string[] {
   const bad = (what: string, value: unknown): void => {
     problems.push(`${what}: ${JSON.stringify(value)}`)
   }
+  if (e.options === null && 'otherOptions' in e) bad('otherOptions without options', e.otherOptions)
   if (query.options === false) {
     if (e.options !== null || e.optionsSource !== null || 'optionsError' in e) bad('options not asked for', [e.options, e.optionsSource, e.optionsError])
     return problems
@@ -110,14 +111,23 @@ function validateOptions(e: SocketEntry, query: ListQuery): string[] {
   if (e.optionsSource !== 'pidfd' && e.optionsUndecidable !== undefined) bad('optionsUndecidable from an exact source', e.optionsUndecidable)
   if ('optionsError' in e) bad('optionsError beside options', e.optionsError)
   for (const [name, value] of Object.entries(e.options)) {
+    if (!isKnownOption(name)) {
+      bad(`unknown option ${name} in options`, value)
+      continue
+    }
     const kind = OPTION_KINDS[name]
-    if (kind === undefined) {
-      if (!OPTION_NAME.test(name) || typeof value !== 'string') bad(`unknown option ${name}`, value)
-    } else if (kind === 'bool') {
+    if (kind === 'bool') {
       if (typeof value !== 'boolean') bad(name, value)
     } else if (kind === 'string') {
       if (typeof value !== 'string') bad(name, value)
     } else if (!Number.isSafeInteger(value) || (value as number) < 0) bad(name, value)
+  }
+  if ('otherOptions' in e) {
+    const other = e.otherOptions
+    if (typeof other !== 'object' || other === null || Object.keys(other).length === 0) bad('otherOptions, present only when not empty', other)
+    for (const [name, value] of Object.entries(other ?? {})) {
+      if (!OPTION_NAME.test(name) || isKnownOption(name) || typeof value !== 'string') bad(`otherOptions.${name}`, value)
+    }
   }
   return problems
 }

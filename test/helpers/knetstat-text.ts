@@ -58,7 +58,8 @@ export function netlinkLike(
   family: 4 | 6,
   ids: (line: SocketEntry, index: number) => { inode: number | null; uid: number | null },
 ): SocketEntry[] {
-  return [...parseKnetstat(text, { family })].map((e, i) => ({
+  // Netlink has no options, so none this version does not know either.
+  return [...parseKnetstat(text, { family })].map(({ otherOptions: _unknown, ...e }, i) => ({
     ...e,
     ...ids(e, i),
     options: null,

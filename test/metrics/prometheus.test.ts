@@ -255,7 +255,7 @@ t.test('registration: names, prefix, duplicates, unregister, bad options', async
   t.equal(registry.getMetricsAsArray().length, 0, 'unregister removes them all')
 
   t.throws(() => registerSocketMetrics(registry, { ports: [0] }), TypeError)
-  t.throws(() => registerSocketMetrics(registry, { options: ['nodelay'] }), TypeError)
+  t.throws(() => registerSocketMetrics(registry, { options: ['nodelay' as never] }), TypeError)
   t.throws(() => registerSocketMetrics(registry, { options: ['TCP_NODELAY'], query: { options: false } }), TypeError)
   t.throws(() => registerSocketMetrics(registry, { query: { proto: 'sctp' as never } }), TypeError)
   t.throws(() => registerSocketMetrics(registry, { backlog: -1 }), TypeError)

@@ -3,7 +3,7 @@
 // test/helpers/node_sockets.mjs with the Node API named in the label.
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { listSockets, type SocketEntry, type SocketOptions } from '../../src/index.js'
+import { listSockets, type SocketEntry, type SocketOptionName, type SocketOptions } from '../../src/index.js'
 import { holdSockets } from '../helpers/child.js'
 
 interface NodeSockets {
@@ -30,7 +30,7 @@ function check(label: string, expected: SocketOptions, absent: string[] = []): v
   t.test(label, async (t) => {
     const e = entry(label)
     t.equal(e.optionsSource, 'pidfd')
-    for (const [name, value] of Object.entries(expected)) t.equal(e.options?.[name], value, name)
+    for (const [name, value] of Object.entries(expected)) t.equal(e.options?.[name as SocketOptionName], value, name)
     for (const name of absent) t.notOk(name in (e.options ?? {}), `no ${name}`)
   })
 }

@@ -149,6 +149,16 @@ t.test('record a live host with known sockets, replay it, compare', async (t) =>
   t.ok(compared >= 5, `compared ${compared} sockets`)
 })
 
+t.test('options a newer module recorded and this version does not know are replayed in otherOptions', async (t) => {
+  const tcpstat = `${TCP_HEADER}\n     0      0 127.0.0.1:7001          0.0.0.0:*               LSTN      SO_REUSEADDR=1,TCP_NODELAY=1,SO_FUTURE=abc\n`
+  const [entry] = await listSockets({ procNet: { tcpstat } })
+  t.same(entry?.options, { SO_REUSEADDR: true, TCP_NODELAY: true })
+  t.same(entry?.otherOptions, { SO_FUTURE: 'abc' })
+  const [without] = await listSockets({ procNet: { tcpstat }, options: false })
+  t.equal(without?.options, null)
+  t.notOk('otherOptions' in (without as SocketEntry), 'options: false drops them too')
+})
+
 t.test('a recorded line without options says why, as a live listing would', async (t) => {
   const header = `${TCP_HEADER}\n`
   const tcpstat =

@@ -167,14 +167,19 @@ test('text of an older module build: fewer options, a trailing space after TIMW'
 })
 
 test('unknown NAME=value pairs from a newer module are kept', async (t) => {
-  const text =
-    `${TCP_HEADER}\n` +
-    '     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      SO_REUSEADDR=1,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0,TCP_FUTURE=42,SO_NEWTHING=on,TCP_CONGESTION=bbr\n'
+  const line = (options: string): string => `     0      0 127.0.0.1:22            127.0.0.1:5000          ESTB      ${options}\n`
+  const module = 'SO_REUSEADDR=1,SO_REUSEPORT=0,SO_KEEPALIVE=0,TCP_NODELAY=0,TCP_DEFER_ACCEPT=0'
+  const text = `${TCP_HEADER}\n${line(`${module},TCP_CONGESTION=bbr,TCP_FUTURE=42,SO_NEWTHING=on`)}`
   const [entry] = parseKnetstat(text)
-  t.equal(entry?.options?.TCP_FUTURE, '42', 'unknown values stay text')
-  t.equal(entry?.options?.SO_NEWTHING, 'on')
+  t.same(entry?.otherOptions, { TCP_FUTURE: '42', SO_NEWTHING: 'on' }, 'unknown values stay text, in otherOptions')
   t.equal(entry?.options?.TCP_CONGESTION, 'bbr', 'a known option past the module set is typed')
+  t.notOk(Object.hasOwn(entry?.options ?? {}, 'TCP_FUTURE'), 'an unknown option is not in options')
   t.equal(formatKnetstat(parseKnetstat(text)), text)
+  // Known and unknown options live in two objects, so the text is written known
+  // first: a known option after an unknown one is read, and moves ahead of it.
+  const interleaved = `${TCP_HEADER}\n${line(`${module},TCP_FUTURE=42,SO_NEWTHING=on,TCP_CONGESTION=bbr`)}`
+  t.same(parseKnetstat(interleaved), parseKnetstat(text), 'an unknown option before a known one reads the same')
+  t.equal(formatKnetstat(parseKnetstat(interleaved)), text, 'and is written known first')
 })
 
 test('an empty table keeps its proto and the hint’s family', async (t) => {
@@ -230,7 +235,12 @@ test('formatKnetstat rejects entries it cannot write', async (t) => {
     ['bad state', { state: 'OPEN' as never }, /entries\[0\]\.state is "OPEN"/],
     ['wrong proto', { proto: 'udp' }, /entries\[0\]\.proto/],
     ['wrong type', { options: { TCP_NODELAY: 1 as never } }, /TCP_NODELAY has a value of the wrong type/],
-    ['bad name', { options: { 'tcp nodelay': true } }, /bad name/],
+    ['bad name', { options: { 'tcp nodelay': true } as never }, /bad name/],
+    ['unknown name in options', { options: { TCP_NODLAY: true } as never }, /options\.TCP_NODLAY: unknown socket option "TCP_NODLAY" \(did you mean TCP_NODELAY\?\).*go in otherOptions/],
+    ['bad name in otherOptions', { otherOptions: { 'so future': 'x' } }, /entries\[0\]\.otherOptions has a bad name "so future"/],
+    ['known name in otherOptions', { otherOptions: { TCP_NODELAY: '1' } }, /otherOptions\.TCP_NODELAY is an option knetstat knows: it goes in options/],
+    ['value not text in otherOptions', { otherOptions: { SO_FUTURE: 1 as never } }, /otherOptions\.SO_FUTURE must be a string/],
+    ['otherOptions without options', { options: null, otherOptions: { SO_FUTURE: 'x' } }, /otherOptions is set but options is null/],
   ]
   for (const [what, change, message] of cases) {
     t.throws(() => formatKnetstat([{ ...good, ...change }], { proto: 'tcp' }), { name: 'TypeError', message }, what)

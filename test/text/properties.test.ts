@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { test } from 'tap'
 import { formatIPv4, formatIPv6 } from '../../src/address.js'
 import { formatKnetstat, KnetstatParseError, parseKnetstat, TCP_STATES, type Family, type Proto, type SocketEntry } from '../../src/index.js'
-import { formatOptionValue, OPTION_KINDS } from '../../src/options.js'
+import { formatOptionValue, isKnownOption, OPTION_KINDS, optionKind } from '../../src/options.js'
 import { MAX_LINE_LENGTH } from '../../src/text/limits.js'
 import { TableParser } from '../../src/text/parse.js'
 import { UNPRINTABLE } from '../helpers/hostile.js'
@@ -27,11 +27,10 @@ const flag = fc.constantFrom(true, false, null)
 const count = fc.oneof(fc.nat(100), fc.nat(), fc.maxSafeNat())
 
 const optionValue = (name: string): fc.Arbitrary<boolean | number | string> => {
-  switch (OPTION_KINDS[name]) {
+  switch (optionKind(name)) {
     case 'bool':
       return fc.boolean()
     case 'string':
-      return fc.string({ unit: 'binary', maxLength: 12 })
     case undefined:
       return fc.string({ unit: 'binary', maxLength: 12 })
     default:
@@ -40,9 +39,16 @@ const optionValue = (name: string): fc.Arbitrary<boolean | number | string> => {
 }
 const knownNames = Object.keys(OPTION_KINDS)
 const optionName = fc.oneof(fc.constantFrom(...knownNames), fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/))
-const options = fc.option(
+/** Known names go in options, the others in otherOptions (as text), as parseKnetstat puts them. */
+const optionFields = fc.option(
   fc.uniqueArray(optionName, { maxLength: 20 }).chain((names) =>
-    fc.tuple(...names.map((n) => optionValue(n))).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]]))),
+    fc.tuple(...names.map((n) => optionValue(n))).map((values) => {
+      const pairs = names.map((n, i) => [n, values[i]] as const)
+      const other = pairs.filter(([n]) => !isKnownOption(n))
+      const fields: Pick<SocketEntry, 'options' | 'otherOptions'> = { options: Object.fromEntries(pairs.filter(([n]) => isKnownOption(n))) }
+      if (other.length > 0) fields.otherOptions = Object.fromEntries(other) as Record<string, string>
+      return fields
+    }),
   ),
 )
 
@@ -58,9 +64,8 @@ const entry = (proto: Proto, family: Family): fc.Arbitrary<SocketEntry> =>
     uid: fc.constant(null),
     inode: fc.constant(null),
     diag: fc.record({ sendWindowZero: flag, receiveWindowZero: flag, ackStalled: flag }),
-    options,
-    optionsSource: fc.constant(null),
-  })
+    optionFields,
+  }).map(({ optionFields, ...rest }): SocketEntry => ({ ...rest, ...(optionFields ?? { options: null }), optionsSource: null }))
 
 const table = fc
   .tuple(fc.constantFrom<Proto>('tcp', 'udp'), fc.constantFrom<Family>(4, 6))
@@ -226,7 +231,7 @@ test('extra columns are counted exactly, however many', async (t) => {
 
 test('long option lists parse when within the limit and round-trip', async (t) => {
   const name = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/)
-  const longOptions = fc.uniqueArray(name.filter((n) => OPTION_KINDS[n] === undefined), { minLength: 50, maxLength: 1500 }).chain((names) =>
+  const longOptions = fc.uniqueArray(name.filter((n) => !isKnownOption(n)), { minLength: 50, maxLength: 1500 }).chain((names) =>
     fc.tuple(...names.map(() => fc.string({ unit: hostileUnit, maxLength: 6 }))).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]]))),
   )
   fc.assert(
@@ -302,7 +307,8 @@ const counterexamples: { found: string; entry: SocketEntry; todo?: string }[] = 
       uid: null,
       inode: null,
       diag: { sendWindowZero: true, receiveWindowZero: true, ackStalled: true },
-      options: { TCP_USER_TIMEOUT: 0, U35YQ: '', IP_TRANSPARENT: false, P_5: '', F_9: '\uFEFF', SO_LINGER: 0 },
+      options: { TCP_USER_TIMEOUT: 0, IP_TRANSPARENT: false, SO_LINGER: 0 },
+      otherOptions: { U35YQ: '', P_5: '', F_9: '\uFEFF' },
       optionsSource: null,
     },
   },
@@ -318,6 +324,7 @@ for (const { found, entry, todo } of counterexamples) {
       parsed = parseKnetstat(text)
     }, 'parses what formatKnetstat wrote', extra)
     t.same(parsed[0]?.options, entry.options, 'gives back the options', extra)
+    t.same(parsed[0]?.otherOptions, entry.otherOptions, 'and the options this version does not know', extra)
     t.equal(parsed.length === 1 ? formatKnetstat(parsed) : '', text, 'formats back byte for byte', extra)
   })
 }

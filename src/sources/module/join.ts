@@ -50,7 +50,7 @@ const UNMATCHED: Reason = { code: 'ENOENT', source: 'module', cause: 'unmatched'
 const AMBIGUOUS: Reason = { code: 'EAGAIN', source: 'module', cause: 'ambiguous' }
 
 function lineSignature(line: SocketEntry): string {
-  return JSON.stringify([line.options, line.diag])
+  return JSON.stringify([line.options, line.otherOptions, line.diag])
 }
 
 /** Puts a module line's options and diag flags on an entry; true when the line withheld them. */
@@ -61,6 +61,8 @@ function apply(entry: SocketEntry, line: SocketEntry, missing: Missing): boolean
     missing(entry, withheld ? WITHHELD : MINISOCKET)
   } else {
     entry.options = { ...line.options }
+    // What a newer module prints that this version does not know travels with the rest.
+    if (line.otherOptions !== undefined) entry.otherOptions = { ...line.otherOptions }
     entry.optionsSource = 'module'
     delete entry.optionsError
   }

@@ -1,6 +1,6 @@
 // Raw getsockopt values -> the options as the application set them, and the ones
 // getsockopt cannot decide (docs/options.md says, per option, when).
-import type { Proto, SocketEntry, SocketOptions, UndecidableOption } from '../../model.js'
+import type { Proto, SocketEntry, SocketOptionName, SocketOptions, UndecidableOption } from '../../model.js'
 import { AF_INET6 } from '../../util/linux.js'
 import { SLOT, type OptionRecords } from './option-record.js'
 import type { SysctlDefaults } from './sysctl.js'
@@ -69,7 +69,7 @@ export function toSocketOptions(
   const v = (slot: number): number | null => records.value(i, slot)
   const bool = (slot: number): void => {
     const x = records.value(i, slot)
-    if (x !== null) o[BOOL_NAMES[slot] as string] = x !== 0
+    if (x !== null) o[BOOL_NAMES[slot] as BoolOptionName] = x !== 0
   }
   // An "only when set" value, as stored, against what the socket reads when unset.
   const whenSet = (name: UndecidableOption, value: number | null, report: (value: number) => void): void => {
@@ -147,7 +147,10 @@ export function toSocketOptions(
   return o
 }
 
-const BOOL_NAMES: Record<number, string> = {
+/** The options whose value is a boolean. */
+type BoolOptionName = { [K in SocketOptionName]-?: NonNullable<SocketOptions[K]> extends boolean ? K : never }[SocketOptionName]
+
+const BOOL_NAMES: Record<number, BoolOptionName> = {
   [SLOT.reuseAddr]: 'SO_REUSEADDR',
   [SLOT.reusePort]: 'SO_REUSEPORT',
   [SLOT.keepAlive]: 'SO_KEEPALIVE',

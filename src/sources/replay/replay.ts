@@ -16,6 +16,7 @@ export async function listFromReplay(query: NormalizedQuery, procNet: ProcNet): 
     if (!matchesFilterText(query, entry.family, entry.local, entry.remote)) continue
     if (query.options === false) {
       entry.options = null
+      if (entry.otherOptions !== undefined) delete entry.otherOptions
       entry.optionsSource = null
     } else if (entry.options === null) {
       // Why a recorded line has no options, as a live listing would say it: a
