@@ -1,6 +1,6 @@
 // examples/health-server.mjs runs against the built package: spawned on an ephemeral
-// port, /health answers 200 or 503 for the sockets this test holds, /metrics answers
-// with knetstat's gauges and Node's default metrics.
+// port, /health answers 200 or 503 for the services this test holds (createHealthCheck),
+// /metrics answers with knetstat's gauges, the same check and Node's default metrics.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,6 +9,9 @@ import t from 'tap'
 import { readyLine } from '../helpers/child.js'
 import { holdHealthSockets } from '../helpers/health-sockets.js'
 import { parseExposition, value } from './scrape.js'
+import type { HealthBody as Body } from '../../src/index.js'
+
+type HealthBody = Extract<Body, { findings: unknown }>
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const example = join(root, 'examples/health-server.mjs')
@@ -26,7 +29,7 @@ function newest(dir: string): number {
 
 // The example imports the built package (dist/): build it when it is missing or older
 // than the sources (`npm test` builds first anyway).
-const built = ['dist/index.js', 'dist/prometheus.js', 'dist/health/summary.js'].map((f) => join(root, f))
+const built = ['dist/index.js', 'dist/prometheus.js', 'dist/health/check.js'].map((f) => join(root, f))
 if (!built.every(existsSync) || Math.min(...built.map((f) => statSync(f).mtimeMs)) < newest(join(root, 'src'))) {
   const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' })
   if (!built.every(existsSync)) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`)
@@ -49,31 +52,24 @@ async function startExample(args: string[]): Promise<{ base: string; child: Chil
   return { base: `http://${m[1]}`, child }
 }
 
-interface HealthBody {
-  ok: boolean
-  problems: string[]
-  warnings: string[]
-  expectations: { checked: number }
-  acceptQueues: { full: { entry: string; length: number; limit: number }[] }
-}
-
-t.test('a healthy port: 200 with the summary; /metrics with knetstat and Node metrics', async (t) => {
-  const { base, child } = await startExample(['--watch', String(ports.tuned), '--expect', 'TCP_NODELAY=1', '--expect', 'SO_KEEPALIVE=1', '--scope', 'watched', '--count-options', 'TCP_NODELAY'])
+t.test('a healthy service: 200 with the verdict; /metrics with knetstat and Node metrics', async (t) => {
+  const { base, child } = await startExample(['--service', String(ports.tuned), '--expect', 'TCP_NODELAY=1', '--expect', 'SO_KEEPALIVE=1', '--scope', 'service', '--count-options', 'TCP_NODELAY'])
   const health = await fetch(`${base}/health`)
   t.equal(health.status, 200)
   t.match(health.headers.get('content-type'), /application\/json/)
   const body = (await health.json()) as HealthBody
-  t.equal(body.ok, true, body.problems.join('\n'))
-  t.equal(body.expectations.checked, 3, 'listener, client and accepted socket checked')
+  t.equal(body.status, 'ok', body.problems.join('\n'))
+  t.equal(body.listeners, 1)
+  t.equal(body.judged, 1, 'the accepted connection judged; the client is not the service')
 
   const metrics = await fetch(`${base}/metrics`)
   t.equal(metrics.status, 200)
   t.match(metrics.headers.get('content-type'), /^text\/plain/)
   const samples = parseExposition(await metrics.text())
   t.equal(value(samples, 'knetstat_port_sockets', { port: ports.tuned, proto: 'tcp', side: 'local', state: 'LISTEN' }), 1)
-  t.equal(value(samples, 'knetstat_port_sockets', { port: ports.tuned, proto: 'tcp', side: 'remote', state: 'ESTABLISHED' }), 1)
   t.equal(value(samples, 'knetstat_port_accept_queue_limit', { port: ports.tuned, family: 4 }), 16)
-  t.equal(value(samples, 'knetstat_option_sockets', { option: 'TCP_NODELAY', value: '1' }), 3)
+  t.equal(value(samples, 'knetstat_option_sockets', { option: 'TCP_NODELAY', value: '1' }), 2, 'listener and accepted (the scope is the local port)')
+  t.equal(value(samples, 'knetstat_check_status', { check: 'service', status: 'ok' }), 1, 'the collector says what /health says')
   t.equal(value(samples, 'knetstat_listings_total'), 1)
   t.ok(samples.some((s) => s.name === 'process_cpu_user_seconds_total'), "Node's default metrics too")
 
@@ -84,23 +80,31 @@ t.test('a healthy port: 200 with the summary; /metrics with knetstat and Node me
 })
 
 t.test('a full accept queue: 503 naming the listener', async (t) => {
-  const { base } = await startExample(['--watch', String(ports.full), '--scope', 'watched'])
+  const { base } = await startExample(['--service', String(ports.full), '--scope', 'service'])
   const health = await fetch(`${base}/health`)
   t.equal(health.status, 503)
   const body = (await health.json()) as HealthBody
-  t.equal(body.ok, false)
-  t.match(body.problems[0], new RegExp(`^tcp 127\\.0\\.0\\.1:${ports.full} -> 0\\.0\\.0\\.0:\\* LISTEN: accept queue full`))
-  t.equal(body.acceptQueues.full[0]?.entry, `tcp 127.0.0.1:${ports.full} -> 0.0.0.0:* LISTEN`, 'sockets named, not dumped')
-  t.equal(body.acceptQueues.full[0]?.limit, 2)
+  t.equal(body.status, 'fail')
+  t.match(body.problems[0], new RegExp(`^accept queue full: \\d+ waiting over a limit of 2, new connections are dropped: tcp 127\\.0\\.0\\.1:${ports.full} -> 0\\.0\\.0\\.0:\\* LISTEN$`))
+  t.same(body.findings[0]?.sockets, [`tcp 127.0.0.1:${ports.full} -> 0.0.0.0:* LISTEN`], 'sockets named, not dumped')
   const samples = parseExposition(await (await fetch(`${base}/metrics`)).text())
   t.equal(value(samples, 'knetstat_accept_queue_full_listeners'), 1)
+  t.equal(value(samples, 'knetstat_check_status', { check: 'service', status: 'fail' }), 1)
 })
 
-t.test('a broken expectation: 503 with what the sockets have', async (t) => {
-  const { base } = await startExample(['--watch', String(ports.plain), '--expect', 'TCP_NODELAY=1', '--scope', 'watched'])
+t.test('a broken expectation: 503 with what the connection has', async (t) => {
+  const { base } = await startExample(['--service', String(ports.plain), '--expect', 'TCP_NODELAY=1', '--scope', 'service'])
   const health = await fetch(`${base}/health`)
   t.equal(health.status, 503)
   const body = (await health.json()) as HealthBody
-  t.equal(body.problems.length, 3)
-  t.ok(body.problems.every((p) => p.endsWith('expected TCP_NODELAY=1, has TCP_NODELAY=0')), body.problems.join('\n'))
+  t.same(body.problems.length, 1)
+  t.match(body.problems[0], /^TCP_NODELAY=1 expected on connections: has TCP_NODELAY=0: tcp 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ ESTABLISHED$/)
+  t.match(body.findings[0], { option: 'TCP_NODELAY', role: 'connections', expected: '1', actual: '0', count: 1 })
+})
+
+t.test("a service that is not there: 503, not a 200 for a dead service", async (t) => {
+  const { base } = await startExample(['--service', '1'])
+  const health = await fetch(`${base}/health`)
+  t.equal(health.status, 503)
+  t.match(((await health.json()) as HealthBody).problems, [/^no listener: nothing serves the tcp service on port 1$/])
 })
