@@ -25,20 +25,21 @@ export { recordTables, type RecordResult } from './record.js'
 export { DEFAULT_MAX_RECORDING_BYTES, ReplayError, type KnetstatTexts, type ProcNet, type RecordingPath } from './sources/replay/index.js'
 export { escapeForDisplay } from './text/escape.js'
 export {
-  checkSockets,
   describeSocket,
   summarizeSockets,
   DEFAULT_NEARLY_FULL_RATIO,
   DIAG_FLAGS,
   type AcceptQueue,
-  type CheckQuery,
-  type CheckResult,
   type DiagFlag,
   type SocketCounts,
   type SocketSummary,
   type SummaryOptions,
-  type UnmetExpectations,
 } from './health/summary.js'
-export { brokenExpectations, parseExpectation, type ExpectationFailure, type Expectations, type OptionValue } from './health/expect.js'
+export { checkSockets, checkResultJson, type CheckResultJson } from './health/check.js'
+export type { SocketCheck, CheckTarget, RoleExpectation } from './health/check-spec.js'
+export type { CheckFinding, CheckResult, CheckStatus } from './health/evaluate.js'
+export type { Role } from './health/roles.js'
+export { createHealthCheck, DEFAULT_HEALTH_INTERVAL_MS, type HealthBody, type HealthCheck, type HealthCheckOptions } from './health/endpoint.js'
+export { parseExpectation, type Expectations, type OptionValue } from './health/expect.js'
 export { streamSockets } from './stream.js'
 export type { AddressPrefix } from './query.js'

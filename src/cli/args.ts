@@ -2,9 +2,9 @@
 // clustered as in `-tanp`), long options, and the check and record subcommands. Each
 // option's value is read by its parser in values.ts.
 import type { Family, Proto, TcpState } from '../model.js'
-import type { OptionValue } from '../health/expect.js'
+import type { SocketCheck } from '../health/check-spec.js'
 import { PROC_NET_ENV, type OptionsQuery, type PortMatch } from '../query.js'
-import { bytes, expectation, port, recording, seconds, sourceName, state, UsageError, type Source } from './values.js'
+import { address, backlog, bytes, expectation, port, ratio, recording, seconds, sourceName, state, UsageError, type Source } from './values.js'
 
 export { UsageError, type Source } from './values.js'
 
@@ -28,10 +28,11 @@ export interface ListArgs extends Filters {
   watch: number | null
 }
 
-export interface CheckArgs extends Filters {
+export interface CheckArgs {
   command: 'check'
-  expect: [string, OptionValue][]
-  noStalled: boolean
+  /** The check, as checkSockets takes it. */
+  check: SocketCheck
+  json: boolean
 }
 
 export interface RecordArgs {
@@ -102,8 +103,20 @@ interface Given {
   extended: boolean
   format: ListArgs['format']
   watch: number | null
-  expect: [string, OptionValue][]
+  check: CheckGiven
+}
+
+/** The options only `check` has. */
+interface CheckGiven {
+  expect: string[]
+  expectListener: string[]
+  expectConnections: string[]
   noStalled: boolean
+  address: string | undefined
+  remotePort: number | undefined
+  remoteAddress: string | undefined
+  backlog: number | undefined
+  nearlyFullRatio: number | undefined
 }
 
 /** Reads the options in order; -h and -V end the reading there. */
@@ -121,8 +134,17 @@ function readOptions(command: 'list' | 'check', rest: string[]): Given | { comma
     extended: false,
     format: 'text',
     watch: null,
-    expect: [],
-    noStalled: false,
+    check: {
+      expect: [],
+      expectListener: [],
+      expectConnections: [],
+      noStalled: false,
+      address: undefined,
+      remotePort: undefined,
+      remoteAddress: undefined,
+      backlog: undefined,
+      nearlyFullRatio: undefined,
+    },
   }
   while (rest.length > 0) {
     const arg = rest.shift() as string
@@ -176,7 +198,7 @@ function outputOption(command: 'list' | 'check', arg: string, rest: string[], gi
   switch (arg) {
     case '-p': case '--processes': listOnly(command, arg); given.processes = true; return true
     case '-e': case '--extended': listOnly(command, arg); given.extended = true; return true
-    case '--json': listOnly(command, arg); given.format = oneFormat(given.format, 'json'); return true
+    case '--json': given.format = oneFormat(given.format, 'json'); return true
     case '--ndjson': listOnly(command, arg); given.format = oneFormat(given.format, 'ndjson'); return true
     case '--watch': listOnly(command, arg); given.watch = watchSeconds(rest); return true
     default: return false
@@ -185,11 +207,26 @@ function outputOption(command: 'list' | 'check', arg: string, rest: string[], gi
 
 /** What a check checks (check only). */
 function checkOption(command: 'list' | 'check', arg: string, rest: string[], given: Given): boolean {
+  const c = given.check
   switch (arg) {
-    case '--expect': checkOnly(command, arg); given.expect.push(expectation(value(rest, arg))); return true
-    case '--no-stalled': checkOnly(command, arg); given.noStalled = true; return true
+    case '--expect': checkOnly(command, arg); c.expect.push(expectation(arg, value(rest, arg))); return true
+    case '--expect-listener': checkOnly(command, arg); c.expectListener.push(expectation(arg, value(rest, arg))); return true
+    case '--expect-connections': checkOnly(command, arg); c.expectConnections.push(expectation(arg, value(rest, arg))); return true
+    case '--no-stalled': checkOnly(command, arg); c.noStalled = true; return true
+    case '--address': checkOnly(command, arg); c.address = address(arg, value(rest, arg)); return true
+    case '--remote-port': checkOnly(command, arg); c.remotePort = singlePort(arg, value(rest, arg)); return true
+    case '--remote-address': checkOnly(command, arg); c.remoteAddress = address(arg, value(rest, arg)); return true
+    case '--backlog': checkOnly(command, arg); c.backlog = backlog(value(rest, arg)); return true
+    case '--nearly-full': checkOnly(command, arg); c.nearlyFullRatio = ratio(arg, value(rest, arg)); return true
     default: return false
   }
+}
+
+/** One port, 1-65535. */
+function singlePort(flag: string, text: string): number {
+  const p = port(text)
+  if (typeof p !== 'number' || p === 0) throw new UsageError(`${flag} ${JSON.stringify(text)}: a check takes one port, 1-65535`)
+  return p
 }
 
 function listOnly(command: 'list' | 'check', flag: string): void {
@@ -248,8 +285,40 @@ function recordingOf(given: Given): Pick<Filters, 'procNet' | 'maxRecordingBytes
 }
 
 function checkArgs(filters: Filters, given: Given): CheckArgs {
-  if (given.expect.length === 0 && !given.noStalled) throw new UsageError('check needs something to check: --expect NAME=value or --no-stalled')
-  return { command: 'check', ...filters, expect: given.expect, noStalled: given.noStalled }
+  const c = given.check
+  if (filters.states !== undefined) throw new UsageError('check judges a service (its listeners and their connections): it takes no -l or --state')
+  if (given.processes || given.extended || given.watch !== null || given.format === 'ndjson') throw new UsageError('check prints a verdict: of the output options it takes only --json')
+  if (filters.protos !== undefined && filters.protos.length > 1) throw new UsageError('check one protocol at a time: -t (the default) or -u')
+  const ports = filters.ports ?? []
+  const service = ports.length > 0
+  if (service === (c.remotePort !== undefined)) {
+    throw new UsageError("check needs its target: --port P (a service: its listeners and the connections they accepted) or --remote-port P (this host's outgoing connections), one of the two")
+  }
+  if (ports.length > 1 || typeof ports[0] === 'object' || ports[0] === 0) throw new UsageError('check judges one service: give one --port, 1-65535')
+  if (c.expect.length + c.expectListener.length + c.expectConnections.length === 0 && !c.noStalled && c.backlog === undefined && !service) {
+    throw new UsageError('check --remote-port needs something to check: --expect NAME=value or --no-stalled')
+  }
+  const check: SocketCheck = service ? { port: ports[0] as number } : { remotePort: c.remotePort as number }
+  if (c.address !== undefined) check.address = c.address
+  if (c.remoteAddress !== undefined) check.remoteAddress = c.remoteAddress
+  if (filters.protos !== undefined) check.proto = filters.protos[0] as Proto
+  if (filters.families !== undefined) check.family = filters.families
+  if (c.expect.length > 0) check.expect = c.expect
+  if (c.expectListener.length > 0) check.expectListener = c.expectListener
+  if (c.expectConnections.length > 0) check.expectConnections = c.expectConnections
+  if (c.noStalled) check.noStalled = true
+  if (c.backlog !== undefined) check.backlog = c.backlog
+  if (c.nearlyFullRatio !== undefined) check.nearlyFullRatio = c.nearlyFullRatio
+  if (filters.source === 'netlink') {
+    if (check.expect !== undefined || check.expectListener !== undefined || check.expectConnections !== undefined) {
+      throw new UsageError('--expect needs the sockets\' options: leave out --no-options / --source netlink')
+    }
+  } else check.options = filters.source
+  if (filters.procNet !== undefined) {
+    const { procNet: path, maxRecordingBytes } = filters
+    check.procNet = maxRecordingBytes === undefined ? path : { path, maxRecordingBytes }
+  }
+  return { command: 'check', check, json: given.format === 'json' }
 }
 
 function listArgs(filters: Filters, given: Given): ListArgs {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The knetstat command: parse, dispatch, exit codes (0 ok, 1 failure, 2 usage).
+// The knetstat command: parse, dispatch, exit codes (0 ok, 1 failure, 2 usage, 3 a check that cannot tell).
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { summarizeSockets } from '../health/summary.js'
-import { hasOptions } from '../health/expect.js'
+import { runCheck } from '../health/check.js'
+import { normalizeCheck, type NormalizedCheck } from '../health/check-spec.js'
+import type { CheckResult } from '../health/evaluate.js'
 import { listSockets } from '../list.js'
 import type { SocketEntry } from '../model.js'
 import { normalizeQuery, type ListQuery } from '../query.js'
@@ -11,6 +12,7 @@ import { recordTables } from '../record.js'
 import { TABLE_FILES } from '../text/files.js'
 import { optionsQuery, parseArgs, UsageError, type Args, type CheckArgs, type Filters, type ListArgs } from './args.js'
 import { renderJson, renderNdjson, renderText } from './render.js'
+import { CHECK_EXIT, renderCheck, renderCheckError, renderCheckJson } from './check-output.js'
 import { HELP, USAGE_LINE } from './usage.js'
 import { forTerminal } from './terminal.js'
 import { WatchFrames } from './watch.js'
@@ -91,24 +93,22 @@ async function watch(q: ListQuery, seconds: number, frames: WatchFrames): Promis
 }
 
 async function check(args: CheckArgs): Promise<number> {
-  const entries = await listSockets(query(args))
-  if (entries.length === 0) {
-    process.stdout.write('knetstat check: FAIL: no socket matches the filters\n')
-    return 1
+  let normalized: NormalizedCheck
+  try {
+    normalized = normalizeCheck(args.check, 'check')
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message.replace(/^check: /, ''))
+    throw error
   }
-  const summary = summarizeSockets(entries, { expect: Object.fromEntries(args.expect), noStalled: args.noStalled })
-  const what = [...args.expect.map(([n]) => n), ...(args.noStalled ? ['not stalled'] : []), 'accept queues not full'].join(', ')
-  // Problems quote addresses and option values, from other users' sockets or a recording.
-  const warnings = forTerminal(summary.warnings.map((l) => `  warning: ${l}\n`).join(''))
-  if (summary.ok) {
-    const withOptions = entries.filter(hasOptions).length
-    process.stdout.write(`knetstat check: ok: ${entries.length} sockets (${withOptions} with options) meet ${what}\n${warnings}`)
-    return 0
+  let result: CheckResult
+  try {
+    result = await runCheck(normalized, listSockets)
+  } catch (error) {
+    process.stdout.write(renderCheckError(error, args.json))
+    return CHECK_EXIT.unknown
   }
-  const n = summary.problems.length
-  process.stdout.write(`knetstat check: FAIL: ${n} problem${n === 1 ? '' : 's'} in ${entries.length} sockets\n`)
-  process.stdout.write(forTerminal(summary.problems.map((l) => `  ${l}\n`).join('')) + warnings)
-  return 1
+  process.stdout.write(args.json ? renderCheckJson(result) : renderCheck(result))
+  return CHECK_EXIT[result.status]
 }
 
 async function record(dir: string): Promise<number> {

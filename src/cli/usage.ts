@@ -1,4 +1,4 @@
-export const USAGE_LINE = 'Usage: knetstat [-tu46lpe] [--state S] [--port P] [--source SRC] [--json|--ndjson] [--watch [SEC]] [--proc-net DIR]\n       knetstat check [filters] --expect NAME=VALUE... [--no-stalled]\n       knetstat record DIR\n'
+export const USAGE_LINE = 'Usage: knetstat [-tu46lpe] [--state S] [--port P] [--source SRC] [--json|--ndjson] [--watch [SEC]] [--proc-net DIR]\n       knetstat check --port P [--expect NAME=VALUE]... [--no-stalled] [--json]\n       knetstat record DIR\n'
 
 export const HELP = `${USAGE_LINE}
 Prints every TCP and UDP socket as the knetstat kernel module's
@@ -36,11 +36,25 @@ Sources:
   --max-recording-bytes N
                        refuse a recorded file larger than N bytes (256M, 2G; default 128M)
 
-knetstat check [filters] [--expect NAME=VALUE]... [--no-stalled]
-  Exits 1, naming each socket and what it breaks, when a selected socket lacks an
-  expected option value (values as in the table: 1/0, 1500ms, 7s, numbers) or is
-  stalled; also when no socket matches. TIME_WAIT and connection requests have no
-  options and are not checked against --expect.
+knetstat check --port P [--address A] [-u] [-4|-6] [--expect NAME=VALUE]...
+  Judges a service: its listener(s) on local port P and the connections they
+  accepted. Fails when nothing listens, an accept queue is full, an expectation is
+  broken, or (--no-stalled) a connection is stalled; an idle service passes.
+  --expect NAME=VALUE  an option each socket must have (1/0, 1500ms, 7s, numbers),
+                       judged where servers set it: on the listener for
+                       SO_REUSEADDR, SO_REUSEPORT, TCP_FASTOPEN, TCP_DEFER_ACCEPT,
+                       IPV6_V6ONLY, SO_BINDTODEVICE, IP_FREEBIND, IP_TRANSPARENT; on
+                       accepted connections for the others (UDP: the bound socket)
+  --expect-listener NAME=VALUE, --expect-connections NAME=VALUE
+                       judged on the listener / on the connections, whatever the default
+  --no-stalled         a zero window or stalled ACK fails (default: a warning)
+  --backlog N          the listen() backlog, for a recording (which carries none)
+  --nearly-full R      warn when an accept queue is R of its limit (default 0.8)
+  --remote-port P [--remote-address A]
+                       instead of --port: this host's outgoing connections to P
+  --json               the verdict as JSON
+  What the check cannot know (options a source cannot decide or read, a
+  recording's backlog) is UNKNOWN (exit 3) with what would tell it, never ok.
   e.g. knetstat check --port 5432 --expect TCP_NODELAY=1 --expect SO_KEEPALIVE=1 --no-stalled
 
 knetstat record DIR
@@ -48,6 +62,6 @@ knetstat record DIR
   Files are mode 0600 (they hold every user's sockets); a symlink on the way to DIR
   owned by another user is refused (see docs/cli.md, "record as root").
 
-Exit codes: 0 ok, 1 failure (or a failed check), 2 usage error.
+Exit codes: 0 ok, 1 failure (or a failed check), 2 usage error, 3 check unknown.
   -h, --help           this help            -V, --version   the version
 `

@@ -1,8 +1,8 @@
 // The values of the command's options, one parser each: the text as given in, the
 // value out, or a UsageError that says what to give instead.
 import { TCP_STATES, type TcpState } from '../model.js'
-import type { OptionValue } from '../health/expect.js'
 import { parseExpectation } from '../health/expect.js'
+import { parseAddressPrefix } from '../filter.js'
 import type { PortMatch } from '../query.js'
 
 /** A usage error: exit code 2, with the usage line. */
@@ -57,11 +57,32 @@ export function sourceName(text: string): Source {
   throw new UsageError(`unknown source ${JSON.stringify(text)}; use auto, module, bpf, pidfd or netlink`)
 }
 
-/** --expect NAME=VALUE. */
-export function expectation(text: string): [string, OptionValue] {
+/** --expect NAME=VALUE (and its -listener and -connections forms): the text, once it reads as an expectation. */
+export function expectation(flag: string, text: string): string {
   try {
-    return parseExpectation(text)
+    parseExpectation(text)
+    return text
   } catch (error) {
-    throw new UsageError(`--expect ${(error as Error).message}`)
+    throw new UsageError(`${flag} ${(error as Error).message}`)
   }
+}
+
+/** --address A: one IPv4 or IPv6 address. */
+export function address(flag: string, text: string): string {
+  if (text.includes('/') || parseAddressPrefix(text) === null) throw new UsageError(`${flag} ${JSON.stringify(text)}: give one IPv4 or IPv6 address, such as 127.0.0.1 or ::1`)
+  return text
+}
+
+/** --backlog N: the service's listen() backlog. */
+export function backlog(text: string): number {
+  const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--backlog ${JSON.stringify(text)}: give the service's listen() backlog, a non-negative integer (511 for a Node server)`)
+  return n
+}
+
+/** --nearly-full RATIO: a number in (0, 1]. */
+export function ratio(flag: string, text: string): number {
+  const n = /^[0-9.]+$/.test(text) ? Number(text) : NaN
+  if (!(n > 0 && n <= 1)) throw new UsageError(`${flag} ${JSON.stringify(text)}: give a ratio in (0, 1], such as 0.8`)
+  return n
 }

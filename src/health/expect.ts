@@ -1,51 +1,100 @@
-// Expected socket options: "TCP_NODELAY=1" as a health check states them, and which
-// sockets break them.
+// Expected socket options: "TCP_NODELAY=1" as a check states them, and what one
+// socket says of one expectation: met, broken, or unknown (never a guess).
 import { isMinisocket, type SocketEntry, type UndecidableOption, type UndecidableWhy } from '../model.js'
-import { describeOptionKind, OPTION_KINDS, OPTION_NAME, parseOptionValue } from '../options.js'
+import { describeOptionKind, isKnownOption, OPTION_KINDS, parseOptionValue, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
 
 export type OptionValue = boolean | number | string
 
-/** Option name -> the value every checked socket must have (SocketOptions' units). */
+/** Option name -> the value a checked socket must have (SocketOptions' units). */
 export type Expectations = Readonly<Record<string, OptionValue>>
-
-export interface ExpectationFailure {
-  option: string
-  expected: OptionValue
-  /** What the socket has: undefined when the option is not set (or not reported), null when its options are unknown. */
-  actual: OptionValue | undefined | null
-  /** Why the options are unknown (optionsError), when they are. */
-  reason?: string
-  /** Why the source could not decide the option (optionsUndecidable), when it could not: `actual` is then undefined. */
-  undecidable?: UndecidableWhy
-}
 
 /** Reads `NAME=value` in knetstat text units (`1`/`0`, `1500ms`, `7s`, numbers, text). Throws a TypeError saying what is wrong. */
 export function parseExpectation(text: string): [string, OptionValue] {
   const eq = text.indexOf('=')
   if (eq <= 0) throw new TypeError(`expectation ${JSON.stringify(text)} is not NAME=value (e.g. TCP_NODELAY=1)`)
   const name = text.slice(0, eq)
-  if (!OPTION_NAME.test(name)) throw new TypeError(`expectation ${JSON.stringify(text)}: ${JSON.stringify(name)} is not a socket option name (e.g. SO_KEEPALIVE)`)
+  if (!isKnownOption(name)) throw new TypeError(`expectation ${JSON.stringify(text)}: ${unknownOptionMessage(name)}`)
   const value = parseOptionValue(name, text.slice(eq + 1))
-  if (value === undefined) {
-    throw new TypeError(`expectation ${JSON.stringify(text)}: ${name} takes ${describeOptionKind(name)}`)
-  }
+  if (value === undefined) throw new TypeError(`expectation ${JSON.stringify(text)}: ${name} takes ${describeOptionKind(name)}`)
   return [name, value]
 }
 
-/** Checks a plain object of expectations; throws a TypeError naming a bad entry. */
-export function checkExpectationsShape(expectations: unknown): Expectations {
-  if (expectations === null || typeof expectations !== 'object' || Array.isArray(expectations)) {
-    throw new TypeError('expect must be an object of option name -> value, e.g. { TCP_NODELAY: true }')
+/** Expectations as an object (`{ TCP_NODELAY: true }`) or as `NAME=value` texts; a TypeError names the first bad one, `where` says which field. */
+export function toExpectations(expect: unknown, where: string): Expectations {
+  if (Array.isArray(expect)) {
+    const out: Record<string, OptionValue> = {}
+    for (const text of expect as unknown[]) {
+      if (typeof text !== 'string') throw new TypeError(`${where}: texts must be strings like "TCP_NODELAY=1", got ${typeof text}`)
+      const [name, value] = parseExpectation(text)
+      out[name] = value
+    }
+    return out
   }
-  for (const [name, value] of Object.entries(expectations)) {
+  if (expect === null || typeof expect !== 'object') {
+    throw new TypeError(`${where} must be an object of option name -> value, e.g. { TCP_NODELAY: true }, or texts like ['TCP_NODELAY=1']`)
+  }
+  for (const [name, value] of Object.entries(expect)) {
+    if (!isKnownOption(name)) throw new TypeError(`${where}.${name}: ${unknownOptionMessage(name)}`)
     const kind = OPTION_KINDS[name]
-    const ok =
-      kind === 'bool' ? typeof value === 'boolean' : kind === 'string' || kind === undefined ? typeof value === 'string' : typeof value === 'number'
-    if (!OPTION_NAME.test(name) || !ok) {
-      throw new TypeError(`expect.${name} must be ${kind === 'bool' ? 'true or false' : kind === undefined || kind === 'string' ? 'a string' : 'a number'}`)
+    const ok = kind === 'bool' ? typeof value === 'boolean' : kind === 'string' ? typeof value === 'string' : Number.isSafeInteger(value) && (value as number) >= 0
+    if (!ok) {
+      const wanted = kind === 'bool' ? 'true or false' : kind === 'string' ? 'a string' : `a non-negative integer (${UNIT_WORDS[kind as string] ?? 'a count'})`
+      throw new TypeError(`${where}.${name} must be ${wanted}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)
     }
   }
-  return expectations as Expectations
+  return expect as Expectations
+}
+
+const UNIT_WORDS: Record<string, string> = { ms: 'milliseconds', s: 'seconds' }
+
+/** The options the module reads; any other is unavailable from it (docs/options.md). */
+const MODULE_OPTIONS: ReadonlySet<string> = new Set([...TEXT_OPTION_ORDER.tcp, ...TEXT_OPTION_ORDER.udp])
+
+/** What an absent key means for options whose unset state reads as a value: off, or 0 where 0 means unset. */
+function valueWhenAbsent(option: string): OptionValue | undefined {
+  if (OPTION_KINDS[option] === 'bool') return false
+  return ZERO_IS_UNSET.has(option) ? 0 : undefined
+}
+
+const ZERO_IS_UNSET: ReadonlySet<string> = new Set(['TCP_USER_TIMEOUT', 'SO_RCVTIMEO', 'SO_SNDTIMEO', 'TCP_NOTSENT_LOWAT', 'TCP_FASTOPEN', 'TCP_DEFER_ACCEPT'])
+
+/** What one socket says of one expectation. */
+export type Judgement =
+  | { status: 'met'; actual: OptionValue | undefined }
+  | { status: 'broken'; actual: OptionValue | undefined }
+  | { status: 'unknown'; why: string; supply: string; undecidable?: UndecidableWhy }
+
+/**
+ * Judges one expectation on one full socket. Unknown, never broken, when the
+ * socket's options could not be read, its source cannot decide or does not read
+ * the option, or a recording cannot say.
+ */
+export function judgeOption(entry: SocketEntry, option: string, expected: OptionValue): Judgement {
+  if (entry.options === null) {
+    const error = entry.optionsError
+    return {
+      status: 'unknown',
+      why: `its options could not be read${error === undefined ? '' : ` (${error.code})`}`,
+      supply: "run the check as root or as the service's user, or load the knetstat module",
+    }
+  }
+  const actual = (entry.options as Record<string, OptionValue | undefined>)[option]
+  if (actual === expected) return { status: 'met', actual }
+  if (actual !== undefined) return { status: 'broken', actual }
+  const undecidable = entry.optionsUndecidable?.[option as UndecidableOption]
+  if (undecidable !== undefined) {
+    return {
+      status: 'unknown',
+      why: `the ${entry.optionsSource ?? 'options'} source cannot tell whether ${option} was set (${undecidable}, see docs/options.md)`,
+      supply: 'run the check as root (the bpf source decides it) or load the knetstat module',
+      undecidable,
+    }
+  }
+  if (!MODULE_OPTIONS.has(option) && (entry.optionsSource === 'module' || entry.netlink === undefined)) {
+    const what = entry.netlink === undefined ? 'a recording (module text) does not carry' : 'the module does not read'
+    return { status: 'unknown', why: `${what} ${option}`, supply: "use --source bpf or pidfd (options: 'bpf' or 'pidfd') on the live host" }
+  }
+  return valueWhenAbsent(option) === expected ? { status: 'met', actual } : { status: 'broken', actual }
 }
 
 /**
@@ -55,23 +104,4 @@ export function checkExpectationsShape(expectations: unknown): Expectations {
  */
 export function hasOptions(entry: SocketEntry): boolean {
   return entry.options !== null || !isMinisocket(entry)
-}
-
-/** The expectations a socket breaks (none for sockets without options, see hasOptions). */
-export function brokenExpectations(entry: SocketEntry, expectations: Expectations): ExpectationFailure[] {
-  if (!hasOptions(entry)) return []
-  const failures: ExpectationFailure[] = []
-  for (const [option, expected] of Object.entries(expectations)) {
-    if (entry.options === null) {
-      const failure: ExpectationFailure = { option, expected, actual: null }
-      if (entry.optionsError !== undefined) failure.reason = `${entry.optionsError.code}: ${entry.optionsError.message}`
-      failures.push(failure)
-      continue
-    }
-    const actual = entry.options[option]
-    if (actual === expected) continue
-    const undecidable = actual === undefined ? entry.optionsUndecidable?.[option as UndecidableOption] : undefined
-    failures.push(undecidable === undefined ? { option, expected, actual } : { option, expected, actual, undecidable })
-  }
-  return failures
 }

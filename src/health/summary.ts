@@ -1,11 +1,7 @@
-// A summary of a listing for health endpoints and checks: counts, the sockets with a
-// diag flag raised, listeners whose accept queue is full or nearly so, sockets that
-// break option expectations, and one `ok` with human-readable problems.
+// A summary of a listing for dashboards and metrics: counts, the sockets with a diag
+// flag raised, listeners whose accept queue is full or nearly so. It judges nothing:
+// the health verdict is checkSockets' (check.ts), made around a service.
 import { TCP_STATES, type DiagFlags, type Family, type Proto, type SocketEntry, type TcpState } from '../model.js'
-import { brokenExpectations, checkExpectationsShape, hasOptions, parseExpectation, type ExpectationFailure, type Expectations, type OptionValue } from './expect.js'
-import { listSockets } from '../list.js'
-import type { ListQuery } from '../query.js'
-import { formatOptionValue } from '../options.js'
 
 /** The diag flags, as keys of `SocketEntry.diag`. */
 export type DiagFlag = keyof DiagFlags
@@ -16,20 +12,6 @@ export const DIAG_FLAGS: readonly DiagFlag[] = ['sendWindowZero', 'receiveWindow
 export const DEFAULT_NEARLY_FULL_RATIO = 0.8
 
 export interface SummaryOptions {
-  /**
-   * Option name -> the value every socket that has options must have (SocketOptions'
-   * units, e.g. `{ TCP_NODELAY: true, TCP_KEEPIDLE: 60 }`). A socket whose options are
-   * unknown (`options: null`) breaks every expectation: it cannot be shown to meet
-   * them. Narrow the listing to your own sockets (a port query) so that sockets of
-   * other users' processes, whose options pidfd may not read, are not checked.
-   */
-  expect?: Expectations
-  /**
-   * Raised diag flags (zero windows, stalled ACKs) are problems that make `ok` false.
-   * Default false: they are listed in `diag` and in `warnings` only, since a zero
-   * window can be a moment of normal flow control.
-   */
-  noStalled?: boolean
   /**
    * The accept queue limit of listeners whose entry has no `backlog` (recordings:
    * knetstat text carries no limit). Give what the service passed to listen(); a Node
@@ -69,19 +51,8 @@ export interface SocketCounts {
   groups: { proto: Proto; family: Family; state: TcpState; count: number }[]
 }
 
-export interface UnmetExpectations {
-  entry: SocketEntry
-  failures: ExpectationFailure[]
-}
-
 /** What summarizeSockets returns. Every `entry` is the listing's own object, not a copy. */
 export interface SocketSummary {
-  /** No problems: no full accept queue, no broken expectation, and (with noStalled) no raised diag flag. */
-  ok: boolean
-  /** One line per problem, naming the socket as `proto local -> remote state` (see describeSocket). */
-  problems: string[]
-  /** Things worth a look that do not make `ok` false: nearly full queues, raised flags without noStalled. */
-  warnings: string[]
   counts: SocketCounts
   /** The sockets with each flag raised (a socket with both windows zero is in both lists), and how many ESTABLISHED TCP sockets have it unknown (null). */
   diag: Record<DiagFlag, SocketEntry[]> & { unknown: Record<DiagFlag, number> }
@@ -97,14 +68,6 @@ export interface SocketSummary {
     /** Listeners whose limit is unknown (no entry.backlog and no `backlog` option). */
     unknownLimit: SocketEntry[]
   }
-  expectations: {
-    /** The expectations checked ({} when none were given). */
-    expected: Expectations
-    /** Sockets checked: those that have options at all (not TIME_WAIT or connection requests). */
-    checked: number
-    /** Sockets that break at least one expectation, with what they have instead. */
-    unmet: UnmetExpectations[]
-  }
 }
 
 /**
@@ -113,12 +76,9 @@ export interface SocketSummary {
  * for bad options.
  */
 export function summarizeSockets(entries: readonly SocketEntry[], options: SummaryOptions = {}): SocketSummary {
-  const { expect, noStalled, backlog, ratio } = checkSummaryOptions(options)
+  const { backlog, ratio } = checkSummaryOptions(options)
   checkEntries(entries)
   const summary: SocketSummary = {
-    ok: true,
-    problems: [],
-    warnings: [],
     counts: {
       total: 0,
       byProto: { tcp: 0, udp: 0 },
@@ -128,10 +88,8 @@ export function summarizeSockets(entries: readonly SocketEntry[], options: Summa
     },
     diag: { sendWindowZero: [], receiveWindowZero: [], ackStalled: [], unknown: { sendWindowZero: 0, receiveWindowZero: 0, ackStalled: 0 } },
     acceptQueues: { listeners: 0, full: [], nearlyFull: [], largestFill: 0, unknownLimit: [] },
-    expectations: { expected: expect, checked: 0, unmet: [] },
   }
   const groups = new Map<string, SocketCounts['groups'][number]>()
-  const expectNames = Object.keys(expect)
   for (const entry of entries) {
     const counts = summary.counts
     counts.total++
@@ -165,53 +123,13 @@ export function summarizeSockets(entries: readonly SocketEntry[], options: Summa
       }
     }
 
-    if (expectNames.length > 0 && hasOptions(entry)) {
-      summary.expectations.checked++
-      const failures = brokenExpectations(entry, expect)
-      if (failures.length > 0) summary.expectations.unmet.push({ entry, failures })
-    }
   }
 
-  // Problems and warnings, most serious first.
-  for (const q of summary.acceptQueues.full) {
-    summary.problems.push(`${describeSocket(q.entry)}: accept queue full, ${q.length} waiting over a limit of ${q.limit}${limitNote(q)}: new connections are dropped`)
-  }
-  for (const { entry, failures } of summary.expectations.unmet) {
-    summary.problems.push(`${describeSocket(entry)}: ${failures.map(describeFailure).join('; ')}`)
-  }
-  for (const flag of DIAG_FLAGS) {
-    for (const entry of summary.diag[flag]) {
-      const line = `${describeSocket(entry)}: ${FLAG_TEXT[flag]}`
-      if (noStalled) summary.problems.push(line)
-      else summary.warnings.push(line)
-    }
-  }
-  for (const q of summary.acceptQueues.nearlyFull) {
-    summary.warnings.push(`${describeSocket(q.entry)}: accept queue nearly full, ${q.length} waiting, limit ${q.limit}${limitNote(q)}`)
-  }
-  summary.ok = summary.problems.length === 0
   return summary
 }
 
-const FLAG_TEXT: Record<DiagFlag, string> = {
-  sendWindowZero: 'the peer advertises a zero window: nothing can be sent (>|)',
-  receiveWindowZero: 'we advertise a zero window: nothing can be received (|<)',
-  ackStalled: 'data is unacknowledged and the last ACK came more than 1 s ago (>#)',
-}
-
-function limitNote(q: AcceptQueue): string {
-  return q.limitSource === 'option' ? ' (assumed)' : ''
-}
-
-function describeFailure(f: ExpectationFailure): string {
-  const expected = `${f.option}=${formatOptionValue(f.option, f.expected)}`
-  if (f.actual === null) return `expected ${expected}, options unknown${f.reason === undefined ? '' : ` (${f.reason})`}`
-  if (f.undecidable !== undefined) return `expected ${expected}, whether ${f.option} is set cannot be told (${f.undecidable}, see docs/options.md)`
-  if (f.actual === undefined) return `expected ${expected}, ${f.option} is not set`
-  return `expected ${expected}, has ${f.option}=${formatOptionValue(f.option, f.actual)}`
-}
-
-function acceptQueue(entry: SocketEntry, backlog: number | undefined, ratio: number): { queue: AcceptQueue; nearlyFull: boolean } | null {
+/** A listener's accept queue (null when its limit is unknown: no entry.backlog, no backlog given), and whether it is nearly full. */
+export function acceptQueue(entry: SocketEntry, backlog: number | undefined, ratio: number): { queue: AcceptQueue; nearlyFull: boolean } | null {
   const limit = entry.backlog ?? backlog
   if (limit === undefined) return null
   const length = entry.recvQ
@@ -267,66 +185,14 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }
 
-function checkSummaryOptions(options: SummaryOptions): { expect: Expectations; noStalled: boolean; backlog: number | undefined; ratio: number } {
+function checkSummaryOptions(options: SummaryOptions): { backlog: number | undefined; ratio: number } {
   if (options === null || typeof options !== 'object') throw new TypeError('summarizeSockets: options must be an object')
-  const expect = options.expect === undefined ? {} : checkExpectationsShape(options.expect)
-  const { backlog, nearlyFullRatio, noStalled } = options
+  const { backlog, nearlyFullRatio } = options
   if (backlog !== undefined && !(Number.isInteger(backlog) && backlog >= 0)) {
     throw new TypeError(`backlog must be a non-negative integer (the listen() backlog, 511 for a Node server), got ${String(backlog)}`)
   }
   if (nearlyFullRatio !== undefined && !(typeof nearlyFullRatio === 'number' && nearlyFullRatio > 0 && nearlyFullRatio <= 1)) {
     throw new TypeError(`nearlyFullRatio must be a number in (0, 1], got ${String(nearlyFullRatio)}`)
   }
-  if (noStalled !== undefined && typeof noStalled !== 'boolean') throw new TypeError('noStalled must be true or false')
-  return { expect, noStalled: noStalled ?? false, backlog, ratio: nearlyFullRatio ?? DEFAULT_NEARLY_FULL_RATIO }
-}
-
-/** checkSockets' argument: a listSockets query plus the summary options. */
-export interface CheckQuery extends ListQuery, Omit<SummaryOptions, 'expect'> {
-  /** Expectations as an object (`{ TCP_NODELAY: true }`) or as `NAME=value` texts (`['TCP_NODELAY=1']`, knetstat text units). */
-  expect?: Expectations | readonly string[]
-}
-
-/** The summary with the listing it was made from. */
-export interface CheckResult extends SocketSummary {
-  /** The listed sockets (the summary's entries point into this array's objects). */
-  entries: SocketEntry[]
-}
-
-/**
- * Lists sockets and summarizes them: `await checkSockets({ port: 8080, expect: ['TCP_NODELAY=1'] })`.
- * Options are read only when there are expectations (unless the query sets
- * `options` itself); a query with `options: false` and expectations is a TypeError.
- * Rejects as listSockets does when the listing fails.
- */
-export async function checkSockets(query: CheckQuery = {}): Promise<CheckResult> {
-  if (query === null || typeof query !== 'object' || Array.isArray(query)) throw new TypeError('checkSockets: the query must be an object')
-  const { expect, noStalled, backlog, nearlyFullRatio, ...listQuery } = query
-  const expectations = toExpectations(expect)
-  const checking = Object.keys(expectations).length > 0
-  if (checking && listQuery.options === false) {
-    throw new TypeError("checkSockets: expect needs the sockets' options; leave `options` out or use 'auto' or 'pidfd'")
-  }
-  if (listQuery.options === undefined) listQuery.options = checking ? 'auto' : false
-  const summaryOptions: SummaryOptions = { expect: expectations }
-  if (noStalled !== undefined) summaryOptions.noStalled = noStalled
-  if (backlog !== undefined) summaryOptions.backlog = backlog
-  if (nearlyFullRatio !== undefined) summaryOptions.nearlyFullRatio = nearlyFullRatio
-  checkSummaryOptions(summaryOptions) // bad options fail before the listing
-  const entries = await listSockets(listQuery)
-  return { ...summarizeSockets(entries, summaryOptions), entries }
-}
-
-function toExpectations(expect: CheckQuery['expect']): Expectations {
-  if (expect === undefined) return {}
-  if (Array.isArray(expect)) {
-    const out: Record<string, OptionValue> = {}
-    for (const text of expect as readonly unknown[]) {
-      if (typeof text !== 'string') throw new TypeError('checkSockets: expect texts must be strings like "TCP_NODELAY=1"')
-      const [name, value] = parseExpectation(text)
-      out[name] = value
-    }
-    return out
-  }
-  return checkExpectationsShape(expect)
+  return { backlog, ratio: nearlyFullRatio ?? DEFAULT_NEARLY_FULL_RATIO }
 }

@@ -22,7 +22,7 @@ export const UNLABELED_SOCKET_GAUGES = [
 ]
 
 /** Every metric, in the order they are registered: the per-port ones when ports are watched, the option ones when options are counted. */
-export function metricDefinitions(watchingPorts: boolean, countingOptions: boolean): MetricDefinition[] {
+export function metricDefinitions(watchingPorts: boolean, countingOptions: boolean, checking = false): MetricDefinition[] {
   return [
     gauge('sockets', 'Sockets by protocol, address family (4, 6) and kernel state (UDP: CLOSE unconnected, ESTABLISHED connected)', ['proto', 'family', 'state']),
     gauge('diag_sockets', 'TCP sockets with a diag flag raised: sendWindowZero (peer window 0), receiveWindowZero (our window 0), ackStalled (unacked data, no ACK for over 1 s)', ['flag']),
@@ -44,6 +44,9 @@ export function metricDefinitions(watchingPorts: boolean, countingOptions: boole
           gauge('option_sockets', 'Sockets by a socket option: value "1"/"0" for boolean options, "set"/"unset" for the others', ['option', 'value']),
           gauge('option_unknown_sockets', 'Sockets whose options could not be read, by error code (e.g. EPERM)', ['code']),
         ]
+      : []),
+    ...(checking
+      ? [gauge('check_status', 'The verdict of each configured check (docs/health.md): 1 for its status (ok, fail, unknown), 0 for the others; unknown too when its listing failed', ['check', 'status'])]
       : []),
     gauge('listing_duration_seconds', 'How long the last listing took, in seconds'),
     gauge('listing_success', '1 when the last listing succeeded, 0 when it failed (then the labeled socket gauges have no series and the others are NaN)'),

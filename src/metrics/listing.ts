@@ -5,6 +5,7 @@ import type { SocketEntry } from '../model.js'
 import type { MetricsSettings } from './options.js'
 import { failedListingSeries, listingSeries, type Snapshot } from './series.js'
 import { listWithTimeout } from './timeout.js'
+import { checkSeries } from './checks.js'
 
 /** Told of each listing as it starts, and of each that fails. */
 export interface ListingCounters {
@@ -43,9 +44,12 @@ export class ScrapeListing {
     const started = process.hrtime.bigint()
     const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9
     this.counters.started()
+    const { checks, list, timeoutMs } = this.settings
+    // The checks list their own targets, at the same time as the scrape's listing.
+    const checked = checks.length === 0 ? null : checkSeries(checks, list, timeoutMs)
     let entries: SocketEntry[]
     try {
-      entries = await listWithTimeout(this.settings.list, this.settings.query, this.settings.timeoutMs)
+      entries = await listWithTimeout(list, this.settings.query, timeoutMs)
       if (!Array.isArray(entries)) throw new TypeError('the listing did not return an array')
     } catch (error) {
       // The socket gauges are cleared rather than left stale; the scrape still answers.
@@ -54,12 +58,14 @@ export class ScrapeListing {
       const values = failedListingSeries()
       values.set('listing_duration_seconds', [[{}, seconds()]])
       values.set('listing_success', [[{}, 0]])
+      if (checked !== null) values.set('check_status', await checked)
       return values
     }
     this.error = null
     const values = listingSeries(entries, this.settings)
     values.set('listing_duration_seconds', [[{}, seconds()]])
     values.set('listing_success', [[{}, 1]])
+    if (checked !== null) values.set('check_status', await checked)
     return values
   }
 }

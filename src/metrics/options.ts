@@ -5,6 +5,8 @@ import type { SocketEntry } from '../model.js'
 import { normalizeQuery, type ListQuery, type NormalizedQuery } from '../query.js'
 import { OPTION_NAME } from '../options.js'
 import { summarizeSockets, type SummaryOptions } from '../health/summary.js'
+import type { NormalizedCheck, SocketCheck } from '../health/check-spec.js'
+import { normalizeChecks } from './checks.js'
 
 export interface SocketMetricsOptions {
   /** Prefix of every metric name (default 'knetstat_'). */
@@ -27,6 +29,13 @@ export interface SocketMetricsOptions {
   backlog?: number
   /** A listener is nearly full at recvQ >= ratio × limit (default 0.8). */
   nearlyFullRatio?: number
+  /**
+   * Checks judged at every scrape, by name: each is what checkSockets takes (a
+   * service's port, expectations, …; see docs/health.md) and gives the gauge
+   * check_status{check="name", status="ok"|"fail"|"unknown"}. Each lists its own
+   * target (a port-filtered listing) beside the scrape's listing.
+   */
+  checks?: Readonly<Record<string, SocketCheck>>
   /** The listing function (default listSockets); for tests or to wrap the listing. */
   list?: (query: ListQuery) => Promise<SocketEntry[]>
   /**
@@ -55,6 +64,8 @@ export interface MetricsSettings {
   backlog: number | undefined
   list: (query: ListQuery) => Promise<SocketEntry[]>
   timeoutMs: number
+  /** The checks, by name, in the order given. */
+  checks: [string, NormalizedCheck][]
 }
 
 /** Checks `options` (a TypeError for the first bad one) and fills in the defaults. */
@@ -82,5 +93,6 @@ export function metricsSettings(options: SocketMetricsOptions): MetricsSettings 
   if (typeof list !== 'function') throw new TypeError('list must be a function (query) => Promise<SocketEntry[]>')
   const timeoutMs = options.timeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new TypeError(`timeoutMs must be a positive integer (ms), got ${String(timeoutMs)}`)
-  return { prefix, ports, optionNames, query, normalized, summaryOptions, backlog: options.backlog, list, timeoutMs }
+  const checks = normalizeChecks(options.checks)
+  return { prefix, ports, optionNames, query, normalized, summaryOptions, backlog: options.backlog, list, timeoutMs, checks }
 }
