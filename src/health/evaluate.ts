@@ -146,6 +146,8 @@ function recordedQueueNotEmpty(listeners: readonly SocketEntry[]): boolean {
 
 function judgeAcceptQueue(check: NormalizedCheck, listener: SocketEntry, findings: Findings): void {
   const queue = acceptQueue(listener, check.backlog, check.nearlyFullRatio)
+  // An empty queue is not full, whatever its limit.
+  if (queue === null && listener.recvQ === 0) return
   if (queue === null) {
     findings.add(
       'unknown',
