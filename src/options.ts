@@ -1,6 +1,6 @@
 // The socket options knetstat knows: their value kinds and the order in which the
 // knetstat text prints them (docs/format.md).
-import type { Proto } from './model.js'
+import type { Family, Proto } from './model.js'
 import { didYouMean } from './util/suggest.js'
 
 /**
@@ -139,4 +139,33 @@ export function isKnownOption(name: string): boolean {
 /** What to say of an option name knetstat does not know: the name, the closest known ones. */
 export function unknownOptionMessage(name: string): string {
   return `unknown socket option ${JSON.stringify(name)}${didYouMean(name, Object.keys(OPTION_KINDS))}; knetstat knows ${Object.keys(OPTION_KINDS).join(', ')}`
+}
+
+/**
+ * The options a source reports only while they are set (docs/options.md, "reported"):
+ * their absence means "not set". Every other option is reported on every socket it
+ * applies to, so its absence means the source did not report it.
+ */
+export const REPORTED_WHEN_SET: ReadonlySet<string> = new Set([
+  'TCP_KEEPIDLE',
+  'TCP_KEEPCNT',
+  'TCP_KEEPINTVL',
+  'TCP_USER_TIMEOUT',
+  'SO_RCVBUF',
+  'SO_SNDBUF',
+  'SO_RCVTIMEO',
+  'SO_SNDTIMEO',
+  'SO_LINGER',
+  'SO_BINDTODEVICE',
+  'TCP_MAXSEG',
+  'TCP_NOTSENT_LOWAT',
+])
+
+/** Whether a socket can have the option: TCP_* on TCP, IPV6_* on IPv6, IP_TOS on IPv4, SO_BROADCAST on UDP; the rest on every socket. */
+export function optionApplies(option: string, socket: { proto: Proto; family: Family }): boolean {
+  if (option.startsWith('TCP_')) return socket.proto === 'tcp'
+  if (option.startsWith('IPV6_')) return socket.family === 6
+  if (option === 'IP_TOS') return socket.family === 4
+  if (option === 'SO_BROADCAST') return socket.proto === 'udp'
+  return true
 }

@@ -295,9 +295,6 @@ function checkArgs(filters: Filters, given: Given): CheckArgs {
     throw new UsageError("check needs its target: --port P (a service: its listeners and the connections they accepted) or --remote-port P (this host's outgoing connections), one of the two")
   }
   if (ports.length > 1 || typeof ports[0] === 'object' || ports[0] === 0) throw new UsageError('check judges one service: give one --port, 1-65535')
-  if (c.expect.length + c.expectListener.length + c.expectConnections.length === 0 && !c.noStalled && c.backlog === undefined && !service) {
-    throw new UsageError('check --remote-port needs something to check: --expect NAME=value or --no-stalled')
-  }
   const check: SocketCheck = service ? { port: ports[0] as number } : { remotePort: c.remotePort as number }
   if (c.address !== undefined) check.address = c.address
   if (c.remoteAddress !== undefined) check.remoteAddress = c.remoteAddress

@@ -1,7 +1,7 @@
 // Expected socket options: "TCP_NODELAY=1" as a check states them, and what one
 // socket says of one expectation: met, broken, or unknown (never a guess).
 import { isMinisocket, type SocketEntry, type UndecidableOption, type UndecidableWhy } from '../model.js'
-import { describeOptionKind, isKnownOption, OPTION_KINDS, parseOptionValue, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
+import { describeOptionKind, isKnownOption, OPTION_KINDS, optionApplies, parseOptionValue, REPORTED_WHEN_SET, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
 
 export type OptionValue = boolean | number | string
 
@@ -93,6 +93,10 @@ export function judgeOption(entry: SocketEntry, option: string, expected: Option
   if (!MODULE_OPTIONS.has(option) && (entry.optionsSource === 'module' || entry.netlink === undefined)) {
     const what = entry.netlink === undefined ? 'a recording (module text) does not carry' : 'the module does not read'
     return { status: 'unknown', why: `${what} ${option}`, supply: "use --source bpf or pidfd (options: 'bpf' or 'pidfd') on the live host" }
+  }
+  if (!REPORTED_WHEN_SET.has(option) && optionApplies(option, entry)) {
+    // Reported on every such socket, yet absent: an older module that does not print it.
+    return { status: 'unknown', why: `the ${entry.optionsSource ?? 'options'} source did not report ${option} (an older module?)`, supply: 'update the knetstat module, or use --source bpf or pidfd' }
   }
   return valueWhenAbsent(option) === expected ? { status: 'met', actual } : { status: 'broken', actual }
 }

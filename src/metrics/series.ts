@@ -2,7 +2,7 @@
 // from the entries and their summary. Counts start from zeros for each known label
 // set, so that a count that drops to 0 is exported as 0 rather than disappearing.
 import { TCP_STATES, UNDECIDABLE_OPTIONS, type Family, type Proto, type SocketEntry, type TcpState, type UndecidableOption } from '../model.js'
-import { OPTION_KINDS } from '../options.js'
+import { OPTION_KINDS, optionApplies } from '../options.js'
 import { hasOptions } from '../health/expect.js'
 import { DIAG_FLAGS, summarizeSockets, type SocketSummary } from '../health/summary.js'
 import { UNLABELED_SOCKET_GAUGES } from './definitions.js'
@@ -126,7 +126,7 @@ function optionSeries(entries: readonly SocketEntry[], optionNames: readonly str
       continue
     }
     for (const option of optionNames) {
-      if (!applies(option, e)) continue
+      if (!optionApplies(option, e)) continue
       const value = e.options[option]
       if (OPTION_KINDS[option] === 'bool') {
         if (typeof value === 'boolean') byOption.add({ option, value: value ? '1' : '0' })
@@ -142,12 +142,4 @@ function optionSeries(entries: readonly SocketEntry[], optionNames: readonly str
     ['option_sockets', byOption.series()],
     ['option_unknown_sockets', unknown.series()],
   ]
-}
-
-/** Whether an option is one a socket can have: TCP_* on TCP, IPV6_* on IPv6, SO_BROADCAST on UDP; the rest on every socket. */
-function applies(option: string, entry: SocketEntry): boolean {
-  if (option.startsWith('TCP_')) return entry.proto === 'tcp'
-  if (option.startsWith('IPV6_')) return entry.family === 6
-  if (option === 'SO_BROADCAST') return entry.proto === 'udp'
-  return true
 }

@@ -10,10 +10,10 @@ import { registerSocketMetrics } from '../../src/prometheus.js'
 import { holdSockets } from '../helpers/child.js'
 import { knetstat } from '../helpers/cli.js'
 import { agreed, checkArgv, checkThreeWays } from '../helpers/check-three-ways.js'
-import { TEXT_FIXTURES } from '../helpers/knetstat-text.js'
+import { TEXT_FIXTURES, textFixture } from '../helpers/knetstat-text.js'
 import { NOBODY } from '../helpers/nobody.js'
 
-type Label = 'tuned' | 'idle' | 'untuned' | 'mixed' | 'full' | 'upstream' | 'udp' | 'closed'
+type Label = 'tuned' | 'idle' | 'untuned' | 'mixed' | 'full' | 'upstream' | 'window' | 'udp' | 'closed'
 const held = await holdSockets<{ ports: Record<Label, number> }>('python3', [fileURLToPath(new URL('../helpers/service_sockets.py', import.meta.url))])
 t.teardown(() => held.close())
 const { ports } = held.info
@@ -84,6 +84,21 @@ t.test('outgoing connections are their own target', async (t) => {
   t.equal(bad.library.status, 'fail', "the tuned service's clients set nothing")
 })
 
+t.test('a stalled connection is a warning, and with noStalled a failure', async (t) => {
+  // The flags appear as the buffers fill: wait for the writer's.
+  for (let i = 0; i < 100; i++) {
+    const r = await checkSockets({ remotePort: ports.window })
+    if (r.warnings.length > 0) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const lenient = await verdict(t, { remotePort: ports.window })
+  t.equal(lenient.library.status, 'ok')
+  t.match(lenient.library.warnings, [/^the peer advertises a zero window: nothing can be sent \(>\|\): tcp 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ ESTABLISHED$/])
+  const strict = await verdict(t, { remotePort: ports.window, noStalled: true })
+  t.equal(strict.library.status, 'fail')
+  t.match(strict.library.findings[0], { status: 'fail', check: 'stalled' })
+})
+
 t.test('a UDP service is judged on its bound socket', async (t) => {
   const { library } = await verdict(t, { port: ports.udp, proto: 'udp', expect: ['SO_BROADCAST=1', 'SO_RCVBUF=65536'] })
   t.equal(library.status, 'ok', [...library.problems, ...library.unknowns].join('\n'))
@@ -116,6 +131,21 @@ t.test('a recording: its listeners carry no backlog, so the queue is unknown unt
   t.equal(ssh.library.status, 'ok', 'an empty queue is not full, whatever its limit')
   const noListener = await verdict(t, { port: 40000, procNet: TEXT_FIXTURES })
   t.equal(noListener.library.status, 'fail', 'connections on port 40000 but no listener in the recording')
+})
+
+t.test('an option an older module does not print is unknown, not "not set"', async (t) => {
+  const old = { tcpstat: textFixture('tcpstat.old-module') }
+  const r = await checkSockets({ port: 22, procNet: old, expectListener: ['SO_REUSEPORT=0', 'SO_REUSEADDR=1'] })
+  t.equal(r.status, 'unknown')
+  t.match(r.unknowns, [/^SO_REUSEPORT=0 expected on the listener: the module source did not report SO_REUSEPORT \(an older module\?\)/])
+  const broken = await checkSockets({ port: 22, procNet: old, expectListener: ['SO_REUSEPORT=0', 'TCP_NODELAY=1'] })
+  t.equal(broken.status, 'fail', 'a known failure outweighs an unknown')
+  t.equal(broken.unknowns.length, 1)
+  const missing = await checkSockets({ port: 22, procNet: old, expectConnections: ['SO_LINGER=5s', 'TCP_KEEPIDLE=60'] })
+  t.same(missing.problems, [
+    'SO_LINGER=5s expected on connections: SO_LINGER is not set: tcp 192.168.1.18:22 -> 192.168.1.6:49537 ESTABLISHED',
+    'TCP_KEEPIDLE=60 expected on connections: TCP_KEEPIDLE is not set: tcp 192.168.1.18:22 -> 192.168.1.6:49537 ESTABLISHED',
+  ], 'options reported only while set: absent is "not set"')
 })
 
 t.test('typos and ill-typed values are usage errors in all three', async (t) => {

@@ -15,12 +15,14 @@ service's).
     full      listen(1), never accepts, connected to until SYNs are dropped
     upstream  a listener whose clients (this process's outgoing connections) set
               SO_KEEPALIVE=1 and TCP_KEEPIDLE=30; its accepted side sets nothing
+    window    a listener whose accepted connection never reads behind a 4 KiB buffer:
+              the client (an outgoing connection) sees a zero window (>|)
     udp       a UDP socket bound with SO_BROADCAST=1 and SO_RCVBUF=65536
     closed    a port that was bound and closed: nothing serves it
 """
 import socket
 
-from sockets import S, T, bind_in_range, ready_and_hold, tcp_connect, tcp_listener, tcp_pair
+from sockets import S, T, bind_in_range, ready_and_hold, tcp_connect, tcp_listener, tcp_pair, zero_window_pair
 
 PORTS = (20000, 31999)
 held = []
@@ -80,6 +82,9 @@ upstream = service("upstream")
 for _ in range(2):
     c, a = tcp_pair(upstream, configure=keepalive_client)
     held.extend([c, a])
+
+writer, reader, _ = zero_window_pair(service("window"))
+held.extend([writer, reader])
 
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.setsockopt(S, socket.SO_BROADCAST, 1)
