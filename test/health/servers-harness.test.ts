@@ -31,7 +31,7 @@ const list = (port: number) => listSockets({ options: 'bpf', proto: 'tcp', local
 
 /** The entry's values of the expected options (undefined: not set), to compare with t.same. */
 function optionsOf(entry: SocketEntry | undefined, expected: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(expected).map((name) => [name, entry?.options?.[name]]))
+  return Object.fromEntries(Object.keys(expected).map((name) => [name, (entry?.options as Record<string, unknown> | null | undefined)?.[name]]))
 }
 
 for (const c of cases) {
@@ -61,7 +61,7 @@ for (const c of cases) {
         if (config === misconfigured) {
           const differs = Object.keys(healthyAccepted).filter((k) => healthyAccepted[k] !== expected.accepted[k])
           t.ok(differs.length > 0, `${config} differs from ${healthy} in ${differs.join(', ')}`)
-          for (const a of accepted) for (const k of differs) t.not(a.options?.[k], healthyAccepted[k], `accepted: not ${k}=${String(healthyAccepted[k])}`)
+          for (const a of accepted) for (const k of differs) t.not((a.options as Record<string, unknown> | null)?.[k], healthyAccepted[k], `accepted: not ${k}=${String(healthyAccepted[k])}`)
         }
 
         server.closeClients()
