@@ -1,4 +1,5 @@
 // formatKnetstat: SocketEntry[] -> exactly the text the kernel module writes.
+import { tailOrder } from './option-order.js'
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../address.js'
 import type { Endpoint, Proto, SocketEntry, SocketOptions } from '../model.js'
 import { formatOptionValue, isKnownOption, OPTION_KINDS, OPTION_NAME, TEXT_OPTION_ORDER, unknownOptionMessage } from '../options.js'
@@ -87,8 +88,9 @@ function endpoint(ep: Endpoint, addresses: Map<string, string>, bad: (why: strin
 }
 
 /**
- * The NAME=value pairs: the module's options in its order, the other known options,
- * then those this version does not know (otherOptions), each group in its key order.
+ * The NAME=value pairs: the module's options in its order, then the other known
+ * options and those this version does not know (otherOptions): in the order of the
+ * parsed line they came from, else known before unknown, each in its key order.
  */
 function formatOptions(
   options: SocketOptions,
@@ -97,9 +99,10 @@ function formatOptions(
   bad: (field: string, why: string) => never,
 ): string {
   const order: readonly string[] = TEXT_OPTION_ORDER[proto]
-  const names = [...order, ...Object.keys(options).filter((name) => !order.includes(name))]
+  const known = [...order, ...Object.keys(options).filter((name) => !order.includes(name))]
   const pairs: string[] = []
-  for (const name of names) {
+  const text = new Map<string, string>()
+  for (const name of known) {
     // Read as a plain record: a JavaScript caller may have put any name here.
     const value: unknown = (options as Record<string, unknown>)[name]
     if (value === undefined) continue
@@ -113,14 +116,18 @@ function formatOptions(
           ? typeof value === 'string'
           : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
     if (!ok) bad('options', `.${name} has a value of the wrong type: ${JSON.stringify(value)}`)
-    pairs.push(`${name}=${formatOptionValue(name, value as boolean | number | string)}`)
+    text.set(name, `${name}=${formatOptionValue(name, value as boolean | number | string)}`)
   }
   for (const [name, value] of Object.entries(otherOptions ?? {})) {
     if (!OPTION_NAME.test(name)) bad('otherOptions', `has a bad name ${JSON.stringify(name)}: names are upper-case setsockopt constants`)
     // Parsed back, a known name would land in options: the text would not round-trip.
     if (isKnownOption(name)) bad('otherOptions', `.${name} is an option knetstat knows: it goes in options`)
     if (typeof value !== 'string') bad('otherOptions', `.${name} must be a string (the value as text), got ${JSON.stringify(value)}`)
-    pairs.push(`${name}=${formatOptionValue(name, value)}`)
+    text.set(name, `${name}=${formatOptionValue(name, value)}`)
   }
+  // The module's options in its order; after them the rest in the order a parsed line had, else known before unknown.
+  const head = [...text.keys()].filter((name) => order.includes(name))
+  const rest = [...text.keys()].filter((name) => !order.includes(name))
+  for (const name of [...head, ...(tailOrder(options, rest) ?? rest)]) pairs.push(text.get(name) as string)
   return pairs.join(',')
 }

@@ -2,6 +2,7 @@
 // Fields are read as whitespace-separated tokens so addresses longer than their
 // column still parse; every token is checked, and anything unexpected is an error
 // that points at it. Nothing is skipped.
+import { rememberTail } from './option-order.js'
 import { formatIPv6, formatIPv4, parseIPv4, parseIPv6 } from '../address.js'
 import type { Endpoint, Family, Proto, SocketEntry, SocketOptionName, SocketOptions, TcpState } from '../model.js'
 import { describeOptionKind, isKnownOption, OPTION_NAME, parseOptionValue, TEXT_OPTION_ORDER } from '../options.js'
@@ -254,6 +255,7 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): ParsedOptions
   let otherOptions: Record<string, string> | undefined
   let lastRank = -1
   let lastName = ''
+  const tail: string[] = []
   let column = token.column
   for (const pair of token.text.split(',')) {
     const eq = pair.indexOf('=')
@@ -269,7 +271,7 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): ParsedOptions
     if (value === undefined) fail(lineNo, column + eq + 1, `bad value "${clip(valueText)}" for ${clip(name)}: expected ${describeOptionKind(name)}`)
     // The module prints its options in a fixed order and newer ones after them;
     // holding text to that order is what lets formatKnetstat give it back unchanged
-    // (after the module's, it writes the known options before the unknown ones).
+    // (the order after the module's is remembered, see option-order.ts).
     const rank = order.indexOf(name)
     const effectiveRank = rank === -1 ? order.length : rank
     if (effectiveRank < lastRank) {
@@ -277,11 +279,14 @@ function parseOptions(token: Token, lineNo: number, proto: Proto): ParsedOptions
     }
     lastRank = effectiveRank
     lastName = name
+    if (rank === -1) tail.push(name)
     if (isKnownOption(name)) setOption(options, name, value)
     else (otherOptions ??= {})[name] = value as string // an unknown name's value is its text
     column += pair.length + 1
   }
-  return otherOptions === undefined ? { options } : { options, otherOptions }
+  if (otherOptions === undefined) return { options }
+  rememberTail(options, tail)
+  return { options, otherOptions }
 }
 
 /** Sets a known option to a value parseOptionValue read for it, so of its kind. */
