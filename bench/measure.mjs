@@ -2,11 +2,12 @@
 // a timed run with the largest event-loop delay during it (monitorEventLoopDelay,
 // 1 ms resolution) and the process's peak RSS (warm-up included).
 //
-// argv[2]: JSON { kind?: 'list' | 'stream' | 'procnet' | 'systeminformation' | 'node-netstat' | 'busy', query?, warm? }
+// argv[2]: JSON { kind?: 'list' | 'stream' | 'check' | 'procnet' | 'systeminformation' | 'node-netstat' | 'busy', query?, warm? }
+// ('check': query is a checkSockets check)
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { listSockets, streamSockets } from '../dist/index.js'
+import { checkSockets, listSockets, streamSockets } from '../dist/index.js'
 
 const require = createRequire(import.meta.url)
 // warm: how many warm-up runs (true: 1, false: 0).
@@ -63,6 +64,10 @@ async function run() {
       let n = 0
       for await (const entry of streamSockets(query)) if (entry) n++
       return n
+    }
+    case 'check': {
+      const result = await checkSockets(query)
+      return result.listeners.length + result.connections.length
     }
     case 'procnet':
       return (await procNet()).length

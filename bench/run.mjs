@@ -47,6 +47,9 @@ const contenders = {
   knDefault: { label: "listSockets({ proto: 'tcp' }) (the default: tcp_info, options 'auto', the bpf source as root)", run: () => timeJs({ ...tcp }) },
   knBpf: { label: "listSockets({ proto: 'tcp', options: 'bpf' })", run: () => timeJs({ ...tcp, options: 'bpf' }) },
   knPidfd: { label: "listSockets({ proto: 'tcp', options: 'pidfd' }) (every socket's options)", run: () => timeJs({ ...tcp, options: 'pidfd' }) },
+  knCheck: { label: `checkSockets({ port: ${lonePort}, expect: ['TCP_NODELAY=0'] }) (a service check: one port, options 'auto', the bpf source as root)`, run: () => timeJs({ port: lonePort, expect: ['TCP_NODELAY=0'] }, { kind: 'check' }) },
+  knCheckPidfd: { label: `checkSockets({ port: ${lonePort}, expect: ['TCP_NODELAY=0'], options: 'pidfd' })`, run: () => timeJs({ port: lonePort, expect: ['TCP_NODELAY=0'], options: 'pidfd' }, { kind: 'check' }) },
+  ssPort: { label: `\`ss -tan sport = :${lonePort} > /dev/null\` (the service's port)`, run: () => timeCommand('ss', ['-tan', 'sport', '=', `:${lonePort}`]) },
   ssTan: { label: '`ss -tan > /dev/null`', run: () => timeCommand('ss', ['-tan']) },
   ssTani: { label: '`ss -tani > /dev/null`', run: () => timeCommand('ss', ['-tani']) },
   ssTanp: { label: '`ss -tanp > /dev/null`', run: () => timeCommand('ss', ['-tanp']) },
@@ -59,7 +62,7 @@ const keys = values.only ? values.only.split(',') : Object.keys(contenders)
 for (const key of keys) if (!(key in contenders)) throw new Error(`--only: no contender ${key}; there are ${Object.keys(contenders).join(', ')}`)
 
 const fmt = (x, digits = 1) => (x === null || x === undefined ? '–' : x.toFixed(digits))
-const verdict = (ok) => (ok === null ? 'not measured' : ok ? '**met**' : '**not met**')
+const verdict = (ok) => (ok === undefined ? 'no target' : ok === null ? 'not measured' : ok ? '**met**' : '**not met**')
 
 if (!values['stream-only']) await listing()
 
@@ -124,6 +127,8 @@ const targets = [
   ['options via pidfd (the unprivileged path) ≤ 0.5× `ss -tanp`', ratio('knPidfd', 'ssTanp'), check(ratio('knPidfd', 'ssTanp'), 0.5)],
   ['one-port query < 5% of the full listing (tcp_info)', ratio('knPort', 'knInfo'), check(ratio('knPort', 'knInfo'), 0.05)],
   ['(its kernel floor: C one-port dump / C full dump)', ratio('floorPort', 'floor'), check(ratio('floorPort', 'floor'), 0.05)],
+  ['a service check as root (bpf: one port, but a whole iteration for its options) / `ss -tan sport = :P`', ratio('knCheck', 'ssPort'), undefined],
+  ['a service check through pidfd / `ss -tan sport = :P`', ratio('knCheckPidfd', 'ssPort'), undefined],
   ['event-loop delay < 5 ms during every knetstat listing (largest median)', worstEld, check(worstEld, 5)],
   ['(the machine\'s floor: a busy loop yielding every 0.5 ms)', busyEld, check(busyEld, 5)],
 ].map(([what, value, ok]) => `| ${what} | ${value === null ? '–' : /event|busy/.test(what) ? `${value.toFixed(1)} ms` : `${value.toFixed(3)}×`} | ${verdict(ok)} |`)
