@@ -17,8 +17,9 @@
 #   --jobs N         VMs run at the same time (default: 2)
 #
 # Host packages: test/kernel/install-deps.sh. Downloads are cached in
-# test/kernel/.cache (KNETSTAT_CACHE overrides). The last line printed is
-# "kernel: N passed, N failed"; the exit status is 0 only when none failed.
+# test/kernel/.cache (KNETSTAT_CACHE overrides). Each kernel's seconds are
+# printed ("kernel 6.1: N s"); the last line is "kernel: N passed, N failed";
+# the exit status is 0 only when none failed.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--perf) perf=${2:-50000}; shift; [ $# -gt 0 ] && shift ;;
 	--churn) churn=${2:-60}; shift; [ $# -gt 0 ] && shift ;;
 	--jobs) jobs=${2:-2}; shift; [ $# -gt 0 ] && shift ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; echo "kernel: 0 passed, 1 failed"; exit 2 ;;
 	esac
 done
