@@ -39,7 +39,11 @@ check() { # name why command...
 	shift 2
 	if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
 }
+# The count is the last line, after the cleanup once anything was added.
+armed=
 finish() {
+	trap - EXIT
+	[ -z "$armed" ] || cleanup
 	echo "dkms: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit
@@ -144,8 +148,9 @@ if ! apt_install "linux-headers-$kver" > /tmp/knetstat-dkms-apt.log 2>&1 ||
 	finish
 fi
 ok "headers-$kver"
-trap cleanup EXIT
-trap 'exit 143' TERM INT HUP
+armed=1
+trap 'not_ok exit "dkms.sh ended before its count"; finish' EXIT
+trap 'not_ok interrupted "killed by a signal"; finish' TERM INT HUP
 
 # 2. dkms.conf says what DKMS needs, in agreement with package.json.
 conf_vars() { # kernelver kernel_source_dir
@@ -266,8 +271,8 @@ else
 	cat /tmp/knetstat-dkms.log
 	not_ok dkms-remove-all "dkms remove --all left $(dkms status -m "$name" 2> /dev/null) $(ls -d "/var/lib/dkms/$name" 2> /dev/null)"
 fi
+armed=
 cleanup
-trap - EXIT
 left=()
 [ -d "/var/lib/dkms/$name" ] && left+=("/var/lib/dkms/$name")
 [ -d "$src" ] && left+=("$src")
