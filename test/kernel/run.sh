@@ -17,8 +17,9 @@
 #   --jobs N         VMs run at the same time (default: 2)
 #
 # Host packages: test/kernel/install-deps.sh. Downloads are cached in
-# test/kernel/.cache (KNETSTAT_CACHE overrides). The last line printed is
-# "kernel: N passed, N failed"; the exit status is 0 only when none failed.
+# test/kernel/.cache (KNETSTAT_CACHE overrides). Each kernel's seconds are
+# printed ("kernel 6.1: N s"); the last line is "kernel: N passed, N failed";
+# the exit status is 0 only when none failed.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--perf) perf=${2:-50000}; shift; [ $# -gt 0 ] && shift ;;
 	--churn) churn=${2:-60}; shift; [ $# -gt 0 ] && shift ;;
 	--jobs) jobs=${2:-2}; shift; [ $# -gt 0 ] && shift ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; echo "kernel: 0 passed, 1 failed"; exit 2 ;;
 	esac
 done
@@ -147,6 +148,7 @@ for s in "${suites[@]}"; do
 		t0=$(date +%s)
 		if timeout "$fetch_timeout" bash "$here/fetch.sh" "$s" > "$work/$s.release" 2> "$work/$s.fetch.log"; then
 			note_ok "$s" "fetch-$s"
+			echo "$(( $(date +%s) - t0 ))" > "$work/$s.fetch-seconds"
 			echo "[$s] fetch: $(( $(date +%s) - t0 )) s" >&2
 		else
 			tail -n 20 "$work/$s.fetch.log" >&2
@@ -336,11 +338,19 @@ for s in "${order[@]}"; do
 	if [ "$s" = sid ] && [ -n "$chroot_pid" ]; then
 		wait "$chroot_pid"
 	fi
-	run_one "$s" &
+	# The wall time of each kernel's build, host checks and guest, for the
+	# report (what one more kernel costs CI; the downloads run before, in
+	# parallel, and are reported apart).
+	{
+		t0=$(date +%s)
+		run_one "$s"
+		echo "$(( $(date +%s) - t0 ))" > "$work/$s.seconds"
+	} &
 done
 wait
 
 # 3. Report.
+timings=()
 for i in "${!suites[@]}"; do
 	s=${suites[$i]}
 	rel=$(cat "$work/$s.release" 2> /dev/null)
@@ -351,6 +361,9 @@ for i in "${!suites[@]}"; do
 	p=$(grep -c '^KTEST ok ' "$work/$s.all")
 	f=$(grep -c '^KTEST not ok ' "$work/$s.all")
 	echo "kernel ${kernels[$i]} ($rel): $p passed, $f failed"
+	secs="kernel ${kernels[$i]}: $(cat "$work/$s.seconds" 2> /dev/null || echo '?') s"
+	[ -f "$work/$s.fetch-seconds" ] && secs="$secs (fetch $(cat "$work/$s.fetch-seconds") s before it)"
+	timings+=("$secs")
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	if [ -n "${KNETSTAT_KEEP_LOGS:-}" ]; then
@@ -358,6 +371,9 @@ for i in "${!suites[@]}"; do
 		cp "$work/$s".* "$KNETSTAT_KEEP_LOGS/" 2> /dev/null
 	fi
 done
+# One line per kernel: build, host checks (make install, dkms build) and the
+# guest, wall seconds with --jobs guests sharing the machine.
+printf '%s\n' "${timings[@]}"
 echo "time: $(( $(date +%s) - start )) s"
 echo "kernel: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
