@@ -4,7 +4,6 @@
 import { parseAddressPrefix } from '../filter.js'
 import type { Family, Proto } from '../model.js'
 import type { ListQuery, OptionsQuery } from '../query.js'
-import type { ProcNet } from '../sources/replay/index.js'
 import { didYouMean } from '../util/suggest.js'
 import { toExpectations, type Expectations, type OptionValue } from './expect.js'
 import { defaultRole, type Role } from './roles.js'
@@ -53,7 +52,7 @@ export interface SocketCheck {
   /** Where options come from (listSockets' `options`, default 'auto'); only read when there are expectations. */
   options?: Exclude<OptionsQuery, false>
   /** Check a recording instead of the live host (listSockets' `procNet`). */
-  procNet?: ProcNet
+  procNet?: ListQuery['procNet']
   /** Aborts the listing. */
   signal?: AbortSignal
 }
