@@ -10,10 +10,9 @@
  * The module walks the same hash tables as /proc/net/{tcp,udp} itself, in
  * the same order and under the same bucket locks, so it does not depend on
  * tcp_seq_*() / udp_seq_*() being exported (they are not from 6.15 on when
- * IPv6 is built in). One seq_file record is one hash bucket: show() takes
- * the bucket lock, prints every matching socket of the bucket and drops the
- * lock again; seq_file retries a record with a larger buffer when it does
- * not fit.
+ * IPv6 is built in). As there, one seq_file record is one socket, a bucket
+ * lock is held only while one buffer is filled, and a read resumes at the
+ * bucket and offset where the last one stopped.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -83,7 +82,9 @@ static const struct knetstat_afinfo knetstat_udp6 = { IPPROTO_UDP, AF_INET6 };
 struct knetstat_iter {
 	struct seq_net_private p;	/* first: seq_file_net() needs it */
 	const struct knetstat_afinfo *afinfo;
-	unsigned int slot;		/* the bucket being shown */
+	unsigned int bucket;		/* bucket of the current socket */
+	unsigned int offset;		/* its index among the bucket's matches */
+	loff_t last_pos;		/* the position after the last next() */
 	bool cred_checked;		/* cap_ptrace is known */
 	bool cap_ptrace;		/* the opener may see others' options */
 };
@@ -160,7 +161,7 @@ static bool knetstat_listen_bucket_empty(struct inet_listen_hashbucket *ilb)
 #endif
 }
 
-/* Number of records (buckets) of a file, and whether one may hold sockets. */
+/* Number of buckets of a file, and whether one may hold sockets. */
 static unsigned int knetstat_slots(struct net *net,
 				   const struct knetstat_afinfo *afinfo)
 {
@@ -531,7 +532,17 @@ static void knetstat_udp_show_sk(struct seq_file *m, struct sock *sk)
 	seq_putc(m, '\n');
 }
 
-/* ---- one bucket per record ----------------------------------------------- */
+/* ---- one socket per record, bucket by bucket ---------------------------- */
+
+/*
+ * The walk follows tcp_seq_*() and udp_seq_*(): a file's buckets are
+ * numbered 0 to knetstat_slots() - 1 (for TCP the listener buckets first,
+ * then the established hash), and each record is one socket. The lock of
+ * the bucket of the socket last returned is held until the walk moves to
+ * the next bucket or seq_file calls stop(), which it does once a buffer is
+ * full: no lock is held for more than one buffer's worth of sockets, and a
+ * record is one line, so seq_file never retries with a larger buffer.
+ */
 
 static bool knetstat_match(struct sock *sk, struct net *net,
 			   const struct knetstat_afinfo *afinfo)
@@ -539,102 +550,182 @@ static bool knetstat_match(struct sock *sk, struct net *net,
 	return sk->sk_family == afinfo->family && net_eq(sock_net(sk), net);
 }
 
-static void knetstat_tcp_show_listen_bucket(struct seq_file *m,
-					    struct inet_listen_hashbucket *ilb,
-					    struct net *net,
-					    const struct knetstat_afinfo *af)
+static void knetstat_lock(struct net *net, const struct knetstat_afinfo *af,
+			  unsigned int slot)
 {
-#ifdef KNETSTAT_LHASH2_ICSK
-	struct inet_connection_sock *icsk;
-#else
-	struct hlist_nulls_node *node;
-#endif
-	struct sock *sk;
+	struct inet_hashinfo *h;
+	unsigned int nlisten;
 
+	if (af->protocol == IPPROTO_UDP) {
+		spin_lock_bh(&knetstat_udp_table(net)->hash[slot].lock);
+		return;
+	}
+	h = knetstat_tcp_hashinfo(net);
+	nlisten = knetstat_tcp_listen_slots(h);
 	/* /proc/net/tcp takes listener bucket locks without disabling BH. */
-	spin_lock(&ilb->lock);
-#ifdef KNETSTAT_LHASH2_ICSK
-	inet_lhash2_for_each_icsk(icsk, &ilb->head) {
-		sk = (struct sock *)icsk;
-		if (knetstat_match(sk, net, af))
-			knetstat_tcp_show_full(m, sk);
-	}
-#else
-	sk_nulls_for_each(sk, node, &ilb->nulls_head) {
-		if (knetstat_match(sk, net, af))
-			knetstat_tcp_show_full(m, sk);
-	}
-#endif
-	spin_unlock(&ilb->lock);
+	if (slot < nlisten)
+		spin_lock(&knetstat_tcp_listen_bucket(h, slot)->lock);
+	else
+		spin_lock_bh(inet_ehash_lockp(h, slot - nlisten));
 }
 
-static void knetstat_tcp_show_ehash_bucket(struct seq_file *m,
-					   struct inet_hashinfo *h,
-					   unsigned int bucket, struct net *net,
-					   const struct knetstat_afinfo *af)
+static void knetstat_unlock(struct net *net, const struct knetstat_afinfo *af,
+			    unsigned int slot)
 {
-	spinlock_t *lock = inet_ehash_lockp(h, bucket);
-	struct hlist_nulls_node *node;
-	struct sock *sk;
+	struct inet_hashinfo *h;
+	unsigned int nlisten;
 
-	spin_lock_bh(lock);
-	sk_nulls_for_each(sk, node, &h->ehash[bucket].chain) {
-		if (!knetstat_match(sk, net, af))
-			continue;
-		if (sk->sk_state == TCP_TIME_WAIT)
-			knetstat_tcp_show_tw(m, sk);
-		else if (sk->sk_state == TCP_NEW_SYN_RECV)
-			knetstat_tcp_show_req(m, sk);
-		else
-			knetstat_tcp_show_full(m, sk);
+	if (af->protocol == IPPROTO_UDP) {
+		spin_unlock_bh(&knetstat_udp_table(net)->hash[slot].lock);
+		return;
 	}
-	spin_unlock_bh(lock);
+	h = knetstat_tcp_hashinfo(net);
+	nlisten = knetstat_tcp_listen_slots(h);
+	if (slot < nlisten)
+		spin_unlock(&knetstat_tcp_listen_bucket(h, slot)->lock);
+	else
+		spin_unlock_bh(inet_ehash_lockp(h, slot - nlisten));
 }
 
-static void knetstat_udp_show_bucket(struct seq_file *m,
-				     struct udp_table *table,
-				     unsigned int bucket, struct net *net,
+/* The first socket of a bucket, matching or not; called under its lock. */
+static struct sock *knetstat_head(struct net *net,
+				  const struct knetstat_afinfo *af,
+				  unsigned int slot)
+{
+	struct inet_hashinfo *h;
+	unsigned int nlisten;
+
+	if (af->protocol == IPPROTO_UDP)
+		return sk_head(&knetstat_udp_table(net)->hash[slot].head);
+	h = knetstat_tcp_hashinfo(net);
+	nlisten = knetstat_tcp_listen_slots(h);
+	if (slot >= nlisten)
+		return sk_nulls_head(&h->ehash[slot - nlisten].chain);
+#ifdef KNETSTAT_LHASH2_ICSK
+	return (struct sock *)hlist_entry_safe(
+			knetstat_tcp_listen_bucket(h, slot)->head.first,
+			struct inet_connection_sock, icsk_listen_portaddr_node);
+#else
+	return sk_nulls_head(&knetstat_tcp_listen_bucket(h, slot)->nulls_head);
+#endif
+}
+
+/* The socket after sk in its bucket, matching or not; under its lock. */
+static struct sock *knetstat_chain_next(const struct knetstat_afinfo *af,
+					unsigned int nlisten,
+					unsigned int slot, struct sock *sk)
+{
+	if (af->protocol == IPPROTO_UDP)
+		return sk_next(sk);
+#ifdef KNETSTAT_LHASH2_ICSK
+	if (slot < nlisten)
+		return (struct sock *)hlist_entry_safe(
+			inet_csk(sk)->icsk_listen_portaddr_node.next,
+			struct inet_connection_sock, icsk_listen_portaddr_node);
+#endif
+	return sk_nulls_next(sk);
+}
+
+static unsigned int knetstat_nlisten(struct net *net,
 				     const struct knetstat_afinfo *af)
 {
-	struct udp_hslot *hslot = &table->hash[bucket];
+	if (af->protocol == IPPROTO_UDP)
+		return 0;
+	return knetstat_tcp_listen_slots(knetstat_tcp_hashinfo(net));
+}
+
+/*
+ * The first matching socket in bucket it->bucket or a later one, with its
+ * bucket locked; NULL, no lock held, past the last bucket. Empty buckets
+ * are skipped without their lock, as tcp_seq_*() and udp_seq_*() do.
+ */
+static struct sock *knetstat_get_first(struct seq_file *m)
+{
+	struct knetstat_iter *it = m->private;
+	const struct knetstat_afinfo *af = it->afinfo;
+	struct net *net = seq_file_net(m);
+	unsigned int n = knetstat_slots(net, af);
+	unsigned int nlisten = knetstat_nlisten(net, af);
 	struct sock *sk;
 
-	spin_lock_bh(&hslot->lock);
-	sk_for_each(sk, &hslot->head) {
-		if (knetstat_match(sk, net, af))
-			knetstat_udp_show_sk(m, sk);
+	it->offset = 0;
+	for (; it->bucket < n; it->bucket++) {
+		/* The established hash has many empty buckets. */
+		cond_resched();
+		if (knetstat_slot_empty(net, af, it->bucket))
+			continue;
+		knetstat_lock(net, af, it->bucket);
+		for (sk = knetstat_head(net, af, it->bucket); sk;
+		     sk = knetstat_chain_next(af, nlisten, it->bucket, sk)) {
+			if (knetstat_match(sk, net, af))
+				return sk;
+		}
+		knetstat_unlock(net, af, it->bucket);
 	}
-	spin_unlock_bh(&hslot->lock);
+	return NULL;
+}
+
+/* The matching socket after sk, which is in bucket it->bucket, locked. */
+static struct sock *knetstat_get_next(struct seq_file *m, struct sock *sk)
+{
+	struct knetstat_iter *it = m->private;
+	const struct knetstat_afinfo *af = it->afinfo;
+	struct net *net = seq_file_net(m);
+	unsigned int nlisten = knetstat_nlisten(net, af);
+
+	it->offset++;
+	for (sk = knetstat_chain_next(af, nlisten, it->bucket, sk); sk;
+	     sk = knetstat_chain_next(af, nlisten, it->bucket, sk)) {
+		if (knetstat_match(sk, net, af))
+			return sk;
+	}
+	knetstat_unlock(net, af, it->bucket);
+	it->bucket++;
+	return knetstat_get_first(m);
+}
+
+/* The socket at index pos (0 is the first socket), walking from the start. */
+static struct sock *knetstat_get_idx(struct seq_file *m, loff_t pos)
+{
+	struct knetstat_iter *it = m->private;
+	struct sock *sk;
+
+	it->bucket = 0;
+	sk = knetstat_get_first(m);
+	while (sk && pos) {
+		sk = knetstat_get_next(m, sk);
+		pos--;
+	}
+	return sk;
+}
+
+/*
+ * A read that continues where the last one stopped resumes at the bucket
+ * and offset of the socket it did not show, as tcp_seek_last_pos() does,
+ * instead of walking every bucket before it again. If the bucket lost
+ * sockets meanwhile, the walk goes on with the next bucket: a socket may
+ * be missed or shown twice, as in /proc/net/tcp.
+ */
+static struct sock *knetstat_seek_last_pos(struct seq_file *m)
+{
+	struct knetstat_iter *it = m->private;
+	unsigned int bucket = it->bucket;
+	unsigned int offset = it->offset;
+	struct sock *sk;
+
+	sk = knetstat_get_first(m);
+	while (offset-- && sk && bucket == it->bucket)
+		sk = knetstat_get_next(m, sk);
+	return sk;
 }
 
 /* ---- seq_file ------------------------------------------------------------ */
 
-/*
- * Position 0 is the header; position n > 0 is bucket n - 1. Empty buckets
- * are skipped by moving the position forward, so a restarted read resumes
- * at the same bucket.
- */
-static void *knetstat_seek(struct seq_file *m, unsigned int from, loff_t *pos)
-{
-	struct knetstat_iter *it = m->private;
-	struct net *net = seq_file_net(m);
-	unsigned int n = knetstat_slots(net, it->afinfo);
-	unsigned int slot;
-
-	for (slot = from; slot < n; slot++) {
-		if (!knetstat_slot_empty(net, it->afinfo, slot)) {
-			it->slot = slot;
-			*pos = (loff_t)slot + 1;
-			return it;
-		}
-	}
-	*pos = (loff_t)n + 1;
-	return NULL;
-}
-
+/* Position 0 is the header; position n > 0 is the n-th socket. */
 static void *knetstat_seq_start(struct seq_file *m, loff_t *pos)
 {
 	struct knetstat_iter *it = m->private;
+	void *rc;
 
 	it->afinfo = pde_data(file_inode(m->file));
 	if (!it->cred_checked) {
@@ -643,59 +734,61 @@ static void *knetstat_seq_start(struct seq_file *m, loff_t *pos)
 							    seq_file_net(m));
 		it->cred_checked = true;
 	}
-	if (*pos == 0)
-		return SEQ_START_TOKEN;
-	if (*pos > UINT_MAX)
-		return NULL;
-	return knetstat_seek(m, *pos - 1, pos);
+	if (*pos && *pos == it->last_pos) {
+		rc = knetstat_seek_last_pos(m);
+	} else {
+		it->bucket = 0;
+		it->offset = 0;
+		rc = *pos ? knetstat_get_idx(m, *pos - 1) : SEQ_START_TOKEN;
+	}
+	it->last_pos = *pos;
+	return rc;
 }
 
 static void *knetstat_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct knetstat_iter *it = m->private;
-	loff_t old = *pos;
 	void *rc;
 
-	rc = knetstat_seek(m, v == SEQ_START_TOKEN ? 0 : it->slot + 1, pos);
-	if (*pos <= old)
-		*pos = old + 1;
+	if (v == SEQ_START_TOKEN)
+		rc = knetstat_get_idx(m, 0);
+	else
+		rc = knetstat_get_next(m, v);
+	++*pos;
+	it->last_pos = *pos;
 	return rc;
 }
 
 static void knetstat_seq_stop(struct seq_file *m, void *v)
 {
+	struct knetstat_iter *it = m->private;
+
+	/* A socket returned by start() or next() has its bucket locked. */
+	if (v && v != SEQ_START_TOKEN)
+		knetstat_unlock(seq_file_net(m), it->afinfo, it->bucket);
 }
 
 static int knetstat_seq_show(struct seq_file *m, void *v)
 {
 	struct knetstat_iter *it = m->private;
-	const struct knetstat_afinfo *af = it->afinfo;
-	struct net *net = seq_file_net(m);
-	struct inet_hashinfo *h;
-	unsigned int nlisten;
+	struct sock *sk = v;
 
 	if (v == SEQ_START_TOKEN) {
-		if (af->protocol == IPPROTO_TCP)
+		if (it->afinfo->protocol == IPPROTO_TCP)
 			seq_puts(m, "Recv-Q Send-Q Local Address           Foreign Address         Stat Diag Options\n");
 		else
 			seq_puts(m, "Recv-Q Send-Q Local Address           Foreign Address         Options\n");
 		return 0;
 	}
 
-	if (af->protocol == IPPROTO_UDP) {
-		knetstat_udp_show_bucket(m, knetstat_udp_table(net), it->slot,
-					 net, af);
-		return 0;
-	}
-	h = knetstat_tcp_hashinfo(net);
-	nlisten = knetstat_tcp_listen_slots(h);
-	if (it->slot < nlisten)
-		knetstat_tcp_show_listen_bucket(m,
-				knetstat_tcp_listen_bucket(h, it->slot),
-				net, af);
+	if (it->afinfo->protocol == IPPROTO_UDP)
+		knetstat_udp_show_sk(m, sk);
+	else if (sk->sk_state == TCP_TIME_WAIT)
+		knetstat_tcp_show_tw(m, sk);
+	else if (sk->sk_state == TCP_NEW_SYN_RECV)
+		knetstat_tcp_show_req(m, sk);
 	else
-		knetstat_tcp_show_ehash_bucket(m, h, it->slot - nlisten,
-					       net, af);
+		knetstat_tcp_show_full(m, sk);
 	return 0;
 }
 
