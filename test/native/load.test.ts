@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { NativeLoadError, PACKAGE_ROOT, loadBinding, loadFrom } from '../../src/native/load.js'
+import { NativeLoadError, PACKAGE_ROOT, hostTarget, loadBinding, loadFrom } from '../../src/native/load.js'
 import { checkRecordLayout, netlinkBinding, RECORD_ABI_VERSION } from '../../src/sources/netlink/index.js'
 
 t.test('the package\'s addon loads once and matches the decoder', (t) => {
@@ -24,10 +24,17 @@ t.test('a package without a binary says where it looked and how to build', (t) =
   t.ok(error instanceof NativeLoadError)
   const { message, code } = error as NativeLoadError
   t.equal(code, 'ERR_KNETSTAT_NATIVE_LOAD')
-  t.match(message, join(empty, 'prebuilds', `${process.platform}-${process.arch}`))
+  t.match(message, `on ${hostTarget()}:`, 'names platform, arch and libc')
+  t.match(message, /\((glibc|musl)\)/)
+  t.match(message, 'prebuilds ship for no platform')
   t.match(message, join(empty, 'build', 'Release'))
-  t.match(message, 'npm run build:native')
+  t.match(message, `cd '${empty}' && npm run build:native`, 'the one command that builds it')
   t.match(message, /python3, make and g\+\+/)
+  t.end()
+})
+
+t.test('this host is named as prebuilds are, with its C library', (t) => {
+  t.match(hostTarget(), new RegExp(`^${process.platform}-${process.arch} \\((glibc|musl)\\)$`))
   t.end()
 })
 

@@ -7,7 +7,8 @@
 //   themselves with plain data properties when read or assigned, so
 //   `JSON.stringify(entry)`, `{ ...entry }`, `Object.keys(entry)`, structuredClone
 //   and deep-equality see the full values as before. The record stays reachable
-//   from the entry (under a symbol key) until then.
+//   from the entry (under a symbol key) until then. util.inspect shows the same
+//   plain data (inspect-entry.ts), not the accessors and the record.
 // - The diag flags are read from the four tcp_info fields they need and shared as
 //   frozen objects, one per combination.
 // - Address strings repeat (loopback, a service's own address): each is formatted
@@ -24,6 +25,7 @@ import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { readMemInfo } from './mem-info.js'
 import { PRESENT, R } from './record-layout.js'
 import { decodeSockopt } from './sockopt.js'
+import { INSPECT, inspectEntry } from './inspect-entry.js'
 import { type TcpInfo, readTcpInfo } from './tcp-info.js'
 
 const TIMERS: readonly SocketTimer[] = ['none', 'retransmit', 'keepalive', 'time_wait', 'zero_window_probe']
@@ -51,6 +53,7 @@ const RECORD = Symbol('knetstat.recordOffset')
 interface LazyEntry extends SocketEntry {
   [VIEWS]?: AlignedViews
   [RECORD]?: number
+  [INSPECT]?: typeof inspectEntry
 }
 
 function settle(entry: LazyEntry, key: 'tcpInfo' | 'netlink', value: unknown): void {
@@ -311,6 +314,9 @@ export class EntryDecoder {
         // In the literal, so they take in-object slots instead of a property array.
         [VIEWS]: views,
         [RECORD]: record,
+        // Prints as plain data; one shared function (a prototype of their own would
+        // change every entry's shape and what deep equality sees).
+        [INSPECT]: inspectEntry,
       }
       if (listening && tcp) entry.backlog = sendQ
       if (withInfo) Object.defineProperty(entry, 'tcpInfo', TCP_INFO_PROPERTY)

@@ -12,91 +12,156 @@
 // - 64-bit counters are numbers: exact up to 2^53 (9 PB, or 285 years of µs), the
 //   nearest double above.
 //
-// Units: rto, ato, rtt, rttvar, minRtt, rcvRtt, busyTime, rwndLimited, sndbufLimited
-// in µs; lastDataSent, lastAckSent, lastDataRecv, lastAckRecv, totalRtoTime in ms;
-// pacingRate, maxPacingRate, deliveryRate in bytes/s; windows and *Bytes in bytes;
-// sndCwnd, sndSsthresh, unacked, sacked, lost, retrans in segments.
+// Units are the kernel's, unconverted (times in µs or ms, rates in bytes per second):
+// each field's JSDoc below says which, and docs/native.md lists them.
 import type { AlignedViews } from './aligned-views.js'
 import { HOST_LITTLE_ENDIAN } from '../../util/host.js'
 import { bitfield } from './bitfield.js'
 
 export interface TcpInfo {
+  /** The kernel's TCP state number (TCP_ESTABLISHED 1 .. TCP_NEW_SYN_RECV 12); no unit. */
   state: number | null
-  /** TCP_CA_Open .. TCP_CA_Loss. */
+  /** Congestion-avoidance state, TCP_CA_Open 0 .. TCP_CA_Loss 4; no unit. */
   caState: number | null
+  /** Retransmission timeouts in a row for the current data (count). */
   retransmits: number | null
+  /** Zero-window or keepalive probes sent unanswered (count). */
   probes: number | null
+  /** How many times the retransmission timer has doubled (count). */
   backoff: number | null
-  /** TCPI_OPT_* bits (timestamps, sack, wscale, ecn, ecn_seen, syn_data, usec_ts, tfo_child). */
+  /** TCPI_OPT_* bits (timestamps, sack, wscale, ecn, ecn_seen, syn_data, usec_ts, tfo_child); no unit. */
   options: number | null
+  /** The peer's window scale: a shift count (bits), 0..14. */
   sndWscale: number | null
+  /** Our window scale: a shift count (bits), 0..14. */
   rcvWscale: number | null
+  /** `deliveryRate` was measured while the application had no more to send. */
   deliveryRateAppLimited: boolean | null
+  /** Why TCP Fast Open failed as a client (TFO_STATUS_*, 0 none); no unit. */
   fastopenClientFail: number | null
+  /** Retransmission timeout, in µs. */
   rto: number | null
+  /** Delayed-ACK timeout, in µs. */
   ato: number | null
+  /** Send MSS, in bytes. */
   sndMss: number | null
+  /** Estimated receive MSS, in bytes. */
   rcvMss: number | null
+  /** Segments sent and not acknowledged (segments); on a listener, the accept queue's length. */
   unacked: number | null
+  /** Segments selectively acknowledged (segments); on a listener, its backlog limit. */
   sacked: number | null
+  /** Segments thought lost (segments). */
   lost: number | null
+  /** Segments retransmitted and not yet acknowledged (segments). */
   retrans: number | null
+  /** Always 0 since Linux 4.18 (FACK removed); in segments before. */
   fackets: number | null
+  /** Time since data was last sent, in ms. */
   lastDataSent: number | null
+  /** Not maintained by Linux (always 0); in ms. */
   lastAckSent: number | null
+  /** Time since data was last received, in ms. */
   lastDataRecv: number | null
+  /** Time since an ACK was last received, in ms. */
   lastAckRecv: number | null
+  /** Path MTU, in bytes. */
   pmtu: number | null
+  /** Receive window clamp the window grows towards, in bytes. */
   rcvSsthresh: number | null
+  /** Smoothed round-trip time, in µs (divide by 1000 for ms). */
   rtt: number | null
+  /** Round-trip time variation, in µs. */
   rttvar: number | null
+  /** Slow-start threshold, in segments. */
   sndSsthresh: number | null
+  /** Congestion window, in segments. */
   sndCwnd: number | null
+  /** MSS advertised to the peer, in bytes. */
   advmss: number | null
+  /** Reordering the sender tolerates before it infers a loss, in segments. */
   reordering: number | null
+  /** Round-trip time estimated by the receiver, in µs. */
   rcvRtt: number | null
+  /** Receive buffer space the window is tuned to, in bytes. */
   rcvSpace: number | null
+  /** Segments retransmitted over the connection's life (segments). */
   totalRetrans: number | null
+  /** Current pacing rate, in bytes per second (2^64 - 1: unlimited). */
   pacingRate: number | null
+  /** SO_MAX_PACING_RATE, in bytes per second (2^64 - 1: unlimited). */
   maxPacingRate: number | null
+  /** Bytes acknowledged by the peer (RFC 4898 tcpEStatsAppHCThruOctetsAcked), in bytes. */
   bytesAcked: number | null
+  /** Bytes received in order (RFC 4898 tcpEStatsAppHCThruOctetsReceived), in bytes. */
   bytesReceived: number | null
+  /** Segments sent, retransmissions included (segments). */
   segsOut: number | null
+  /** Segments received (segments). */
   segsIn: number | null
+  /** Bytes written by the application and not yet sent, in bytes. */
   notsentBytes: number | null
+  /** Minimum round-trip time seen (windowed), in µs. */
   minRtt: number | null
+  /** Segments received carrying data (segments). */
   dataSegsIn: number | null
+  /** Segments sent carrying data (segments). */
   dataSegsOut: number | null
+  /** Most recent delivery rate, in bytes per second. */
   deliveryRate: number | null
+  /** Time with data in flight, in µs. */
   busyTime: number | null
+  /** Time limited by the peer's receive window, in µs. */
   rwndLimited: number | null
+  /** Time limited by the send buffer, in µs. */
   sndbufLimited: number | null
+  /** Segments delivered, retransmissions included (segments). */
   delivered: number | null
+  /** Delivered segments the peer reported CE-marked (segments). */
   deliveredCe: number | null
+  /** Bytes sent, retransmissions included (RFC 4898 tcpEStatsPerfHCDataOctetsOut), in bytes. */
   bytesSent: number | null
+  /** Bytes retransmitted (RFC 4898 tcpEStatsPerfOctetsRetrans), in bytes. */
   bytesRetrans: number | null
+  /** Segments the peer reported received twice, by DSACK (segments). */
   dsackDups: number | null
+  /** Reordering events seen (count). */
   reordSeen: number | null
+  /** Out-of-order packets received (packets). */
   rcvOoopack: number | null
-  /** The peer's advertised window after scaling (Linux ≥ 5.4). */
+  /** The peer's advertised window after scaling, in bytes (Linux ≥ 5.4). */
   sndWnd: number | null
-  /** Our advertised window after scaling (Linux ≥ 6.2). */
+  /** Our advertised window after scaling, in bytes (Linux ≥ 6.2). */
   rcvWnd: number | null
+  /** Path rehashes after timeouts or PLB (count). */
   rehash: number | null
+  /** Retransmission timeouts over the connection's life (count). */
   totalRto: number | null
+  /** Recoveries from retransmission timeouts (count). */
   totalRtoRecoveries: number | null
+  /** Time spent recovering from retransmission timeouts, in ms. */
   totalRtoTime: number | null
+  /** CE-marked segments received (segments; AccECN). */
   receivedCe: number | null
+  /** Payload delivered with ECT(1), as the peer reported, in bytes (AccECN). */
   deliveredE1Bytes: number | null
+  /** Payload delivered with ECT(0), as the peer reported, in bytes (AccECN). */
   deliveredE0Bytes: number | null
+  /** Payload delivered CE-marked, as the peer reported, in bytes (AccECN). */
   deliveredCeBytes: number | null
+  /** Payload received with ECT(1), in bytes (AccECN). */
   receivedE1Bytes: number | null
+  /** Payload received with ECT(0), in bytes (AccECN). */
   receivedE0Bytes: number | null
+  /** Payload received CE-marked, in bytes (AccECN). */
   receivedCeBytes: number | null
-  /** TCPI_ECN_MODE_DISABLED/RFC3168/ACCECN/PENDING. */
+  /** TCPI_ECN_MODE_DISABLED/RFC3168/ACCECN/PENDING; no unit. */
   ecnMode: number | null
+  /** Which AccECN option the peer sent (TCP_ACCECN_OPT_*); no unit. */
   accecnOptSeen: number | null
+  /** AccECN failure bits (TCP_ACCECN_*_FAIL_*); no unit. */
   accecnFailMode: number | null
+  /** TCPI_OPT2_* bits; no unit. */
   options2: number | null
 }
 
