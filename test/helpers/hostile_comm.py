@@ -16,5 +16,7 @@ with open("/proc/self/comm", "wb") as f:
 with open("/proc/self/comm", "rb") as f:
     comm = f.read().rstrip(b"\n")
 
-s = tcp_listener("127.0.0.1", backlog=1, configure=nodelay)
+# Below the ephemeral range: a port query sees this listener, not another job's
+# sockets that share an ephemeral port number on another address.
+s = tcp_listener("127.0.0.1", backlog=1, configure=nodelay, ports=(20000, 31999))
 ready_and_hold({"pid": os.getpid(), "port": s.getsockname()[1], "inode": inode(s), "comm": comm.hex()})
