@@ -32,5 +32,5 @@ export const RESET = '\x1b[0m'
 
 /** `text` in `paint`, or as is when colour is off. */
 export function painted(text: string, paint: Paint | undefined, color: boolean): string {
-  return color && paint !== undefined && text !== '' ? `${PAINT[paint]}${text}${RESET}` : text
+  return color && paint !== undefined && text.trim() !== '' ? `${PAINT[paint]}${text}${RESET}` : text
 }

@@ -26,8 +26,8 @@ export class TableFrames {
     const markColumn: Column = { header: ' ', align: 'left', cell: (e) => ({ text: marks.get(e) ?? ' ' }) }
     const layout = tableLayout(this.choice, 'cut', [markColumn])
     // What a row shows, marks aside: a socket whose row shows something else changed.
-    const seen = (e: SocketEntry): string =>
-      [...layout.columns.slice(1).map((c) => c.cell(e).text), ...layout.tail(e), ...(layout.detail?.(e) ?? [])].join('\0')
+    // Not -e's tcp_info, a measurement that moves at every refresh (lastack, rtt).
+    const seen = (e: SocketEntry): string => [...layout.columns.slice(1).map((c) => c.cell(e).text), ...layout.tail(e)].join('\0')
     const current = new Map<string, { entry: SocketEntry; seen: string }>()
     let added = 0
     let changed = 0
