@@ -58,12 +58,13 @@ export function renderTable(entries: readonly SocketEntry[], layout: TableLayout
   const tailStart = rowWidth()
   // Too little room right of the columns: what follows them goes on lines of its own, indented.
   const ownLines = width !== null && (moved.length > 0 || (layout.overflow === 'wrap' && width - tailStart < MIN_TAIL_ROOM))
+  const tails = entries.map((e) => joined(layout.tail(e).map(forTerminal), ','))
   // Options on lines of their own need no header: each NAME=value says what it is.
-  const tailHeader: Segment[] = ownLines ? [] : [{ text: layout.tailHeader, paint: 'header' }]
+  const tailHeader: Segment[] = ownLines || tails.every((t) => t.length === 0) ? [] : [{ text: layout.tailHeader, paint: 'header' }]
   const header = line([...fixed(columns.map((c) => ({ text: c.header, paint: 'header' }))), ...tailHeader], layout)
   const rows = entries.map((entry, r) => {
     const row = cells[r] as Cell[]
-    const tail = joined(layout.tail(entry).map(forTerminal), ',')
+    const tail = tails[r] as string[]
     const under = moved.map((i) => (row[i] as Cell).text).filter((t) => t !== '')
     const lines: string[] = []
     if (ownLines) {
