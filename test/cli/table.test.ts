@@ -20,8 +20,10 @@ const { pid, ports } = held.info
 const allPorts = Object.values(ports).join(',')
 const ESC = /\x1b\[/
 
+type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
+
 /** Runs `knetstat args` in a terminal of `width` columns until it exits; its screen. */
-async function onScreen(t: Tap.Test, width: number, args: string[], env: Record<string, string> = {}, escapes = false): Promise<string> {
+async function onScreen(t: Tap, width: number, args: string[], env: Record<string, string> = {}, escapes = false): Promise<string> {
   const term = new Terminal(width, 60, args, env)
   t.teardown(() => term.close())
   return term.finished(escapes)
@@ -53,7 +55,7 @@ function rowOf(screen: string, local: string, peer: string): string {
  * Every row's columns start where the header's do: left-aligned cells at the header
  * word's first column, right-aligned numbers ending at its last.
  */
-function assertAligned(t: Tap.Test, screen: string, left: string[], right: string[], mayBeEmpty: string[] = []): void {
+function assertAligned(t: Tap, screen: string, left: string[], right: string[], mayBeEmpty: string[] = []): void {
   const header = screen.split('\n').find((l) => l.startsWith('Proto ')) as string
   t.ok(header, 'a header line')
   const lines = rows(screen).map((r) => r.split('\n')[0] as string)
