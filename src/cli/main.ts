@@ -80,7 +80,7 @@ async function list(args: ListArgs): Promise<number> {
   const table: TableChoice = {
     processes: args.processes,
     extended: args.extended,
-    options: { all: args.allOptions, congestionDefault: readCongestionDefault() },
+    options: { all: args.allOptions, congestionDefault: format === 'table' ? readCongestionDefault() : null },
     color,
     width: tty ? process.stdout.columns ?? null : null,
   }

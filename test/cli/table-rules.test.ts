@@ -53,6 +53,21 @@ t.test('options as set: present "when set" options, and the others when on or no
   t.same(shownOptions(entry({ options: null }), { all: true, congestionDefault: null }), [], 'no options read: none')
 })
 
+t.test('untrusted text in a cell is escaped: a process name cannot move the cursor', async (t) => {
+  const hostile = entry({ processes: [{ pid: 7, fd: 3, command: 'x\x1b[2J\u202ey' }] })
+  const { rows } = renderTable([hostile], {
+    columns: tableColumns({ processes: true }),
+    tailHeader: 'Options',
+    tail: () => [],
+    width: null,
+    overflow: 'wrap',
+    color: true,
+  })
+  const row = rows[0]?.[0] as string
+  t.match(row, /7\/x\\x1b\[2J\\u\{202e\}y/, 'escaped as \\xHH and \\u{HHHH}')
+  t.notMatch(row.replace(/\x1b\[(?:\d+)m/g, ''), /[\x00-\x1f\u202e]/, 'no raw control or bidi character but our own colours')
+})
+
 t.test('-e: a listener has its congestion control only', async (t) => {
   const info = { rtt: 3000, rttvar: 1000, rto: 200000, sndCwnd: 10, sndMss: 1448, sndWnd: 1, rcvWnd: 1, unacked: 0, retrans: 0, totalRetrans: 0, lastAckRecv: 5 }
   const netlink = { congestion: 'cubic' } as SocketEntry['netlink']
