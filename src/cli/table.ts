@@ -1,7 +1,8 @@
 // The table for a person at a terminal: one row per socket, fixed columns fitted to
 // their widest cell (so a long IPv6 address keeps every row aligned), then the
-// options, which are as long as they are: wrapped onto lines of their own under the
-// options column, or (--watch, which must fit one screen) cut at the width.
+// options, which are as long as they are: wrapped at commas under the options column,
+// or (--watch, which must fit one screen) cut at the width. A row wider than the
+// window moves its process column to the line under it, with the options.
 import type { SocketEntry } from '../model.js'
 import { painted, type Paint } from './color.js'
 import type { Cell, Column } from './columns.js'
@@ -20,8 +21,6 @@ export interface TableLayout {
   overflow: 'wrap' | 'cut'
   color: boolean
 }
-
-type Segment = Cell
 
 /** Where continuation lines start when the options column leaves less room than this. */
 const MIN_TAIL_ROOM = 16
@@ -44,8 +43,8 @@ export function renderTable(entries: readonly SocketEntry[], layout: TableLayout
       moved.unshift(i)
     }
   }
-  const fixed = (row: Cell[]): Segment[] => {
-    const out: Segment[] = []
+  const fixed = (row: Cell[]): Cell[] => {
+    const out: Cell[] = []
     columns.forEach((c, i) => {
       if (!shown[i]) return
       const cell = row[i] as Cell
@@ -60,7 +59,7 @@ export function renderTable(entries: readonly SocketEntry[], layout: TableLayout
   const ownLines = width !== null && (moved.length > 0 || (layout.overflow === 'wrap' && width - tailStart < MIN_TAIL_ROOM))
   const tails = entries.map((e) => joined(layout.tail(e).map(forTerminal), ','))
   // Options on lines of their own need no header: each NAME=value says what it is.
-  const tailHeader: Segment[] = ownLines || tails.every((t) => t.length === 0) ? [] : [{ text: layout.tailHeader, paint: 'header' }]
+  const tailHeader: Cell[] = ownLines || tails.every((t) => t.length === 0) ? [] : [{ text: layout.tailHeader, paint: 'header' }]
   const header = line([...fixed(columns.map((c) => ({ text: c.header, paint: 'header' }))), ...tailHeader], layout)
   const rows = entries.map((entry, r) => {
     const row = cells[r] as Cell[]
@@ -116,9 +115,9 @@ function pieceLines(pieces: string[], first: number, indent: number, layout: Tab
 }
 
 /** Segments as one line: trailing spaces dropped, cut at the width in cut mode, then painted. */
-function line(segments: Segment[], layout: TableLayout): string {
+function line(segments: Cell[], layout: TableLayout): string {
   const limit = layout.overflow === 'cut' ? layout.width : null
-  while (segments.length > 0 && (segments[segments.length - 1] as Segment).text.trim() === '') segments = segments.slice(0, -1)
+  while (segments.length > 0 && (segments[segments.length - 1] as Cell).text.trim() === '') segments = segments.slice(0, -1)
   const last = segments[segments.length - 1]
   if (last !== undefined) segments = [...segments.slice(0, -1), { ...last, text: last.text.trimEnd() }]
   let out = ''

@@ -10,13 +10,10 @@
     udp4      a UDP socket on 127.0.0.1 with SO_BROADCAST set
     udp6      a UDP socket on ::1, nothing set
 """
+import os
 import socket
 
 from sockets import S, T, ready_and_hold, tcp_connect, tcp_listener, tcp_pair, udp_socket
-import os
-
-held = []
-
 
 def listen4_options(s):
     s.setsockopt(S, socket.SO_REUSEADDR, 1)
@@ -39,7 +36,7 @@ listen6 = tcp_listener("::", backlog=5, configure=dual_stack)
 client6, server6 = tcp_pair(listen6, addr="127.0.0.1")
 udp4 = udp_socket("127.0.0.1", configure=lambda s: s.setsockopt(S, socket.SO_BROADCAST, 1))
 udp6 = udp_socket("::1")
-held += [listen4, client4, server4, waiting, listen6, client6, server6, udp4, udp6]
+# Module-level names: every socket stays open while the script holds.
 
 ready_and_hold({
     "pid": os.getpid(),
