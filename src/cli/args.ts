@@ -4,9 +4,9 @@
 import type { Family, Proto, TcpState } from '../model.js'
 import type { SocketCheck } from '../health/check-spec.js'
 import { PROC_NET_ENV, type OptionsQuery, type PortMatch } from '../query.js'
-import { address, backlog, bytes, expectation, port, ratio, recording, seconds, sourceName, state, UsageError, type Source } from './values.js'
+import { address, addressPrefix, backlog, bytes, colorMode, expectation, outputFormat, port, ratio, recording, seconds, sourceName, state, UsageError, type ColorMode, type Source } from './values.js'
 
-export { UsageError, type Source } from './values.js'
+export { UsageError, type ColorMode, type Source } from './values.js'
 
 export interface Filters {
   protos: Proto[] | undefined
@@ -19,11 +19,25 @@ export interface Filters {
   maxRecordingBytes: number | undefined
 }
 
-export interface ListArgs extends Filters {
+/** The listing's own port and address conditions: the library query's fields of the same names. */
+export interface EndpointFilters {
+  localPorts: PortMatch[] | undefined
+  remotePorts: PortMatch[] | undefined
+  /** Local or remote address; text as given (an address or a network), checked by the library's parser. */
+  addresses: string[] | undefined
+  localAddresses: string[] | undefined
+  remoteAddresses: string[] | undefined
+}
+
+export interface ListArgs extends Filters, EndpointFilters {
   command: 'list'
   processes: boolean
   extended: boolean
-  format: 'text' | 'json' | 'ndjson'
+  /** undefined: the table on a terminal, knetstat text anywhere else (docs/cli.md). */
+  format: OutputFormat | undefined
+  /** -O: every option the source reported, not only those the application set (the table). */
+  allOptions: boolean
+  color: ColorMode
   /** Seconds between refreshes; null: print once. */
   watch: number | null
 }
@@ -40,9 +54,11 @@ export interface RecordArgs {
   dir: string
 }
 
+export type OutputFormat = 'table' | 'knetstat' | 'json' | 'ndjson'
+
 export type Args = ListArgs | CheckArgs | RecordArgs | { command: 'help' } | { command: 'version' }
 
-const SHORT_FLAGS = new Set(['t', 'u', '4', '6', 'l', 'a', 'n', 'p', 'e', 'h', 'V'])
+const SHORT_FLAGS = new Set(['t', 'u', '4', '6', 'l', 'a', 'n', 'p', 'e', 'O', 'h', 'V'])
 
 /** Splits `-tanp` into `-t -a -n -p` and `--opt=value` into `--opt value`. */
 function expand(argv: readonly string[]): string[] {
@@ -96,12 +112,15 @@ interface Given {
   states: TcpState[] | undefined
   listening: boolean
   ports: PortMatch[] | undefined
+  endpoints: EndpointFilters
   source: Source
   procNet: string | undefined
   maxRecordingBytes: number | undefined
   processes: boolean
   extended: boolean
-  format: ListArgs['format']
+  format: OutputFormat | undefined
+  allOptions: boolean
+  color: ColorMode
   watch: number | null
   check: CheckGiven
 }
@@ -127,12 +146,15 @@ function readOptions(command: 'list' | 'check', rest: string[]): Given | { comma
     states: undefined,
     listening: false,
     ports: undefined,
+    endpoints: { localPorts: undefined, remotePorts: undefined, addresses: undefined, localAddresses: undefined, remoteAddresses: undefined },
     source: 'auto',
     procNet: undefined,
     maxRecordingBytes: undefined,
     processes: false,
     extended: false,
-    format: 'text',
+    format: undefined,
+    allOptions: false,
+    color: 'auto',
     watch: null,
     check: {
       expect: [],
@@ -152,6 +174,7 @@ function readOptions(command: 'list' | 'check', rest: string[]): Given | { comma
     if (arg === '-V' || arg === '--version') return { command: 'version' }
     const known =
       selectionOption(arg, rest, given) ||
+      endpointOption(command, arg, rest, given.endpoints) ||
       sourceOption(arg, rest, given) ||
       outputOption(command, arg, rest, given) ||
       checkOption(command, arg, rest, given)
@@ -182,6 +205,25 @@ function selectionOption(arg: string, rest: string[], given: Given): boolean {
   }
 }
 
+/**
+ * The listing's port and address conditions, named after the library query's fields,
+ * with ss's names beside them (--sport, --dport, --src, --dst). check reads its own
+ * --address, --remote-port and --remote-address (a service's), so those fall through to it.
+ */
+function endpointOption(command: 'list' | 'check', arg: string, rest: string[], e: EndpointFilters): boolean {
+  if (command === 'check' && (arg === '--address' || arg === '--remote-port' || arg === '--remote-address')) return false
+  const ports = (): PortMatch[] => value(rest, arg).split(',').map(port)
+  const prefixes = (): string[] => value(rest, arg).split(',').map((text) => addressPrefix(arg, text))
+  switch (arg) {
+    case '--local-port': case '--sport': listOnly(command, arg); e.localPorts = [...(e.localPorts ?? []), ...ports()]; return true
+    case '--remote-port': case '--dport': listOnly(command, arg); e.remotePorts = [...(e.remotePorts ?? []), ...ports()]; return true
+    case '--address': listOnly(command, arg); e.addresses = [...(e.addresses ?? []), ...prefixes()]; return true
+    case '--local-address': case '--src': listOnly(command, arg); e.localAddresses = [...(e.localAddresses ?? []), ...prefixes()]; return true
+    case '--remote-address': case '--dst': listOnly(command, arg); e.remoteAddresses = [...(e.remoteAddresses ?? []), ...prefixes()]; return true
+    default: return false
+  }
+}
+
 /** Where sockets and options come from (list and check). */
 function sourceOption(arg: string, rest: string[], given: Given): boolean {
   switch (arg) {
@@ -200,6 +242,9 @@ function outputOption(command: 'list' | 'check', arg: string, rest: string[], gi
     case '-e': case '--extended': listOnly(command, arg); given.extended = true; return true
     case '--json': given.format = oneFormat(given.format, 'json'); return true
     case '--ndjson': listOnly(command, arg); given.format = oneFormat(given.format, 'ndjson'); return true
+    case '--format': listOnly(command, arg); given.format = oneFormat(given.format, outputFormat(value(rest, arg))); return true
+    case '-O': case '--all-options': listOnly(command, arg); given.allOptions = true; return true
+    case '--color': case '--colour': listOnly(command, arg); given.color = colorWord(rest); return true
     case '--watch': listOnly(command, arg); given.watch = watchSeconds(rest); return true
     default: return false
   }
@@ -237,9 +282,16 @@ function checkOnly(command: 'list' | 'check', flag: string): void {
   if (command !== 'check') throw new UsageError(`${flag} is an option of knetstat check`)
 }
 
-function oneFormat(format: ListArgs['format'], wanted: 'json' | 'ndjson'): ListArgs['format'] {
-  if (format !== 'text' && format !== wanted) throw new UsageError('use either --json or --ndjson, not both')
-  return wanted
+function oneFormat(format: OutputFormat | undefined, wanted: OutputFormat): OutputFormat {
+  if (format === undefined || format === wanted) return wanted
+  if ((format === 'json' || format === 'ndjson') && (wanted === 'json' || wanted === 'ndjson')) throw new UsageError('use either --json or --ndjson, not both')
+  throw new UsageError('choose one output: --format table, --format knetstat, --json or --ndjson')
+}
+
+/** --color's optional WHEN (auto, always, never), as ls and grep take it: `--color` alone is always. */
+function colorWord(rest: string[]): ColorMode {
+  if (rest[0] !== undefined && !rest[0].startsWith('-')) return colorMode(rest.shift() as string)
+  return 'always'
 }
 
 /** --watch's optional SEC: taken when the next argument is a number, else 2. */
@@ -287,7 +339,7 @@ function recordingOf(given: Given): Pick<Filters, 'procNet' | 'maxRecordingBytes
 function checkArgs(filters: Filters, given: Given): CheckArgs {
   const c = given.check
   if (filters.states !== undefined) throw new UsageError('check judges a service (its listeners and their connections): it takes no -l or --state')
-  if (given.processes || given.extended || given.watch !== null || given.format === 'ndjson') throw new UsageError('check prints a verdict: of the output options it takes only --json')
+  if (given.processes || given.extended || given.watch !== null || (given.format !== undefined && given.format !== 'json')) throw new UsageError('check prints a verdict: of the output options it takes only --json')
   if (filters.protos !== undefined && filters.protos.length > 1) throw new UsageError('check one protocol at a time: -t (the default) or -u')
   const ports = filters.ports ?? []
   const service = ports.length > 0
@@ -319,8 +371,18 @@ function checkArgs(filters: Filters, given: Given): CheckArgs {
 }
 
 function listArgs(filters: Filters, given: Given): ListArgs {
-  if (given.watch !== null && given.format !== 'text') throw new UsageError('--watch redraws the text table; it cannot be combined with --json or --ndjson')
-  return { command: 'list', ...filters, processes: given.processes, extended: given.extended, format: given.format, watch: given.watch }
+  if (given.watch !== null && (given.format === 'json' || given.format === 'ndjson')) throw new UsageError('--watch redraws the text table; it cannot be combined with --json or --ndjson')
+  return {
+    command: 'list',
+    ...filters,
+    ...given.endpoints,
+    processes: given.processes,
+    extended: given.extended,
+    format: given.format,
+    allOptions: given.allOptions,
+    color: given.color,
+    watch: given.watch,
+  }
 }
 
 /** The listSockets options value of a --source. */

@@ -10,19 +10,30 @@ import type { SocketEntry } from '../model.js'
 import { normalizeQuery, type ListQuery } from '../query.js'
 import { recordTables } from '../record.js'
 import { TABLE_FILES } from '../text/files.js'
-import { optionsQuery, parseArgs, UsageError, type Args, type CheckArgs, type Filters, type ListArgs } from './args.js'
-import { renderJson, renderNdjson, renderText } from './render.js'
+import { optionsQuery, parseArgs, UsageError, type Args, type CheckArgs, type EndpointFilters, type Filters, type ListArgs } from './args.js'
+import { wantsColor } from './color.js'
+import { withProgress } from './progress.js'
+import { renderJson, renderNdjson, renderText, type RenderOptions } from './render.js'
+import { readCongestionDefault } from './shown-options.js'
+import { renderTableText, type TableChoice } from './table-view.js'
+import { TableFrames } from './watch-table.js'
 import { CHECK_EXIT, renderCheck, renderCheckError, renderCheckJson } from './check-output.js'
 import { HELP, USAGE_LINE } from './usage.js'
 import { forTerminal } from './terminal.js'
 import { WatchFrames } from './watch.js'
 
-function query(filters: Filters, extra: ListQuery = {}): ListQuery {
+function query(filters: Filters & Partial<EndpointFilters>, extra: ListQuery = {}): ListQuery {
   const q: ListQuery = { options: optionsQuery(filters.source), ...extra }
   if (filters.protos !== undefined) q.proto = filters.protos
   if (filters.families !== undefined) q.family = filters.families
   if (filters.states !== undefined) q.state = filters.states
   if (filters.ports !== undefined) q.port = filters.ports
+  // The listing's own conditions go to the library as they are: its filter is the one rule.
+  if (filters.localPorts !== undefined) q.localPort = filters.localPorts
+  if (filters.remotePorts !== undefined) q.remotePort = filters.remotePorts
+  if (filters.addresses !== undefined) q.address = filters.addresses
+  if (filters.localAddresses !== undefined) q.localAddress = filters.localAddresses
+  if (filters.remoteAddresses !== undefined) q.remoteAddress = filters.remoteAddresses
   if (filters.procNet !== undefined) {
     const { procNet: path, maxRecordingBytes } = filters
     q.procNet = maxRecordingBytes === undefined ? path : { path, maxRecordingBytes }
@@ -36,11 +47,6 @@ function query(filters: Filters, extra: ListQuery = {}): ListQuery {
     throw error
   }
   return q
-}
-
-/** Colour on a terminal only, never with NO_COLOR (no-color.org: set and not empty). */
-function useColor(): boolean {
-  return process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === ''
 }
 
 /** Why some sockets have no options: one line per reason worth acting on. */
@@ -63,33 +69,66 @@ function optionsSummary(entries: readonly SocketEntry[]): string {
 
 async function list(args: ListArgs): Promise<number> {
   const q = query(args, args.processes ? { processes: true } : {})
+  const tty = process.stdout.isTTY === true
+  // The table is for a person at a terminal; files, pipes and tools get the module's text.
+  const format = args.format ?? (tty ? 'table' : 'knetstat')
+  const color = wantsColor(args.color, process.env, tty)
   const tables = TABLE_FILES.filter(
     (t) => (args.protos?.includes(t.proto) ?? true) && (args.families?.includes(t.family) ?? true),
   )
-  const render = { processes: args.processes, extended: args.extended, color: useColor(), tables }
-  if (args.watch !== null) return watch(q, args.watch, new WatchFrames(render))
-  const entries = await listSockets(q)
-  if (args.format === 'json') process.stdout.write(renderJson(entries, args.extended))
-  else if (args.format === 'ndjson') process.stdout.write(renderNdjson(entries, args.extended))
-  else process.stdout.write(renderText(entries, render))
+  const text: RenderOptions = { processes: args.processes, extended: args.extended, color, tables }
+  const table: TableChoice = {
+    processes: args.processes,
+    extended: args.extended,
+    options: { all: args.allOptions, congestionDefault: format === 'table' ? readCongestionDefault() : null },
+    color,
+    width: tty ? process.stdout.columns ?? null : null,
+  }
+  if (args.watch !== null) {
+    if (format === 'table') return watchTable(q, args.watch, new TableFrames(table))
+    return watch(q, args.watch, new WatchFrames(text))
+  }
+  const entries = await withProgress(process.stderr, () => listSockets(q))
+  if (format === 'json') process.stdout.write(renderJson(entries, args.extended))
+  else if (format === 'ndjson') process.stdout.write(renderNdjson(entries, args.extended))
+  else if (format === 'table') process.stdout.write(renderTableText(entries, table))
+  else process.stdout.write(renderText(entries, text))
   process.stderr.write(forTerminal(optionsSummary(entries)))
   return 0
 }
 
-async function watch(q: ListQuery, seconds: number, frames: WatchFrames): Promise<number> {
-  const tty = process.stdout.isTTY === true
+/** Calls `frame` every `seconds` until Ctrl-C. */
+async function everyFew(seconds: number, frame: (title: string) => Promise<void>): Promise<number> {
   let stop = false
   process.once('SIGINT', () => {
     stop = true
   })
   while (!stop) {
-    const entries = await listSockets(q)
-    const frame = frames.next(entries, `knetstat --watch ${seconds}s  ${new Date().toLocaleTimeString()}`)
-    // On a terminal: home the cursor and clear, so each frame replaces the last.
-    process.stdout.write(tty ? `\x1b[H\x1b[2J${frame.text}` : `${frame.text}\n`)
+    await frame(`knetstat --watch ${seconds}s  ${new Date().toLocaleTimeString()}`)
     await sleep(seconds * 1000)
   }
   return 0
+}
+
+/** --watch in knetstat text: on a terminal each frame replaces the last, in a pipe they follow each other. */
+function watch(q: ListQuery, seconds: number, frames: WatchFrames): Promise<number> {
+  const tty = process.stdout.isTTY === true
+  return everyFew(seconds, async (title) => {
+    const frame = frames.next(await listSockets(q), title)
+    // On a terminal: home the cursor and clear, so each frame replaces the last.
+    process.stdout.write(tty ? `\x1b[H\x1b[2J${frame.text}` : `${frame.text}\n`)
+  })
+}
+
+/** --watch as a table that fits the window: read its size at each frame, as it may change. */
+function watchTable(q: ListQuery, seconds: number, frames: TableFrames): Promise<number> {
+  const tty = process.stdout.isTTY === true
+  return everyFew(seconds, async (title) => {
+    const entries = await listSockets(q)
+    if (tty) frames.resize(process.stdout.columns ?? null)
+    const frame = frames.next(entries, title, tty ? process.stdout.rows ?? null : null)
+    process.stdout.write(tty ? `\x1b[H\x1b[2J${frame.text}` : `${frame.text}\n\n`)
+  })
 }
 
 async function check(args: CheckArgs): Promise<number> {

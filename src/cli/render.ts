@@ -3,7 +3,8 @@
 // and tcp_info (-e), diag codes coloured on a terminal; or JSON.
 import type { Family, Proto, SocketEntry } from '../model.js'
 import { formatKnetstat } from '../text/format.js'
-import { escapeForDisplay } from '../text/escape.js'
+import { painted } from './color.js'
+import { tcpInfoFields } from './tcp-info.js'
 import { forTerminal, jsonForTerminal, quoted } from './terminal.js'
 
 export interface RenderOptions {
@@ -26,7 +27,7 @@ export function renderLines(entries: readonly SocketEntry[], options: RenderOpti
       let line = forTerminal(text[i + 1] as string)
       if (options.color) line = colorDiag(line)
       if (options.processes) line += users(entry)
-      if (options.extended) line += tcpInfoSummary(entry)
+      if (options.extended) line += tcpInfoFields(entry).map((f) => ` ${f}`).join('')
       lines.push({ text: line, entry })
     })
   }
@@ -54,37 +55,13 @@ function forJson(entry: SocketEntry, extended: boolean): SocketEntry {
   return rest
 }
 
-const RED = '\x1b[31m'
-const YELLOW = '\x1b[33m'
-const RESET = '\x1b[0m'
-
 /** Colours the diag code after the state code: zero windows red, a stalled ACK yellow. */
 function colorDiag(line: string): string {
-  return line.replace(/^(.* [A-Z]{4} )(>\|<|>\||\|<|>#)/, (_, head: string, code: string) => `${head}${code === '>#' ? YELLOW : RED}${code}${RESET}`)
+  return line.replace(/^(.* [A-Z]{4} )(>\|<|>\||\|<|>#)/, (_, head: string, code: string) => `${head}${painted(code, code === '>#' ? 'stalled' : 'zeroWindow', true)}`)
 }
 
 function users(entry: SocketEntry): string {
   const holders = entry.processes ?? []
   if (holders.length === 0) return ''
   return ` users:(${holders.map((h) => `(${quoted(h.command)},pid=${h.pid},fd=${h.fd})`).join(',')})`
-}
-
-/** An ss -i style digest of tcp_info: the numbers people look at first. */
-function tcpInfoSummary(entry: SocketEntry): string {
-  const i = entry.tcpInfo
-  if (i === undefined || i === null) return ''
-  const ms = (us: number | null): string => (us === null ? '?' : (us / 1000).toFixed(3).replace(/\.?0+$/, ''))
-  const parts = [
-    entry.netlink?.congestion == null ? null : escapeForDisplay(entry.netlink.congestion),
-    `rtt:${ms(i.rtt)}/${ms(i.rttvar)}`,
-    `rto:${ms(i.rto)}`,
-    i.sndCwnd === null ? null : `cwnd:${i.sndCwnd}`,
-    i.sndMss === null ? null : `mss:${i.sndMss}`,
-    i.sndWnd === null ? null : `snd_wnd:${i.sndWnd}`,
-    i.rcvWnd === null ? null : `rcv_wnd:${i.rcvWnd}`,
-    i.unacked === null ? null : `unacked:${i.unacked}`,
-    i.totalRetrans === null ? null : `retrans:${i.retrans ?? 0}/${i.totalRetrans}`,
-    i.lastAckRecv === null ? null : `lastack:${i.lastAckRecv}ms`,
-  ]
-  return ' ' + parts.filter((p) => p !== null).join(' ')
 }

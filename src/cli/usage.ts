@@ -1,9 +1,11 @@
-export const USAGE_LINE = 'Usage: knetstat [-tu46lpe] [--state S] [--port P] [--source SRC] [--json|--ndjson] [--watch [SEC]] [--proc-net DIR]\n       knetstat check --port P [--expect NAME=VALUE]... [--no-stalled] [--json]\n       knetstat record DIR\n'
+export const USAGE_LINE = 'Usage: knetstat [-tu46lpeO] [--state S] [--port P] [--sport P] [--dport P] [--src A] [--dst A]\n                [--source SRC] [--format table|knetstat|--json|--ndjson] [--color WHEN] [--watch [SEC]] [--proc-net DIR]\n       knetstat check --port P [--expect NAME=VALUE]... [--no-stalled] [--json]\n       knetstat record DIR\n'
 
 export const HELP = `${USAGE_LINE}
-Prints every TCP and UDP socket as the knetstat kernel module's
-/proc/net/{tcp,tcp6,udp,udp6}stat files do: netstat's columns, diag flags
-(>| |< >|< zero windows, ># stalled ACK) and the socket options each process set.
+Lists every TCP and UDP socket with netstat's columns, diag flags (>| |< >|<
+zero windows, ># stalled ACK) and the socket options each process set. On a
+terminal: one table (protocol column, fitted columns, a listener's backlog as its
+Send-Q, the options the application set). Anywhere else (a pipe, a file): the text
+of the knetstat kernel module's /proc/net/{tcp,tcp6,udp,udp6}stat files.
 
 Filters (all sockets by default):
   -t, --tcp            TCP sockets          -u, --udp       UDP sockets
@@ -11,15 +13,28 @@ Filters (all sockets by default):
   -l, --listening      TCP listeners and unconnected UDP sockets
   --state S[,S...]     kernel state names (ESTABLISHED, LISTEN, TIME_WAIT, ...; any case, - or _)
   --port P[,P...]      local or remote port, N or FROM-TO
+  --sport P[,P...]     local port (also --local-port)
+  --dport P[,P...]     remote port (also --remote-port)
+  --address A[,A...]   local or remote address or network (127.0.0.1, ::1, 10.0.0.0/8)
+  --src A[,A...]       local address or network (also --local-address)
+  --dst A[,A...]       remote address or network (also --remote-address)
   -a, -n               accepted for habit: all sockets and numeric output are the default
 
 Output:
-  -p, --processes      append the processes holding each socket: users:(("cmd",pid=N,fd=N))
-  -e, --extended       append tcp_info (rtt, cwnd, windows, retransmits); with JSON: include tcpInfo
+  --format table|knetstat
+                       the table (default on a terminal) or knetstat text (default
+                       anywhere else: what scripts and recordings read)
+  -p, --processes      the processes holding each socket: PID/name in the table,
+                       users:(("cmd",pid=N,fd=N)) in knetstat text
+  -e, --extended       tcp_info (rtt, cwnd, windows, retransmits) of connections;
+                       with JSON: include tcpInfo
+  -O, --all-options    every option the source reported, defaults too (the table
+                       shows those the application set)
   --json               one JSON document (an array of sockets)
   --ndjson             one JSON object per line
   --watch [SEC]        redraw every SEC seconds (default 2); marks + new, - gone, ~ changed
-  Colour marks diag codes on a terminal only, never with NO_COLOR set.
+  --color[=WHEN]       auto (default: on a terminal, unless NO_COLOR is set;
+                       FORCE_COLOR=1 forces it), always, never
 
 Sources:
   --source auto|module|bpf|pidfd|netlink

@@ -10,6 +10,8 @@ export class UsageError extends Error {}
 
 export type Source = 'auto' | 'module' | 'bpf' | 'pidfd' | 'netlink'
 
+export type ColorMode = 'auto' | 'always' | 'never'
+
 /** --proc-net DIR: any path but the empty one. */
 export function recording(dir: string): string {
   // An empty path would silently mean "no recording" further down: the live host.
@@ -71,6 +73,24 @@ export function expectation(flag: string, text: string): string {
 export function address(flag: string, text: string): string {
   if (text.includes('/') || parseAddressPrefix(text) === null) throw new UsageError(`${flag} ${JSON.stringify(text)}: give one IPv4 or IPv6 address, such as 127.0.0.1 or ::1`)
   return text
+}
+
+/** An address filter of a listing: an address or a network, read by the library's parser (filter.ts). */
+export function addressPrefix(flag: string, text: string): string {
+  if (parseAddressPrefix(text) === null) throw new UsageError(`${flag} ${JSON.stringify(text)}: give an IPv4 or IPv6 address or network, such as 127.0.0.1, ::1 or 10.0.0.0/8`)
+  return text
+}
+
+/** --format: the table for people, or knetstat text (the module's files) for tools. */
+export function outputFormat(text: string): 'table' | 'knetstat' {
+  if (text === 'table' || text === 'knetstat') return text
+  throw new UsageError(`--format ${JSON.stringify(text)}: use table or knetstat (or --json, --ndjson)`)
+}
+
+/** --color WHEN. */
+export function colorMode(text: string): ColorMode {
+  if (text === 'auto' || text === 'always' || text === 'never') return text
+  throw new UsageError(`--color ${JSON.stringify(text)}: use auto, always or never`)
 }
 
 /** --backlog N: the service's listen() backlog. */

@@ -1,5 +1,6 @@
 // --watch: list again every few seconds and redraw, marking what changed since the
 // previous listing: `+` new sockets, `-` gone ones (shown once), `~` changed lines.
+// This file makes the frames of knetstat text; watch-table.ts those of the table.
 import type { SocketEntry } from '../model.js'
 import { renderLines, type RenderOptions } from './render.js'
 
@@ -11,12 +12,12 @@ export interface Frame {
 }
 
 /** A socket's identity across listings: its inode, or for sockets without one its endpoints. */
-function identity(e: SocketEntry): string {
+export function identity(e: SocketEntry): string {
   if (e.inode !== null) return `${e.proto}${e.family} inode ${e.inode}`
   return `${e.proto}${e.family} ${e.local.address}:${e.local.port} ${e.remote.address}:${e.remote.port} ${e.state}`
 }
 
-/** Makes frames: each call compares a listing with the previous one. */
+/** Makes frames of knetstat text (--format knetstat, and a pipe): each call compares a listing with the previous one. */
 export class WatchFrames {
   private previous: Map<string, string> | null = null
 

@@ -13,7 +13,9 @@ import { openZoo, zooSocket } from '../helpers/socket-zoo.js'
 /** Runs the command on a pseudo-terminal (util-linux `script`), returning the raw bytes it wrote. */
 function onTerminal(args: string[], env: Record<string, string> = {}): string {
   const command = [process.execPath, MAIN, ...args].map((a) => `'${a}'`).join(' ')
-  const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, TERM: 'xterm', NO_COLOR: '', ...env } })
+  // Without FORCE_COLOR, which the test runner may set (to 0): colour by the terminal alone.
+  const { FORCE_COLOR: _ignored, ...inherited } = process.env
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...inherited, TERM: 'xterm', NO_COLOR: '', ...env } })
   return r.stdout
 }
 
@@ -93,7 +95,8 @@ t.test('colour for diag codes on a terminal only, never with NO_COLOR', async (t
   t.match(plain.stdout, / ESTB (>\||\|<|>\|<)$/m, 'the zero-window pair shows a diag code')
   t.notMatch(plain.stdout, /\x1b\[/, 'no escape codes into a pipe')
   const tty = onTerminal(args)
-  t.match(tty, /ESTB \x1b\[31m(>\||\|<|>\|<)\x1b\[0m/, 'red on a terminal')
+  t.match(tty, /ESTAB\x1b\[0m +\x1b\[31m(>\||\|<|>\|<)\x1b\[0m/, 'the table on a terminal: the Diag column red')
+  t.match(onTerminal(['--format', 'knetstat', ...args]), /ESTB \x1b\[31m(>\||\|<|>\|<)\x1b\[0m/, 'knetstat text on a terminal: the code red')
   t.notMatch(onTerminal(args, { NO_COLOR: '1' }), /\x1b\[/, 'NO_COLOR turns it off')
 })
 

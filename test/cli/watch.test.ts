@@ -1,5 +1,6 @@
 // --watch in a real pseudo-terminal (tmux): the screen is redrawn in place, and new,
-// gone and changed sockets are marked across refreshes.
+// gone and changed sockets are marked across refreshes. On a terminal it shows the
+// table (test/cli/table.test.ts checks its fit to the window).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createServer, connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -39,16 +40,16 @@ t.test('--watch redraws and marks new and gone sockets', async (t) => {
 
   const first = await waitFor('the first frame', (s) => s.includes('knetstat --watch 0.3s') && s.includes(`127.0.0.1:${port} `))
   t.match(first, /knetstat --watch 0\.3s .* \+0 new {2}-0 gone {2}~0 changed/, 'the title line')
-  t.match(first, new RegExp(`^ {2} +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LSTN$`, 'm'), 'the listener, unmarked')
+  t.match(first, new RegExp(`^ {2}tcp +0 +511 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN$`, 'm'), 'the listener, unmarked, with its backlog (511: Node\'s)')
 
   const client: Socket = connect(port, '127.0.0.1')
   await new Promise((resolve) => client.once('connect', resolve))
   const second = await waitFor('the new connection', (s) => /\+2 new/.test(s))
-  t.match(second, new RegExp(`^\\+ +0 +0 127\\.0\\.0\\.1:\\d+ +127\\.0\\.0\\.1:${port} +ESTB$`, 'm'), 'the client side marked +')
-  t.match(second, new RegExp(`^\\+ +0 +0 127\\.0\\.0\\.1:${port} +127\\.0\\.0\\.1:\\d+ +ESTB$`, 'm'), 'the server side marked +')
+  t.match(second, new RegExp(`^\\+ tcp +0 +0 127\\.0\\.0\\.1:\\d+ +127\\.0\\.0\\.1:${port} +ESTAB$`, 'm'), 'the client side marked +')
+  t.match(second, new RegExp(`^\\+ tcp +0 +0 127\\.0\\.0\\.1:${port} +127\\.0\\.0\\.1:\\d+ +ESTAB$`, 'm'), 'the server side marked +')
   t.equal(second.match(/knetstat --watch/g)?.length, 1, 'redrawn in place: one frame on the screen')
 
-  const settled = await waitFor('a quiet refresh', (s) => /\+0 new {2}-0 gone {2}~0 changed/.test(s) && s.includes(' ESTB'))
+  const settled = await waitFor('a quiet refresh', (s) => /\+0 new {2}-0 gone {2}~0 changed/.test(s) && s.includes(' ESTAB'))
   t.notMatch(settled, /^\+ /m, 'marks last one refresh')
 
   client.destroy()

@@ -12,10 +12,16 @@ export interface Run {
 }
 
 export interface RunOptions {
-  /** Added to the environment (after NO_COLOR=''). */
+  /** Added to the environment (after NO_COLOR='' and without FORCE_COLOR). */
   env?: Record<string, string>
   /** Run through setpriv with these arguments (e.g. --reuid=65534). */
   asUser?: string[]
+}
+
+/** The runner's environment with NO_COLOR empty and no FORCE_COLOR (a CI may set it), then `extra`. */
+function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _ignored, ...env } = process.env
+  return { ...env, NO_COLOR: '', ...extra }
 }
 
 /** Runs the built command to its end. */
@@ -23,13 +29,13 @@ export function knetstat(args: string[], options: RunOptions = {}): Run {
   const argv = [process.execPath, MAIN, ...args]
   const asUser = options.asUser ?? []
   const [command, ...rest] = asUser.length === 0 ? argv : ['setpriv', ...asUser, '--', ...argv]
-  const r = spawnSync(command as string, rest, { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '', ...options.env } })
+  const r = spawnSync(command as string, rest, { encoding: 'utf8', maxBuffer: 1 << 30, env: plainEnv(options.env) })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 /** Runs the command until its stdout holds `until`, then interrupts it (SIGINT, as at a terminal). */
 export function knetstatUntil(args: string[], until: (out: string) => boolean): Promise<string> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '' } })
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: plainEnv() })
   let out = ''
   return new Promise((resolve, reject) => {
     child.stdout.setEncoding('utf8')
