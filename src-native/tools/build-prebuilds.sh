@@ -50,9 +50,10 @@ build() { # arch libc zig-target
 	cp -R binding.gyp package.json src-native "$src/"
 	ln -s "$root/node_modules" "$src/node_modules"
 	echo "build-prebuilds: linux-$1 $2 ($3)" >&2
-	# -s: no symbol table (stripped at link: binutils' strip knows no arm64).
+	# -s: no symbol table (stripped at link: binutils' strip knows no arm64);
+	# --gc-sections: without the sections nothing reaches (zig-cxx.sh).
 	KNETSTAT_ZIG_TARGET=$3 \
-	CC="$wrap cc" CXX="$wrap c++" LINK="$wrap c++ -s" AR="$zig ar" \
+	CC="$wrap cc" CXX="$wrap c++" LINK="$wrap c++ -s -Wl,--gc-sections" AR="$zig ar" \
 	CC_host=cc CXX_host=c++ LINK_host=c++ AR_host=ar \
 	PREBUILD_LIBC=$2 JOBS=max \
 		npx --no-install prebuildify --napi --tag-libc --arch "$1" --platform linux \
