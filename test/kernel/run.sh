@@ -116,7 +116,7 @@ pack_node() {
 	node=$(command -v node) || { echo "node not found" >&2; return 1; }
 	mkdir -p "$r/usr/bin" "$r/pkg/node_modules"
 	cp "$node" "$r/usr/bin/node"
-	for lib in $(ldd "$node" "$repo/prebuilds/linux-x64/knetstat.node" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u); do
+	for lib in $(ldd "$node" "$repo/prebuilds/linux-x64/knetstat.glibc.node" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u); do
 		mkdir -p "$r$(dirname "$lib")"
 		cp -L "$lib" "$r$lib"
 	done
