@@ -49,10 +49,18 @@ export function loadFrom(root: string): NativeBinding {
   }
 }
 
-/** The C library this Node runs on: glibc reports its version in the report header; musl does not. */
+let libc: Libc | undefined
+
+/**
+ * The C library this Node runs on: glibc reports its version in the report header;
+ * musl does not. Asked once per thread (a report takes about 20 ms).
+ */
 export function hostLibc(): Libc {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
-  return header?.glibcVersionRuntime === undefined ? 'musl' : 'glibc'
+  if (libc === undefined) {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+    libc = header?.glibcVersionRuntime === undefined ? 'musl' : 'glibc'
+  }
+  return libc
 }
 
 export type Libc = 'glibc' | 'musl'
