@@ -12,6 +12,7 @@
         "src-native/addon/promise_worker.cc",
         "src-native/addon/record_buffer.cc",
         "src-native/addon/request_args.cc",
+        "src-native/addon/source_hash_tag.cc",
         "src-native/addon/system_error.cc",
         "src-native/bpf/bpf_syscall.cc",
         "src-native/bpf/btf.cc",

@@ -108,7 +108,7 @@ if ! gcc -O2 -Wall -static -o "$work/ktest" "$here/guest/ktest.c" 2> "$work/ktes
 fi
 
 # The library's guest part (knode.sh): node and its shared libraries, the built
-# package (dist/ compiled here, the addon, node-gyp-build) and kholder, packed
+# package (dist/ compiled here, the addon) and kholder, packed
 # once into a gzip'd cpio that is appended to each kernel's initramfs.
 node_cpio=
 pack_node() {
@@ -116,13 +116,12 @@ pack_node() {
 	node=$(command -v node) || { echo "node not found" >&2; return 1; }
 	mkdir -p "$r/usr/bin" "$r/pkg/node_modules"
 	cp "$node" "$r/usr/bin/node"
-	for lib in $(ldd "$node" "$repo/prebuilds/linux-x64/knetstat.node" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u); do
+	for lib in $(ldd "$node" "$repo/prebuilds/linux-x64/knetstat.glibc.node" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u); do
 		mkdir -p "$r$(dirname "$lib")"
 		cp -L "$lib" "$r$lib"
 	done
 	(cd "$repo" && npx tsc -p tsconfig.build.json --outDir "$r/pkg/dist") || return 1
 	cp "$repo/package.json" "$r/pkg/"
-	cp -r "$repo/node_modules/node-gyp-build" "$r/pkg/node_modules/"
 	if [ -f "$repo/build/Release/knetstat.node" ]; then
 		mkdir -p "$r/pkg/build/Release"
 		cp "$repo/build/Release/knetstat.node" "$r/pkg/build/Release/"

@@ -16,7 +16,9 @@ mkdirSync(out)
 test('the tarball holds the prebuild, the built library and the command', async (t) => {
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))
   const files = (packed[0].files as { path: string }[]).map((f) => f.path)
-  t.ok(files.some((f) => /^prebuilds\/linux-x64\/.+\.node$/.test(f)), 'prebuilds/linux-x64/*.node')
+  for (const prebuild of ['linux-x64/knetstat.glibc.node', 'linux-x64/knetstat.musl.node', 'linux-arm64/knetstat.glibc.node', 'linux-arm64/knetstat.musl.node']) {
+    t.ok(files.includes(`prebuilds/${prebuild}`), `prebuilds/${prebuild}`)
+  }
   t.ok(files.includes('dist/index.js'), 'dist/index.js')
   t.ok(files.includes('dist/index.d.ts'), 'dist/index.d.ts')
   t.ok(files.includes('dist/cli/main.js'), 'the command')
