@@ -1,6 +1,9 @@
 // The public model: what every source (netlink, the kernel module, pidfd, recorded
 // text) is turned into. `null` always means "unknown", never a made-up default.
 import type { DiagSockopt, SocketMemInfo, TcpInfo } from './sources/netlink/index.js'
+import type { NetnsRef } from './netns/target.js'
+
+export type { NetnsRef }
 
 export type { DiagSockopt, SocketMemInfo, TcpInfo }
 
@@ -218,6 +221,8 @@ export interface SocketEntry {
   tcpInfo?: TcpInfo | null
   /** What netlink sock_diag says beyond netstat's columns; absent for entries parsed from text. */
   netlink?: NetlinkDetails
+  /** With a query's `netns`: the network namespace the socket lives in (entries of one namespace share one frozen object). */
+  netns?: NetnsRef
 }
 
 /** Timer pending on a socket (idiag_timer). */

@@ -2,6 +2,7 @@
 // runs. listSockets and streamSockets both plan here and run the plan; they differ
 // only in how they hand out the entries (all at once, or as batches arrive).
 import type { SocketEntry } from './model.js'
+import type { NetnsTarget } from './netns/target.js'
 import { bpfSource } from './sources/bpf/index.js'
 import type { NormalizedQuery } from './query.js'
 import { MODULE_DIR, moduleSource } from './sources/module/index.js'
@@ -18,6 +19,12 @@ export interface ListInternals {
   moduleDir?: string
   /** A stream: sources fill batch by batch in bounded memory where they can (SourceContext.stream). */
   stream?: boolean
+}
+
+/** What a listing of one namespace among several is given: the namespace, and the one /proc scan they share. */
+export interface PlanShared {
+  netns?: NetnsTarget | null
+  scan?: () => Promise<ProcessScan>
 }
 
 /**
@@ -66,8 +73,8 @@ export interface ListingPlan {
  * caller: options 'module' without the module (ENOENT), options 'pidfd' or processes
  * with an addon too old for them (NativeLoadError).
  */
-export async function planListing(query: NormalizedQuery, internals: ListInternals = {}): Promise<ListingPlan> {
-  const context = listingContext(query, internals)
+export async function planListing(query: NormalizedQuery, internals: ListInternals = {}, shared: PlanShared = {}): Promise<ListingPlan> {
+  const context = listingContext(query, internals, shared)
   if (query.procNet !== null) {
     return { context, list: 'replay', options: { from: 'none' }, processes: null, scan: false, bounded: false }
   }
@@ -109,13 +116,19 @@ function noSource(context: SourceContext, why: Reason): Chosen {
   throw unavailableError(why)
 }
 
-function listingContext(query: NormalizedQuery, internals: ListInternals): SourceContext {
+/** The listing's one /proc scan, started by the first source that asks. */
+export function sharedScan(): () => Promise<ProcessScan> {
   let scanning: Promise<ProcessScan> | null = null
+  return () => (scanning ??= scanProcesses())
+}
+
+function listingContext(query: NormalizedQuery, internals: ListInternals, shared: PlanShared): SourceContext {
   return {
     query,
     moduleDir: internals.moduleDir ?? MODULE_DIR,
+    netns: shared.netns ?? null,
     stream: internals.stream === true,
-    scan: () => (scanning ??= scanProcesses()),
+    scan: shared.scan ?? sharedScan(),
     listed: readListedAttributes,
     cookieOf: readCookieKey,
   }
@@ -146,7 +159,8 @@ export async function* runPlan(plan: ListingPlan, handOut: { batches: boolean })
   if (plan.processes !== null) steps.push(settled(openStep(plan.processes, plan.context)))
   if (plan.options.from === 'source') steps.push(settled(openOptions(plan.options.source, plan.options.then, plan.context)))
   if (plan.options.from === 'nowhere') steps.push(Promise.resolve(sayWhy(plan.options.why)))
-  const batches = handOut.batches && plan.bounded ? netlinkBatches(query, { batchBytes: STREAM_BATCH_BYTES }) : whole(query)
+  const netnsFd = plan.context.netns?.fd
+  const batches = handOut.batches && plan.bounded ? netlinkBatches(query, { batchBytes: STREAM_BATCH_BYTES, netnsFd }) : whole(query, netnsFd)
   for await (const batch of batches) {
     for (const step of steps) await (await step)(batch)
     query.signal?.throwIfAborted()
@@ -154,8 +168,8 @@ export async function* runPlan(plan: ListingPlan, handOut: { batches: boolean })
   }
 }
 
-async function* whole(query: NormalizedQuery): AsyncGenerator<SocketEntry[], void, undefined> {
-  yield await listFromNetlink(query)
+async function* whole(query: NormalizedQuery, netnsFd: number | undefined): AsyncGenerator<SocketEntry[], void, undefined> {
+  yield await listFromNetlink(query, { netnsFd })
 }
 
 function settled<T>(promise: Promise<T>): Promise<T> {

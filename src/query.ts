@@ -4,6 +4,7 @@ import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
 import { compileFilter, MAX_BYTECODE } from './sources/netlink/index.js'
 import { parseAddressPrefix, type AddressPrefix, type PortRange } from './filter.js'
 import { checkProcNet, type ProcNet } from './sources/replay/index.js'
+import type { NetnsError } from './netns/target.js'
 
 export type { AddressPrefix }
 
@@ -60,7 +61,22 @@ export interface ListQuery {
   procNet?: ProcNet
   /** Aborts the listing: it rejects with the signal's reason (an AbortError) and frees its netlink socket. */
   signal?: AbortSignal
+  /**
+   * The network namespace to list (default: the caller's): a path to its nsfs file
+   * (`'/run/netns/NAME'`, `'/proc/PID/ns/net'`), an `ip netns` name (`'blue'`), the
+   * pid of a process in it, or `'all'`: every network namespace on the host (found
+   * through processes and bind mounts). Each entry then says its namespace in
+   * `netns`. Entering a namespace needs CAP_SYS_ADMIN over it (root). With 'all', a
+   * namespace that cannot be read does not fail the listing: it goes to
+   * `onNetnsError`, else to a process warning.
+   */
+  netns?: string | number
+  /** With `netns: 'all'`: called with the error of each namespace that could not be read. */
+  onNetnsError?: (error: NetnsError) => void
 }
+
+/** The network namespace of a query: one file (a name resolves to /run/netns/NAME), a process's, or all. */
+export type NetnsQuery = { path: string; name: string | null } | { pid: number } | 'all'
 
 export type OptionsQuery = 'auto' | 'module' | 'bpf' | 'pidfd' | false
 
@@ -81,9 +97,29 @@ export interface NormalizedQuery {
   /** null: the live kernel. */
   procNet: ProcNet | null
   signal: AbortSignal | null
+  /** null: the caller's network namespace. */
+  netns: NetnsQuery | null
+  onNetnsError: ((error: NetnsError) => void) | null
 }
 
-const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet', 'signal'] as const
+const QUERY_FIELDS = [
+  'proto',
+  'family',
+  'state',
+  'localPort',
+  'remotePort',
+  'port',
+  'localAddress',
+  'remoteAddress',
+  'address',
+  'tcpInfo',
+  'options',
+  'processes',
+  'procNet',
+  'signal',
+  'netns',
+  'onNetnsError',
+] as const
 type Field = (typeof QUERY_FIELDS)[number]
 
 /**
@@ -122,8 +158,13 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
     processes: flag('processes', q.processes, false),
     procNet: procNet(q.procNet),
     signal: abortSignal(q.signal),
+    netns: netnsQuery(q.netns),
+    onNetnsError: callback('onNetnsError', q.onNetnsError),
   }
   checkFilterSize(normalized)
+  if (normalized.procNet !== null && normalized.netns !== null) {
+    throw new TypeError('listSockets: netns lists a live namespace, and procNet replays a recording; give one of them')
+  }
   if (normalized.procNet !== null) {
     if (normalized.options === 'pidfd' || normalized.options === 'bpf') {
       throw new TypeError(`listSockets: options '${normalized.options}' reads the live kernel, and procNet replays a recording; use options 'auto' or false with procNet`)
@@ -131,6 +172,29 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
     if (normalized.processes) throw new TypeError('listSockets: processes: true needs the live host; a recording (procNet) has no processes')
   }
   return normalized
+}
+
+/** `ip netns` names: what `ip netns add` accepts (no slash, not . or ..). */
+const NETNS_NAME = /^(?!\.\.?$)[^/\0]{1,255}$/
+
+function netnsQuery(value: unknown): NetnsQuery | null {
+  if (value === undefined) return null
+  if (value === 'all') return 'all'
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value > 0 && value <= 0x3fffffff) return { pid: value }
+  } else if (typeof value === 'string') {
+    if (value.startsWith('/') && !value.includes('\0')) return { path: value, name: null }
+    if (NETNS_NAME.test(value)) return { path: `/run/netns/${value}`, name: value }
+  }
+  throw new TypeError(
+    `listSockets: netns ${describe(value)} is not a network namespace; use a path ('/run/netns/NAME', '/proc/PID/ns/net'), an ip netns name, a pid, or 'all'`,
+  )
+}
+
+function callback<T extends (...args: never[]) => unknown>(field: string, value: unknown): T | null {
+  if (value === undefined) return null
+  if (typeof value !== 'function') throw new TypeError(`listSockets: ${field} must be a function, got ${describe(value)}`)
+  return value as T
 }
 
 function abortSignal(value: unknown): AbortSignal | null {
