@@ -3,6 +3,7 @@
 // /proc scan shared. listSockets and streamSockets both run here.
 import { emitWarning } from 'node:process'
 import type { SocketEntry } from './model.js'
+import { loadBinding } from './native/load.js'
 import { findNetns, ownNetnsInode } from './netns/each.js'
 import { closeNetns, NetnsError, openNetns, type NetnsRef, type NetnsTarget } from './netns/target.js'
 import { planListing, runPlan, sharedScan, type ListInternals, type PlanShared } from './plan.js'
@@ -64,8 +65,11 @@ async function* inNetns(
   wrapFailures = false,
 ): AsyncGenerator<SocketEntry[], void, undefined> {
   const ref: NetnsRef = Object.freeze({ inode: target.inode, name: target.name })
-  const plan = await planListing(query, internals, { ...shared, netns: target.inode === own ? null : target })
+  const netns = target.inode === own ? null : target
   try {
+    // Entered once up front, so a refusal says setns (not what the first source opened).
+    if (netns !== null) loadBinding().openInNetns(netns.fd, [])
+    const plan = await planListing(query, internals, { ...shared, netns })
     for await (const batch of runPlan(plan, handOut)) {
       for (const entry of batch) entry.netns = ref
       yield batch

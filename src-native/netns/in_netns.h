@@ -11,8 +11,12 @@ namespace knetstat::netns {
 
 // Runs `open` on a new thread that first enters the network namespace `netns_fd` (a
 // descriptor of an nsfs file: /proc/PID/ns/net, /run/netns/NAME); with netns_fd < 0,
-// runs it here. Returns 0, or the errno of setns (EPERM: no CAP_SYS_ADMIN over the
-// namespace; EINVAL: not a network namespace) or of the thread's creation.
+// runs it here. Without CAP_SYS_ADMIN over the namespace, a caller that owns its
+// user namespace still gets in: `open` then runs in a short-lived clone that joins
+// that user namespace first, sharing our memory and descriptors (so `open` may
+// only make system calls and write to memory it was given). Returns 0, or the
+// errno of setns (EPERM: neither; EINVAL: not a network namespace) or of the
+// thread's creation.
 int run_in_netns(int netns_fd, const std::function<void()>& open);
 
 // A descriptor of the same namespace that the caller owns (F_DUPFD_CLOEXEC), or -1
