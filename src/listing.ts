@@ -4,7 +4,7 @@
 import { emitWarning } from 'node:process'
 import type { SocketEntry } from './model.js'
 import { loadBinding } from './native/load.js'
-import { findNetns, ownNetnsInode } from './netns/each.js'
+import { findNetns, netnsNameOf, ownNetnsInode } from './netns/each.js'
 import { closeNetns, NetnsError, openNetns, type NetnsRef, type NetnsTarget } from './netns/target.js'
 import { planListing, runPlan, sharedScan, type ListInternals, type PlanShared } from './plan.js'
 import type { NetnsQuery, NormalizedQuery } from './query.js'
@@ -25,6 +25,7 @@ export async function* runListing(query: NormalizedQuery, internals: ListInterna
   if (wanted !== 'all') {
     const target = openNamed(wanted)
     try {
+      target.name ??= await netnsNameOf(target.inode)
       yield* inNetns(query, internals, handOut, target, own, {})
     } finally {
       closeNetns(target)
@@ -105,6 +106,7 @@ function asNetnsError(error: unknown, target: NetnsTarget): NetnsError {
   return new NetnsError(`network namespace ${label}: ${e.message}`, e.code ?? 'EIO', target.path, {
     cause: error,
     netns: { inode: target.inode, name: target.name },
+    ...(typeof e.syscall === 'string' ? { syscall: e.syscall } : {}),
   })
 }
 

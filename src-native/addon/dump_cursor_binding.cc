@@ -31,7 +31,12 @@ struct CursorSlot {
   // `netns` is the cursor's own descriptor of the namespace to dump (invalid: the caller's).
   CursorSlot(std::vector<diag::DumpRequest> requests, UniqueFd netns_fd)
       : netns(std::move(netns_fd)),
-        cursor(std::move(requests), [this](int& error) { return diag::open_netlink_transport_in(netns.get(), error); }) {}
+        cursor(std::move(requests), [this](int& error) {
+          // The socket stays in the namespace it was opened in: the descriptor is not needed after.
+          auto transport = diag::open_netlink_transport_in(netns.get(), error);
+          netns.reset();
+          return transport;
+        }) {}
   UniqueFd netns;
   diag::DumpCursor cursor;
   bool busy = false;  // a worker owns the cursor; only touched on the JS thread

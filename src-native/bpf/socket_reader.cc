@@ -221,10 +221,14 @@ bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uin
   const Program& p = program(it.tcp);
   std::vector<uint8_t> raw;
   out.clear();
-  if (!next_raw(it, min_records, raw, failure)) return false;
+  if (!next_raw(it, min_records, raw, failure)) {
+    it.device_names.reset();
+    return false;
+  }
   size_t n = raw.size() / p.layout.record_len;
   out.resize(n * kRecordBytes);
   for (size_t i = 0; i < n; i++) decode(p, it, raw.data() + i * p.layout.record_len, out.data() + i * kRecordBytes);
+  if (it.done) it.device_names.reset();
   return true;
 }
 
@@ -244,6 +248,8 @@ bool SocketReader::next_raw(SocketIteration& it, size_t min_records, std::vector
       if (it.netns.valid()) device_names = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     });
     it.device_names.reset(device_names);
+    it.other_netns = it.netns.valid();
+    it.netns.reset();
     if (entered != 0) {
       failure.error = entered;
       failure.syscall = "setns";
@@ -295,7 +301,7 @@ namespace {
 // The name of interface `index` in the iterated namespace: through a socket opened
 // there, or this thread's own namespace when the iteration is of the caller's.
 bool device_name(const SocketIteration& it, uint32_t index, char (&name)[IF_NAMESIZE]) {
-  if (!it.netns.valid()) return if_indextoname(index, name) != nullptr;
+  if (!it.other_netns) return if_indextoname(index, name) != nullptr;
   if (!it.device_names.valid()) return false;
   struct ifreq request = {};
   request.ifr_ifindex = int(index);

@@ -27,9 +27,11 @@ struct OpenFailure : SystemFailure {
 // One pass over a protocol's table, read a part at a time (SocketReader::next).
 struct SocketIteration {
   bool tcp = false;
-  // The network namespace iterated (invalid: the caller's), and a socket opened
-  // there through which its interface names are asked (ifindexes are per namespace).
+  // The network namespace to iterate (invalid: the caller's), closed once the
+  // iteration is created there; and a socket opened there through which its
+  // interface names are asked (ifindexes are per namespace), closed when done.
   UniqueFd netns;
+  bool other_netns = false;
   UniqueFd device_names;
   bool started = false;
   bool done = false;

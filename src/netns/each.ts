@@ -24,6 +24,24 @@ async function inodeOf(path: string): Promise<number | null> {
   }
 }
 
+/** The `ip netns` name of namespace `inode`, or null: the bind mount under /run/netns with its inode. */
+export async function netnsNameOf(inode: number): Promise<string | null> {
+  let names: string[]
+  try {
+    names = (await readdir(NETNS_RUN_DIR)).sort()
+  } catch {
+    return null
+  }
+  for (const name of names) {
+    try {
+      if ((await stat(`${NETNS_RUN_DIR}/${name}`)).ino === inode) return name
+    } catch {
+      // Deleted meanwhile.
+    }
+  }
+  return null
+}
+
 /** The caller's own namespace inode. */
 export async function ownNetnsInode(): Promise<number | null> {
   return inodeOf('/proc/thread-self/ns/net')

@@ -29,12 +29,15 @@ export class NetnsError extends Error {
   readonly path: string
   /** The namespace, when it was identified. */
   readonly netns: NetnsRef | null
-  constructor(message: string, code: string, path: string, options?: { cause?: unknown; netns?: NetnsRef }) {
+  /** The system call that failed ('open', 'setns', ...), when one did. */
+  readonly syscall: string | undefined
+  constructor(message: string, code: string, path: string, options?: { cause?: unknown; netns?: NetnsRef; syscall?: string }) {
     super(message, options)
     this.name = 'NetnsError'
     this.code = code
     this.path = path
     this.netns = options?.netns ?? null
+    this.syscall = options?.syscall
   }
 }
 
@@ -51,7 +54,7 @@ export function openNetns(path: string, name: string | null = null): NetnsTarget
     fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
-    throw new NetnsError(`cannot open the network namespace ${path} (${code}): ${openAdvice(code)}`, code, path, { cause: error })
+    throw new NetnsError(`cannot open the network namespace ${path} (${code}): ${openAdvice(code)}`, code, path, { cause: error, syscall: 'open' })
   }
   let inode: number | null
   try {
