@@ -3,3 +3,4 @@ export { findNetworkNamespaces, type NamespaceScan, type NetworkNamespace, type 
 export { resolveNetnsSpec, type NetnsSpec, type ResolvedNetns } from './resolve.js'
 export { NetnsError, type NetnsErrorReason } from './errors.js'
 export { listNetnsNames, NETNS_RUN_DIR } from './names.js'
+export { parseMountInfo, readMountInfo, type MountInfo } from './mountinfo.js'

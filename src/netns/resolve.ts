@@ -3,7 +3,7 @@
 //   '/path' (anything with a '/')   → that file: /run/netns/NAME, /proc/PID/ns/net, any nsfs bind mount
 //   PID (a number)                  → /proc/PID/ns/net
 // Every failure is a NetnsError saying what was asked, where it was looked for, and what to do.
-import { lstat, readdir } from 'node:fs/promises'
+import { lstat, stat } from 'node:fs/promises'
 import { didYouMean } from '../util/suggest.js'
 import { NetnsError } from './errors.js'
 import { readMountInfo, type MountInfo } from './mountinfo.js'
@@ -107,7 +107,7 @@ async function notANamespace(spec: NetnsSpec, path: string): Promise<NetnsError>
 }
 
 async function exists(path: string): Promise<boolean> {
-  return readdir(path).then(
+  return stat(path).then(
     () => true,
     () => false,
   )

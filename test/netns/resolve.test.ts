@@ -83,6 +83,11 @@ t.test('a bind mount elsewhere (as docker makes in /run/docker/netns) resolves b
   const r = await resolveNetnsSpec(file)
   t.equal(r.inode, statSync(`/run/netns/${named.name}`).ino)
   t.equal(r.name, undefined, 'no name outside /run/netns')
+  const { findNetworkNamespaces } = await import('../../src/netns/index.js')
+  const found = (await findNetworkNamespaces()).namespaces.find((n) => n.inode === r.inode)
+  t.same(found?.mounts, [`/run/netns/${named.name}`, file], 'discovery lists both mounts')
+  t.equal(found?.path, `/run/netns/${named.name}`, 'and enters through the named one')
+  t.equal(found?.name, named.name)
 })
 
 t.test('wrong values say what is wrong and what to pass', async (t) => {
