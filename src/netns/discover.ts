@@ -54,12 +54,13 @@ export async function findNetworkNamespaces(options: ScanOptions = {}): Promise<
   const proc = options.proc ?? '/proc'
   const device = await namespaceDevice()
   const own = parseNamespaceLink(await readlink(`${proc}/self/ns/net`))
-  const byInode = new Map<number, NetworkNamespace>()
+  // Keyed by device and inode: one nsfs today, but an inode alone is only unique on its device.
+  const byIdentity = new Map<string, NetworkNamespace>()
   const entry = (inode: number, dev: number, path: string): NetworkNamespace => {
-    let ns = byInode.get(inode)
+    let ns = byIdentity.get(`${dev}:${inode}`)
     if (ns === undefined) {
       ns = { inode, device: dev, path, mounts: [], processCount: 0, firstPid: null, own: inode === own?.inode && dev === device }
-      byInode.set(inode, ns)
+      byIdentity.set(`${dev}:${inode}`, ns)
     }
     return ns
   }
@@ -103,7 +104,7 @@ export async function findNetworkNamespaces(options: ScanOptions = {}): Promise<
     ns.firstPid ??= pid
   }
 
-  const namespaces = [...byInode.values()].sort(
+  const namespaces = [...byIdentity.values()].sort(
     (a, b) => Number(b.own) - Number(a.own) || (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff') || a.inode - b.inode,
   )
   return { namespaces, unreadable, processesScanned: pids.length }
