@@ -4,10 +4,14 @@
 import { emitWarning } from 'node:process'
 import type { SocketEntry } from './model.js'
 import { loadBinding } from './native/load.js'
-import { findNetns, netnsNameOf, ownNetnsInode } from './netns/each.js'
-import { closeNetns, NetnsError, openNetns, type NetnsRef, type NetnsTarget } from './netns/target.js'
+import { findNetworkNamespaces } from './netns/discover.js'
+import { NetnsError } from './netns/errors.js'
+import { netnsNameForInode } from './netns/names.js'
+import { ownNetnsInode } from './netns/namespace-file.js'
+import { resolveNetnsSpec } from './netns/resolve.js'
+import { closeNetns, openNetns, type NetnsRef, type NetnsTarget } from './netns/target.js'
 import { planListing, runPlan, sharedScan, type ListInternals, type PlanShared } from './plan.js'
-import type { NetnsQuery, NormalizedQuery } from './query.js'
+import type { NormalizedQuery } from './query.js'
 
 /** How the plan hands out entries (runPlan). */
 interface HandOut {
@@ -16,102 +20,110 @@ interface HandOut {
 
 /** The entries of the query's namespace(s), batch by batch (or whole, as `handOut` says). */
 export async function* runListing(query: NormalizedQuery, internals: ListInternals, handOut: HandOut): AsyncGenerator<SocketEntry[], void, undefined> {
-  const wanted = query.netns
-  if (wanted === null) {
+  const spec = query.netns
+  if (spec === null) {
     yield* runPlan(await planListing(query, internals), handOut)
     return
   }
-  const own = await ownNetnsInode()
-  if (wanted !== 'all') {
-    const target = openNamed(wanted)
+  if (spec !== 'all') {
+    const resolved = await resolveNetnsSpec(spec)
+    const target = openNetns({ ...resolved, name: resolved.name ?? (await netnsNameForInode(resolved.inode)) }, spec)
     try {
-      target.name ??= await netnsNameOf(target.inode)
-      yield* inNetns(query, internals, handOut, target, own, {})
+      yield* inNetns(query, internals, handOut, target, target.inode === (await ownNetnsInode()), {}, spec)
     } finally {
       closeNetns(target)
     }
     return
   }
+  const { namespaces, unreadable } = await findNetworkNamespaces()
+  if (unreadable.count > 0) {
+    report(
+      query,
+      new NetnsError(
+        'permission',
+        spec,
+        '/proc',
+        `the network namespace of ${unreadable.count} processes (${unreadable.examplePids.join(', ')}${unreadable.count > unreadable.examplePids.length ? ', ...' : ''}) could not be read: a namespace only they are in is not listed; run as root to see every one`,
+      ),
+    )
+  }
   const shared: PlanShared = { scan: sharedScan() }
-  for (const found of await findNetns()) {
+  for (const found of namespaces) {
     query.signal?.throwIfAborted()
     let target: NetnsTarget
     try {
-      target = openNetns(found.path, found.name)
+      target = openNetns(found, spec)
     } catch (error) {
-      report(query, error as NetnsError)
+      // Gone since it was found (its last process exited): nothing to list, nothing to report.
+      if (!(error instanceof NetnsError && error.reason === 'no-such-path' && found.firstPid !== null)) report(query, error as NetnsError)
       continue
     }
     try {
-      // A namespace opened through a process that moved or exited meanwhile is another one, or gone.
-      if (target.inode !== found.inode) continue
-      yield* inNetns(query, internals, handOut, target, own, shared, true)
+      yield* inNetns(query, internals, handOut, target, found.own, shared, spec)
     } catch (error) {
-      if (query.signal?.aborted === true || !isNamespaceFailure(error)) throw error
-      report(query, asNetnsError(error, target))
+      if (query.signal?.aborted === true || !(error instanceof NetnsError)) throw error
+      report(query, error)
     } finally {
       closeNetns(target)
     }
   }
 }
 
-/** The listing of one namespace, each entry tagged with it. The caller's own is read as the caller's (no setns: an unprivileged caller may list it). */
+/**
+ * The listing of one namespace, each entry tagged with it. The caller's own is read
+ * as the caller's (no setns: an unprivileged caller may list it). Entering it, and
+ * what fails in it, is a NetnsError; what the query asks that no namespace can give
+ * (a source the caller may not use) is thrown as the plan throws it.
+ */
 async function* inNetns(
   query: NormalizedQuery,
   internals: ListInternals,
   handOut: HandOut,
   target: NetnsTarget,
-  own: number | null,
+  own: boolean,
   shared: PlanShared,
-  wrapFailures = false,
+  spec: string | number,
 ): AsyncGenerator<SocketEntry[], void, undefined> {
   const ref: NetnsRef = Object.freeze({ inode: target.inode, name: target.name })
-  const netns = target.inode === own ? null : target
+  const netns = own ? null : target
+  // Entered once up front, so a refusal says setns (not what the first source opened).
+  if (netns !== null) enter(netns, spec)
+  const plan = await planListing(query, internals, { ...shared, netns })
   try {
-    // Entered once up front, so a refusal says setns (not what the first source opened).
-    if (netns !== null) loadBinding().openInNetns(netns.fd, [])
-    const plan = await planListing(query, internals, { ...shared, netns })
     for await (const batch of runPlan(plan, handOut)) {
       for (const entry of batch) entry.netns = ref
       yield batch
     }
   } catch (error) {
-    if (wrapFailures || query.signal?.aborted === true) throw error
-    throw isNamespaceFailure(error) ? asNetnsError(error, target) : error
+    if (query.signal?.aborted === true || error instanceof TypeError) throw error
+    const e = error as NodeJS.ErrnoException
+    throw new NetnsError('listing-failed', spec, target.path, `network namespace ${label(target)}: ${e.message}`, {
+      cause: error,
+      netns: ref,
+      ...(typeof e.syscall === 'string' ? { syscall: e.syscall } : {}),
+    })
   }
 }
 
-function openNamed(wanted: Exclude<NetnsQuery, 'all'>): NetnsTarget {
-  if ('pid' in wanted) {
-    try {
-      return openNetns(`/proc/${wanted.pid}/ns/net`)
-    } catch (error) {
-      const e = error as NetnsError
-      if (e.code !== 'ENOENT') throw e
-      throw new NetnsError(`listSockets: netns ${wanted.pid}: no process ${wanted.pid} (it exited, or is not visible in this pid namespace)`, 'ESRCH', e.path, { cause: e })
-    }
+function enter(target: NetnsTarget, spec: string | number): void {
+  try {
+    loadBinding().openInNetns(target.fd, [])
+  } catch (error) {
+    if ((error as { syscall?: unknown }).syscall !== 'setns') throw error
+    throw new NetnsError('cannot-enter', spec, target.path, `network namespace ${label(target)}: ${(error as Error).message}`, {
+      cause: error,
+      netns: { inode: target.inode, name: target.name },
+      syscall: 'setns',
+    })
   }
-  return openNetns(wanted.path, wanted.name)
 }
 
-/** Entering the namespace failed (setns), or its file would not open. */
-function isNamespaceFailure(error: unknown): boolean {
-  return error instanceof NetnsError || (error as { syscall?: unknown } | null)?.syscall === 'setns'
-}
-
-function asNetnsError(error: unknown, target: NetnsTarget): NetnsError {
-  if (error instanceof NetnsError) return error
-  const e = error as NodeJS.ErrnoException
-  const label = target.name === null ? `${target.inode} (${target.path})` : `${target.name} (${target.inode})`
-  return new NetnsError(`network namespace ${label}: ${e.message}`, e.code ?? 'EIO', target.path, {
-    cause: error,
-    netns: { inode: target.inode, name: target.name },
-    ...(typeof e.syscall === 'string' ? { syscall: e.syscall } : {}),
-  })
+function label(target: NetnsTarget): string {
+  return target.name === null ? `${target.inode} (${target.path})` : `${target.name} (${target.inode})`
 }
 
 /** A namespace of an 'all' listing that could not be read: to the query's callback, else a warning. */
 function report(query: NormalizedQuery, error: NetnsError): void {
   if (query.onNetnsError !== null) query.onNetnsError(error)
-  else emitWarning(error.message, { code: 'KNETSTAT_NETNS', detail: `path: ${error.path}` })
+  else emitWarning(error.message, { code: 'KNETSTAT_NETNS', detail: `path: ${error.path ?? '-'}` })
 }

@@ -4,7 +4,7 @@ import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
 import { compileFilter, MAX_BYTECODE } from './sources/netlink/index.js'
 import { parseAddressPrefix, type AddressPrefix, type PortRange } from './filter.js'
 import { checkProcNet, type ProcNet } from './sources/replay/index.js'
-import type { NetnsError } from './netns/target.js'
+import type { NetnsError } from './netns/errors.js'
 
 export type { AddressPrefix }
 
@@ -75,8 +75,8 @@ export interface ListQuery {
   onNetnsError?: (error: NetnsError) => void
 }
 
-/** The network namespace of a query: one file (a name resolves to /run/netns/NAME), a process's, or all. */
-export type NetnsQuery = { path: string; name: string | null } | { pid: number } | 'all'
+/** The network namespace of a query: a name, a path or a pid (src/netns/resolve.ts says which file), or all. */
+export type NetnsQuery = string | number
 
 export type OptionsQuery = 'auto' | 'module' | 'bpf' | 'pidfd' | false
 
@@ -174,20 +174,12 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
   return normalized
 }
 
-/** `ip netns` names: what `ip netns add` accepts (no slash, not . or ..). */
-const NETNS_NAME = /^(?!\.\.?$)[^/\0]{1,255}$/
-
+/** Of the right type; which namespace it names (or why none) is resolveNetnsSpec's to say when the listing starts. */
 function netnsQuery(value: unknown): NetnsQuery | null {
   if (value === undefined) return null
-  if (value === 'all') return 'all'
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && value > 0 && value <= 0x3fffffff) return { pid: value }
-  } else if (typeof value === 'string') {
-    if (value.startsWith('/') && !value.includes('\0')) return { path: value, name: null }
-    if (NETNS_NAME.test(value)) return { path: `/run/netns/${value}`, name: value }
-  }
+  if ((typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) return value
   throw new TypeError(
-    `listSockets: netns ${describe(value)} is not a network namespace; use a path ('/run/netns/NAME', '/proc/PID/ns/net'), an ip netns name, a pid, or 'all'`,
+    `listSockets: netns ${describe(value)} is not a network namespace; use an ip netns name, a path ('/run/netns/NAME', '/proc/PID/ns/net'), a pid, or 'all'`,
   )
 }
 

@@ -4,3 +4,5 @@ export { resolveNetnsSpec, type NetnsSpec, type ResolvedNetns } from './resolve.
 export { NetnsError, type NetnsErrorReason } from './errors.js'
 export { listNetnsNames, NETNS_RUN_DIR } from './names.js'
 export { parseMountInfo, readMountInfo, type MountInfo } from './mountinfo.js'
+export { closeNetns, openNetns, type NetnsRef, type NetnsTarget } from './target.js'
+export { readNetnsText, readNetnsTextSync } from './files.js'

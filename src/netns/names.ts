@@ -1,6 +1,6 @@
 // `ip netns` names: the files of /run/netns (iproute2's NETNS_RUN_DIR; /var/run/netns
 // is the same directory where /var/run links to /run, and is read too where it does not).
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 
 export const NETNS_DIRS: readonly string[] = ['/run/netns', '/var/run/netns']
@@ -25,4 +25,16 @@ export async function listNetnsNames(dir = NETNS_RUN_DIR): Promise<string[]> {
 /** Whether a string can be an `ip netns` name (iproute2 refuses '/', '.' and '..'). */
 export function isNetnsName(text: string): boolean {
   return text.length > 0 && text.length <= 255 && !text.includes('/') && text !== '.' && text !== '..' && !text.includes('\0')
+}
+
+/** The `ip netns` name of namespace `inode` (a bind mount in /run/netns has its inode), or null. */
+export async function netnsNameForInode(inode: number, dir = NETNS_RUN_DIR): Promise<string | null> {
+  for (const name of await listNetnsNames(dir)) {
+    try {
+      if ((await stat(`${dir}/${name}`)).ino === inode) return name
+    } catch {
+      // Deleted meanwhile.
+    }
+  }
+  return null
 }

@@ -26,6 +26,11 @@ export async function namespaceDevice(): Promise<number> {
   return nsfsDevice
 }
 
+/** The inode of the caller's own network namespace (this thread's). */
+export async function ownNetnsInode(): Promise<number | null> {
+  return parseNamespaceLink(await readlink('/proc/thread-self/ns/net'))?.inode ?? null
+}
+
 /**
  * The namespace at `path`, or null when it is not a namespace file. Filesystem errors
  * (ENOENT, EACCES, ...) are thrown as they are, for the caller to put into words.

@@ -5,9 +5,9 @@ import { listSockets } from '../../../src/list.js'
 import type { ListQuery } from '../../../src/query.js'
 
 const query = JSON.parse(process.env.KNETSTAT_QUERY ?? '{}') as ListQuery
-const errors: { code: string; message: string; inode: number | null }[] = []
+const errors: { reason: string; message: string; inode: number | null }[] = []
 try {
-  const entries = await listSockets({ ...query, onNetnsError: (e) => errors.push({ code: e.code, message: e.message, inode: e.netns?.inode ?? null }) })
+  const entries = await listSockets({ ...query, onNetnsError: (e) => errors.push({ reason: e.reason, message: e.message, inode: e.netns?.inode ?? null }) })
   const listed = entries.map((e) => ({ inode: e.inode, netns: e.netns, state: e.state, port: e.local.port, optionsSource: e.optionsSource, options: e.options, optionsError: e.optionsError }))
   process.stdout.write(JSON.stringify({ listed, errors }) + '\n')
 } catch (error) {
