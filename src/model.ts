@@ -2,8 +2,9 @@
 // text) is turned into. `null` always means "unknown", never a made-up default.
 import type { DiagSockopt, SocketMemInfo, TcpInfo } from './sources/netlink/index.js'
 import type { NetnsRef } from './netns/target.js'
+import type { CgroupAttribution } from './cgroups/resolve.js'
 
-export type { NetnsRef }
+export type { NetnsRef, CgroupAttribution }
 
 export type { DiagSockopt, SocketMemInfo, TcpInfo }
 
@@ -223,6 +224,11 @@ export interface SocketEntry {
   netlink?: NetlinkDetails
   /** With a query's `netns`: the network namespace the socket lives in (entries of one namespace share one frozen object). */
   netns?: NetnsRef
+  /**
+   * With `cgroup: true`: the socket's cgroup v2 (its creator's when it was made) as a
+   * path, and the container or systemd unit the path names (docs/netns.md, "Containers").
+   */
+  cgroup?: CgroupAttribution
 }
 
 /** Timer pending on a socket (idiag_timer). */

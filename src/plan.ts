@@ -3,10 +3,11 @@
 // only in how they hand out the entries (all at once, or as batches arrive).
 import type { SocketEntry } from './model.js'
 import type { NetnsTarget } from './netns/target.js'
+import { cgroupFiller } from './cgroups/attach.js'
 import { bpfSource } from './sources/bpf/index.js'
 import type { NormalizedQuery } from './query.js'
 import { MODULE_DIR, moduleSource } from './sources/module/index.js'
-import { listFromNetlink, netlinkBatches, readCookieKey, readListedAttributes, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
+import { listFromNetlink, netlinkBatches, readCgroupId, readCookieKey, readListedAttributes, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
 import { pidfdSource } from './sources/pidfd/index.js'
 import { processesSource, scanProcesses, type ProcessScan } from './sources/processes/index.js'
 import { listFromReplay } from './sources/replay/index.js'
@@ -59,6 +60,8 @@ export interface ListingPlan {
   readonly options: OptionsPlan
   /** The processes source, when the query asks for processes. */
   readonly processes: Source | null
+  /** Whether entries say their cgroup (after the processes, whose cgroup stands in where the id has no path). */
+  readonly cgroup: boolean
   /** Whether the listing scans /proc: for processes, or for the holders pidfd reads through. */
   readonly scan: boolean
   /**
@@ -76,7 +79,7 @@ export interface ListingPlan {
 export async function planListing(query: NormalizedQuery, internals: ListInternals = {}, shared: PlanShared = {}): Promise<ListingPlan> {
   const context = listingContext(query, internals, shared)
   if (query.procNet !== null) {
-    return { context, list: 'replay', options: { from: 'none' }, processes: null, scan: false, bounded: false }
+    return { context, list: 'replay', options: { from: 'none' }, processes: null, cgroup: false, scan: false, bounded: false }
   }
   let processes: Source | null = null
   if (query.processes) {
@@ -91,6 +94,7 @@ export async function planListing(query: NormalizedQuery, internals: ListInterna
     list: 'netlink',
     options,
     processes,
+    cgroup: query.cgroup,
     scan: sources.some((s) => s.needsScan),
     bounded: sources.every((s) => s.partial),
   }
@@ -159,6 +163,7 @@ export async function* runPlan(plan: ListingPlan, handOut: { batches: boolean })
   if (plan.processes !== null) steps.push(settled(openStep(plan.processes, plan.context)))
   if (plan.options.from === 'source') steps.push(settled(openOptions(plan.options.source, plan.options.then, plan.context)))
   if (plan.options.from === 'nowhere') steps.push(Promise.resolve(sayWhy(plan.options.why)))
+  if (plan.cgroup) steps.push(Promise.resolve(cgroupFiller(readCgroupId)))
   const netnsFd = plan.context.netns?.fd
   const batches = handOut.batches && plan.bounded ? netlinkBatches(query, { batchBytes: STREAM_BATCH_BYTES, netnsFd }) : whole(query, netnsFd)
   for await (const batch of batches) {

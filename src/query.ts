@@ -50,6 +50,13 @@ export interface ListQuery {
   /** List the processes holding each socket in `processes` (default false). */
   processes?: boolean
   /**
+   * Say each socket's cgroup in `cgroup` (default false): its cgroup v2 path, from the
+   * id the kernel reports, and the container or unit the path names (docker,
+   * containerd, CRI-O, podman, Kubernetes pods, LXC, systemd). Needs a cgroup2 mount
+   * to resolve ids; without one, a holder's cgroup stands in when `processes` is set.
+   */
+  cgroup?: boolean
+  /**
    * Replay a recording instead of the live kernel: the directory of a recording
    * (tcpstat, tcp6stat, udpstat, udp6stat, any subset; see `knetstat record`) or
    * those texts as strings. `{ path, maxRecordingBytes }` names the directory and
@@ -94,6 +101,7 @@ export interface NormalizedQuery {
   tcpInfo: boolean
   options: OptionsQuery
   processes: boolean
+  cgroup: boolean
   /** null: the live kernel. */
   procNet: ProcNet | null
   signal: AbortSignal | null
@@ -115,6 +123,7 @@ const QUERY_FIELDS = [
   'tcpInfo',
   'options',
   'processes',
+  'cgroup',
   'procNet',
   'signal',
   'netns',
@@ -156,6 +165,7 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
     tcpInfo: flag('tcpInfo', q.tcpInfo, true),
     options: optionsQuery(q.options),
     processes: flag('processes', q.processes, false),
+    cgroup: flag('cgroup', q.cgroup, false),
     procNet: procNet(q.procNet),
     signal: abortSignal(q.signal),
     netns: netnsQuery(q.netns),
@@ -170,6 +180,7 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
       throw new TypeError(`listSockets: options '${normalized.options}' reads the live kernel, and procNet replays a recording; use options 'auto' or false with procNet`)
     }
     if (normalized.processes) throw new TypeError('listSockets: processes: true needs the live host; a recording (procNet) has no processes')
+    if (normalized.cgroup) throw new TypeError('listSockets: cgroup: true needs the live host; a recording (procNet) has no cgroups')
   }
   return normalized
 }

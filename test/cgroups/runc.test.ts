@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { CgroupResolver, findCgroup2Mount, parseContainer, processCgroupPath } from '../../src/cgroups/index.js'
 import { findNetworkNamespaces } from '../../src/netns/index.js'
+import { listSockets } from '../../src/index.js'
 import { runBusybox, whyNoRunc } from './fixtures/runc.js'
 
 const why = whyNoRunc()
@@ -49,5 +50,28 @@ else {
     t.ok(netns, "the container's network namespace is found")
     t.equal(netns?.own, false)
     t.equal(netns?.firstPid, container.pid, 'through its one process')
+  })
+
+  t.test("listSockets: the container's sockets, in its namespace, attributed to it", async (t) => {
+    const id = randomBytes(32).toString('hex')
+    const container = runBusybox(id, ['nc', '-l', '-p', '8081'])
+    t.teardown(() => container.close())
+    const inode = statSync(`/proc/${container.pid}/ns/net`).ino
+    // nc listens once it runs: wait for its socket.
+    const listed = async (query: Parameters<typeof listSockets>[0]) => {
+      for (let i = 0; i < 100; i++) {
+        const found = (await listSockets(query)).filter((e) => e.local.port === 8081 && e.state === 'LISTEN' && e.netns?.inode === inode)
+        if (found.length > 0) return found
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return []
+    }
+    const [socket] = await listed({ netns: container.pid, cgroup: true, processes: true })
+    t.ok(socket, "the container's listener, listed in its namespace by its pid")
+    t.same(socket?.processes?.map((p) => p.pid), [container.pid], 'held by the container process (host pid)')
+    t.same(socket?.cgroup?.container, { runtime: 'docker', containerId: id }, 'attributed to the container by the socket\'s own cgroup')
+    t.equal(socket?.cgroup?.path, `/docker/${id}`)
+    const [inAll] = await listed({ netns: 'all', cgroup: true, proto: 'tcp', state: 'LISTEN' })
+    t.equal(inAll?.cgroup?.container?.containerId, id, "netns 'all' finds and attributes it too")
   })
 }
