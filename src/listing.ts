@@ -1,10 +1,11 @@
 // A listing of the namespace(s) a query names: the caller's (the plan as it is), one
 // other (entered for the listing), or all of them, one after the other with the one
 // /proc scan shared. listSockets and streamSockets both run here.
+import { availableParallelism } from 'node:os'
 import { emitWarning } from 'node:process'
 import type { SocketEntry } from './model.js'
 import { loadBinding } from './native/load.js'
-import { findNetworkNamespaces } from './netns/discover.js'
+import { findNetworkNamespaces, type NetworkNamespace } from './netns/discover.js'
 import { NetnsError } from './netns/errors.js'
 import { netnsNameForInode } from './netns/names.js'
 import { ownNetnsInode } from './netns/namespace-file.js'
@@ -43,29 +44,64 @@ export async function* runListing(query: NormalizedQuery, internals: ListInterna
         'permission',
         spec,
         '/proc',
-        `the network namespace of ${unreadable.count} processes (${unreadable.examplePids.join(', ')}${unreadable.count > unreadable.examplePids.length ? ', ...' : ''}) could not be read: a namespace only they are in is not listed; run as root to see every one`,
+        `the network namespace of ${unreadable.count} processes (${unreadable.examplePids.join(', ')}${unreadable.count > unreadable.examplePids.length ? ', ...' : ''}) could not be read: a namespace only they are in is not listed; ${process.geteuid?.() === 0 ? 'they are beyond even root here (another user namespace, or a sandbox)' : 'run as root to see every one'}`,
       ),
     )
   }
   const shared: PlanShared = { scan: sharedScan() }
-  for (const found of namespaces) {
+  /** One namespace's batches; null when it could not be read (reported). */
+  async function* listOne(found: NetworkNamespace): AsyncGenerator<SocketEntry[], void, undefined> {
     query.signal?.throwIfAborted()
     let target: NetnsTarget
     try {
-      target = openNetns(found, spec)
+      target = openNetns(found, 'all')
     } catch (error) {
       // Gone since it was found (its last process exited): nothing to list, nothing to report.
       if (!(error instanceof NetnsError && error.reason === 'no-such-path' && found.firstPid !== null)) report(query, error as NetnsError)
-      continue
+      return
     }
     try {
-      yield* inNetns(query, internals, handOut, target, found.own, shared, spec)
+      yield* inNetns(query, internals, handOut, target, found.own, shared, 'all')
     } catch (error) {
       if (query.signal?.aborted === true || !(error instanceof NetnsError)) throw error
       report(query, error)
     } finally {
       closeNetns(target)
     }
+  }
+  if (handOut.batches) {
+    // A stream: one namespace after the other, in bounded memory.
+    for (const found of namespaces) yield* listOne(found)
+    return
+  }
+  // Whole tables: a few namespaces at once, as each dump is mostly the kernel walking
+  // its (host-wide) socket hash tables on a thread of its own; handed out in order.
+  const collect = async (found: NetworkNamespace): Promise<SocketEntry[][]> => {
+    const batches: SocketEntry[][] = []
+    for await (const batch of listOne(found)) batches.push(batch)
+    return batches
+  }
+  for await (const batches of inOrder(namespaces, collect, NAMESPACES_AT_ONCE)) yield* batches
+}
+
+/** Namespaces listed at the same time by listSockets({ netns: 'all' }): the dumps run on libuv's pool (4 threads). */
+const NAMESPACES_AT_ONCE = Math.min(4, Math.max(2, availableParallelism()))
+
+/** `work` of each item, at most `limit` running at once, the results in the items' order. */
+async function* inOrder<T, R>(items: readonly T[], work: (item: T) => Promise<R>, limit: number): AsyncGenerator<R, void, undefined> {
+  const running: Promise<R>[] = []
+  let next = 0
+  const start = (): void => {
+    const promise = work(items[next++] as T)
+    // Settled here too: a rejection is thrown where it is awaited, in order.
+    promise.catch(() => undefined)
+    running.push(promise)
+  }
+  while (next < items.length && running.length < limit) start()
+  while (running.length > 0) {
+    const result = await (running.shift() as Promise<R>)
+    if (next < items.length) start()
+    yield result
   }
 }
 

@@ -13,7 +13,7 @@ import { scrape, serveRegistry, value } from './scrape.js'
 const HOLDER = fileURLToPath(new URL('../helpers/netns_sockets.py', import.meta.url))
 const root = process.getuid?.() === 0
 
-async function scraped(t: Tap.Test, options: Parameters<typeof registerSocketMetrics>[1]) {
+async function scraped(t: { teardown(fn: () => unknown): void }, options: Parameters<typeof registerSocketMetrics>[1]) {
   const registry = new Registry()
   registerSocketMetrics(registry, options)
   const served = await serveRegistry(registry)
