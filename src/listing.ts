@@ -7,9 +7,7 @@ import type { SocketEntry } from './model.js'
 import { loadBinding } from './native/load.js'
 import { findNetworkNamespaces, type NetworkNamespace } from './netns/discover.js'
 import { NetnsError } from './netns/errors.js'
-import { netnsNameForInode } from './netns/names.js'
-import { ownNetnsInode } from './netns/namespace-file.js'
-import { resolveNetnsSpec } from './netns/resolve.js'
+import { openNetnsSpec } from './netns/open.js'
 import { closeNetns, openNetns, type NetnsRef, type NetnsTarget } from './netns/target.js'
 import { planListing, runPlan, sharedScan, type ListInternals, type PlanShared } from './plan.js'
 import type { NormalizedQuery } from './query.js'
@@ -27,10 +25,9 @@ export async function* runListing(query: NormalizedQuery, internals: ListInterna
     return
   }
   if (spec !== 'all') {
-    const resolved = await resolveNetnsSpec(spec)
-    const target = openNetns({ ...resolved, name: resolved.name ?? (await netnsNameForInode(resolved.inode)) }, spec)
+    const { target, own } = await openNetnsSpec(spec)
     try {
-      yield* inNetns(query, internals, handOut, target, target.inode === (await ownNetnsInode()), {}, spec)
+      yield* inNetns(query, internals, handOut, target, own, {}, spec)
     } finally {
       closeNetns(target)
     }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { listSockets, streamSockets, type NetnsError, type SocketEntry } from '../../src/index.js'
+import { checkResultJson, checkSockets, listSockets, streamSockets, type NetnsError, type SocketEntry } from '../../src/index.js'
 import { loadBinding } from '../../src/native/load.js'
 import { holdSockets, TS_LOADER, type Held } from '../helpers/child.js'
 import { NOBODY, runAsNobody } from '../helpers/nobody.js'
@@ -78,6 +78,16 @@ t.test('a named network namespace, by name, path and pid', { skip: root ? false 
     else t.equal(listener.optionsUndecidable?.TCP_KEEPIDLE, 'equals-default', "pidfd compares with the namespace's own default (1234), not the host's")
   }
 
+  // A service check in the namespace: its listener found there, its options judged there.
+  const checked = await checkSockets({ netns: name, port, proto: 'tcp', expect: ['SO_KEEPALIVE=1'] })
+  t.equal(checked.status, 'ok', `checkSockets in the namespace: ${JSON.stringify(checked.findings.map((f) => f.message))}`)
+  t.same(checked.listeners.map((e) => e.inode), [ns.listener], "the namespace's listener, not the host's on the same port")
+  // pidfd cannot tell TCP_KEEPIDLE=1234 set from unset there (the namespace's default), but
+  // either way 1234 is in effect: an expected 60 fails with the namespace's 1234, not the host's.
+  const keepidle = checkResultJson(await checkSockets({ netns: name, port, proto: 'tcp', options: 'pidfd', expect: ['TCP_KEEPIDLE=60'] }))
+  t.equal(keepidle.status, 'fail')
+  t.same(keepidle.findings.map((f) => f.actual), ['1234'], "the value in effect is the namespace's default")
+
   const streamed: SocketEntry[] = []
   for await (const e of streamSockets({ netns: name, port, options: 'bpf' })) streamed.push(e)
   t.same(new Set(streamed.map((e) => e.inode)), mine, 'streamSockets lists the namespace too')
@@ -124,6 +134,7 @@ t.test('namespaces that cannot be listed say why', async (t) => {
   await t.rejects(listSockets({ netns: '/proc/self/ns/uts' }), { name: 'NetnsError', code, reason: 'not-a-network-namespace' })
   await t.rejects(listSockets({ netns: -1 }), { name: 'TypeError', message: /netns -1 is not a network namespace/ })
   await t.rejects(listSockets({ netns: '' }), { name: 'TypeError' })
+  await t.rejects(checkSockets({ netns: 'all', port: 1 }), { name: 'TypeError', message: /not a check's target/ })
   await t.rejects(listSockets({ netns: {} as unknown as string }), { name: 'TypeError' })
   await t.rejects(listSockets({ netns: 'all', onNetnsError: 1 as unknown as () => void }), { name: 'TypeError', message: /onNetnsError must be a function/ })
   await t.rejects(listSockets({ netns: 'x', procNet: '/tmp' }), { name: 'TypeError', message: /give one of them/ })
