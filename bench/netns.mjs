@@ -29,7 +29,8 @@ function ip(...args) {
 
 const farms = []
 function cleanUp() {
-  for (const f of farms) f.stdin.end()
+  // Killed, not only told: the parent exiting does not always close their stdin first.
+  for (const f of farms) f.kill()
   for (const name of names) spawnSync('ip', ['netns', 'del', name])
 }
 process.on('exit', cleanUp)
