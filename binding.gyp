@@ -8,6 +8,7 @@
         "src-native/addon/coded_error.cc",
         "src-native/addon/dump_cursor_binding.cc",
         "src-native/addon/fd_scan_worker.cc",
+        "src-native/addon/netns_binding.cc",
         "src-native/addon/sockopt_worker.cc",
         "src-native/addon/promise_worker.cc",
         "src-native/addon/record_buffer.cc",
@@ -23,6 +24,7 @@
         "src-native/diag/failure_message.cc",
         "src-native/diag/netlink_transport.cc",
         "src-native/diag/parse_reply.cc",
+        "src-native/netns/in_netns.cc",
         "src-native/pidfd/read_options.cc",
         "src-native/proc/fd_scan.cc",
         "src-native/util/errno_name.cc"

@@ -1,6 +1,7 @@
 // listSockets: the library's main job.
 import type { SocketEntry } from './model.js'
-import { planListing, runPlan, type ListInternals } from './plan.js'
+import { runListing } from './listing.js'
+import type { ListInternals } from './plan.js'
 import { normalizeQuery, type ListQuery } from './query.js'
 
 export type { ListInternals } from './plan.js'
@@ -23,10 +24,9 @@ export async function listSockets(query?: ListQuery): Promise<SocketEntry[]> {
 export async function listSocketsWith(query: ListQuery | undefined, internals: ListInternals): Promise<SocketEntry[]> {
   const normalized = normalizeQuery(query)
   normalized.signal?.throwIfAborted()
-  const plan = await planListing(normalized, internals)
-  // Collected: the plan hands out the whole table as one batch.
+  // Collected: the plan hands out the whole table (of each namespace) as one batch.
   const batches: SocketEntry[][] = []
-  for await (const batch of runPlan(plan, { batches: false })) batches.push(batch)
+  for await (const batch of runListing(normalized, internals, { batches: false })) batches.push(batch)
   // Work after the dump (options, processes) ends here too once the signal fires.
   normalized.signal?.throwIfAborted()
   return batches.length === 1 ? (batches[0] as SocketEntry[]) : batches.flat()

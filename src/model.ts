@@ -1,6 +1,10 @@
 // The public model: what every source (netlink, the kernel module, pidfd, recorded
 // text) is turned into. `null` always means "unknown", never a made-up default.
 import type { DiagSockopt, SocketMemInfo, TcpInfo } from './sources/netlink/index.js'
+import type { NetnsRef } from './netns/target.js'
+import type { CgroupAttribution } from './cgroups/resolve.js'
+
+export type { NetnsRef, CgroupAttribution }
 
 export type { DiagSockopt, SocketMemInfo, TcpInfo }
 
@@ -218,6 +222,13 @@ export interface SocketEntry {
   tcpInfo?: TcpInfo | null
   /** What netlink sock_diag says beyond netstat's columns; absent for entries parsed from text. */
   netlink?: NetlinkDetails
+  /** With a query's `netns`: the network namespace the socket lives in (entries of one namespace share one frozen object). */
+  netns?: NetnsRef
+  /**
+   * With `cgroup: true`: the socket's cgroup v2 (its creator's when it was made) as a
+   * path, and the container or systemd unit the path names (docs/netns.md, "Containers").
+   */
+  cgroup?: CgroupAttribution
 }
 
 /** Timer pending on a socket (idiag_timer). */

@@ -2,10 +2,12 @@
 // runs. listSockets and streamSockets both plan here and run the plan; they differ
 // only in how they hand out the entries (all at once, or as batches arrive).
 import type { SocketEntry } from './model.js'
+import type { NetnsTarget } from './netns/target.js'
+import { cgroupFiller } from './cgroups/attach.js'
 import { bpfSource } from './sources/bpf/index.js'
 import type { NormalizedQuery } from './query.js'
 import { MODULE_DIR, moduleSource } from './sources/module/index.js'
-import { listFromNetlink, netlinkBatches, readCookieKey, readListedAttributes, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
+import { listFromNetlink, netlinkBatches, readCgroupId, readCookieKey, readListedAttributes, STREAM_BATCH_BYTES } from './sources/netlink/index.js'
 import { pidfdSource } from './sources/pidfd/index.js'
 import { processesSource, scanProcesses, type ProcessScan } from './sources/processes/index.js'
 import { listFromReplay } from './sources/replay/index.js'
@@ -18,6 +20,12 @@ export interface ListInternals {
   moduleDir?: string
   /** A stream: sources fill batch by batch in bounded memory where they can (SourceContext.stream). */
   stream?: boolean
+}
+
+/** What a listing of one namespace among several is given: the namespace, and the one /proc scan they share. */
+export interface PlanShared {
+  netns?: NetnsTarget | null
+  scan?: () => Promise<ProcessScan>
 }
 
 /**
@@ -52,6 +60,8 @@ export interface ListingPlan {
   readonly options: OptionsPlan
   /** The processes source, when the query asks for processes. */
   readonly processes: Source | null
+  /** Whether entries say their cgroup (after the processes, whose cgroup stands in where the id has no path). */
+  readonly cgroup: boolean
   /** Whether the listing scans /proc: for processes, or for the holders pidfd reads through. */
   readonly scan: boolean
   /**
@@ -66,10 +76,10 @@ export interface ListingPlan {
  * caller: options 'module' without the module (ENOENT), options 'pidfd' or processes
  * with an addon too old for them (NativeLoadError).
  */
-export async function planListing(query: NormalizedQuery, internals: ListInternals = {}): Promise<ListingPlan> {
-  const context = listingContext(query, internals)
+export async function planListing(query: NormalizedQuery, internals: ListInternals = {}, shared: PlanShared = {}): Promise<ListingPlan> {
+  const context = listingContext(query, internals, shared)
   if (query.procNet !== null) {
-    return { context, list: 'replay', options: { from: 'none' }, processes: null, scan: false, bounded: false }
+    return { context, list: 'replay', options: { from: 'none' }, processes: null, cgroup: false, scan: false, bounded: false }
   }
   let processes: Source | null = null
   if (query.processes) {
@@ -84,6 +94,7 @@ export async function planListing(query: NormalizedQuery, internals: ListInterna
     list: 'netlink',
     options,
     processes,
+    cgroup: query.cgroup,
     scan: sources.some((s) => s.needsScan),
     bounded: sources.every((s) => s.partial),
   }
@@ -109,13 +120,19 @@ function noSource(context: SourceContext, why: Reason): Chosen {
   throw unavailableError(why)
 }
 
-function listingContext(query: NormalizedQuery, internals: ListInternals): SourceContext {
+/** The listing's one /proc scan, started by the first source that asks. */
+export function sharedScan(): () => Promise<ProcessScan> {
   let scanning: Promise<ProcessScan> | null = null
+  return () => (scanning ??= scanProcesses())
+}
+
+function listingContext(query: NormalizedQuery, internals: ListInternals, shared: PlanShared): SourceContext {
   return {
     query,
     moduleDir: internals.moduleDir ?? MODULE_DIR,
+    netns: shared.netns ?? null,
     stream: internals.stream === true,
-    scan: () => (scanning ??= scanProcesses()),
+    scan: shared.scan ?? sharedScan(),
     listed: readListedAttributes,
     cookieOf: readCookieKey,
   }
@@ -146,7 +163,9 @@ export async function* runPlan(plan: ListingPlan, handOut: { batches: boolean })
   if (plan.processes !== null) steps.push(settled(openStep(plan.processes, plan.context)))
   if (plan.options.from === 'source') steps.push(settled(openOptions(plan.options.source, plan.options.then, plan.context)))
   if (plan.options.from === 'nowhere') steps.push(Promise.resolve(sayWhy(plan.options.why)))
-  const batches = handOut.batches && plan.bounded ? netlinkBatches(query, { batchBytes: STREAM_BATCH_BYTES }) : whole(query)
+  if (plan.cgroup) steps.push(Promise.resolve(cgroupFiller(readCgroupId)))
+  const netnsFd = plan.context.netns?.fd
+  const batches = handOut.batches && plan.bounded ? netlinkBatches(query, { batchBytes: STREAM_BATCH_BYTES, netnsFd }) : whole(query, netnsFd)
   for await (const batch of batches) {
     for (const step of steps) await (await step)(batch)
     query.signal?.throwIfAborted()
@@ -154,8 +173,8 @@ export async function* runPlan(plan: ListingPlan, handOut: { batches: boolean })
   }
 }
 
-async function* whole(query: NormalizedQuery): AsyncGenerator<SocketEntry[], void, undefined> {
-  yield await listFromNetlink(query)
+async function* whole(query: NormalizedQuery, netnsFd: number | undefined): AsyncGenerator<SocketEntry[], void, undefined> {
+  yield await listFromNetlink(query, { netnsFd })
 }
 
 function settled<T>(promise: Promise<T>): Promise<T> {

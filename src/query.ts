@@ -4,6 +4,7 @@ import { TCP_STATES, type Family, type Proto, type TcpState } from './model.js'
 import { compileFilter, MAX_BYTECODE } from './sources/netlink/index.js'
 import { parseAddressPrefix, type AddressPrefix, type PortRange } from './filter.js'
 import { checkProcNet, type ProcNet } from './sources/replay/index.js'
+import type { NetnsError } from './netns/errors.js'
 
 export type { AddressPrefix }
 
@@ -49,6 +50,13 @@ export interface ListQuery {
   /** List the processes holding each socket in `processes` (default false). */
   processes?: boolean
   /**
+   * Say each socket's cgroup in `cgroup` (default false): its cgroup v2 path, from the
+   * id the kernel reports, and the container or unit the path names (docker,
+   * containerd, CRI-O, podman, Kubernetes pods, LXC, systemd). Needs a cgroup2 mount
+   * to resolve ids; without one, a holder's cgroup stands in when `processes` is set.
+   */
+  cgroup?: boolean
+  /**
    * Replay a recording instead of the live kernel: the directory of a recording
    * (tcpstat, tcp6stat, udpstat, udp6stat, any subset; see `knetstat record`) or
    * those texts as strings. `{ path, maxRecordingBytes }` names the directory and
@@ -60,7 +68,22 @@ export interface ListQuery {
   procNet?: ProcNet
   /** Aborts the listing: it rejects with the signal's reason (an AbortError) and frees its netlink socket. */
   signal?: AbortSignal
+  /**
+   * The network namespace to list (default: the caller's): a path to its nsfs file
+   * (`'/run/netns/NAME'`, `'/proc/PID/ns/net'`), an `ip netns` name (`'blue'`), the
+   * pid of a process in it, or `'all'`: every network namespace on the host (found
+   * through processes and bind mounts). Each entry then says its namespace in
+   * `netns`. Entering a namespace needs CAP_SYS_ADMIN over it (root). With 'all', a
+   * namespace that cannot be read does not fail the listing: it goes to
+   * `onNetnsError`, else to a process warning.
+   */
+  netns?: string | number
+  /** With `netns: 'all'`: called with the error of each namespace that could not be read. */
+  onNetnsError?: (error: NetnsError) => void
 }
+
+/** The network namespace of a query: a name, a path or a pid (src/netns/resolve.ts says which file), or all. */
+export type NetnsQuery = string | number
 
 export type OptionsQuery = 'auto' | 'module' | 'bpf' | 'pidfd' | false
 
@@ -78,12 +101,34 @@ export interface NormalizedQuery {
   tcpInfo: boolean
   options: OptionsQuery
   processes: boolean
+  cgroup: boolean
   /** null: the live kernel. */
   procNet: ProcNet | null
   signal: AbortSignal | null
+  /** null: the caller's network namespace. */
+  netns: NetnsQuery | null
+  onNetnsError: ((error: NetnsError) => void) | null
 }
 
-const QUERY_FIELDS = ['proto', 'family', 'state', 'localPort', 'remotePort', 'port', 'localAddress', 'remoteAddress', 'address', 'tcpInfo', 'options', 'processes', 'procNet', 'signal'] as const
+const QUERY_FIELDS = [
+  'proto',
+  'family',
+  'state',
+  'localPort',
+  'remotePort',
+  'port',
+  'localAddress',
+  'remoteAddress',
+  'address',
+  'tcpInfo',
+  'options',
+  'processes',
+  'cgroup',
+  'procNet',
+  'signal',
+  'netns',
+  'onNetnsError',
+] as const
 type Field = (typeof QUERY_FIELDS)[number]
 
 /**
@@ -120,17 +165,39 @@ export function normalizeQuery(query: ListQuery | undefined): NormalizedQuery {
     tcpInfo: flag('tcpInfo', q.tcpInfo, true),
     options: optionsQuery(q.options),
     processes: flag('processes', q.processes, false),
+    cgroup: flag('cgroup', q.cgroup, false),
     procNet: procNet(q.procNet),
     signal: abortSignal(q.signal),
+    netns: netnsQuery(q.netns),
+    onNetnsError: callback('onNetnsError', q.onNetnsError),
   }
   checkFilterSize(normalized)
+  if (normalized.procNet !== null && normalized.netns !== null) {
+    throw new TypeError('listSockets: netns lists a live namespace, and procNet replays a recording; give one of them')
+  }
   if (normalized.procNet !== null) {
     if (normalized.options === 'pidfd' || normalized.options === 'bpf') {
       throw new TypeError(`listSockets: options '${normalized.options}' reads the live kernel, and procNet replays a recording; use options 'auto' or false with procNet`)
     }
     if (normalized.processes) throw new TypeError('listSockets: processes: true needs the live host; a recording (procNet) has no processes')
+    if (normalized.cgroup) throw new TypeError('listSockets: cgroup: true needs the live host; a recording (procNet) has no cgroups')
   }
   return normalized
+}
+
+/** Of the right type; which namespace it names (or why none) is resolveNetnsSpec's to say when the listing starts. */
+function netnsQuery(value: unknown): NetnsQuery | null {
+  if (value === undefined) return null
+  if ((typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) return value
+  throw new TypeError(
+    `listSockets: netns ${describe(value)} is not a network namespace; use an ip netns name, a path ('/run/netns/NAME', '/proc/PID/ns/net'), a pid, or 'all'`,
+  )
+}
+
+function callback<T extends (...args: never[]) => unknown>(field: string, value: unknown): T | null {
+  if (value === undefined) return null
+  if (typeof value !== 'function') throw new TypeError(`listSockets: ${field} must be a function, got ${describe(value)}`)
+  return value as T
 }
 
 function abortSignal(value: unknown): AbortSignal | null {

@@ -1,6 +1,7 @@
 // streamSockets: the sockets of listSockets, yielded as the netlink dump arrives.
 import type { SocketEntry } from './model.js'
-import { planListing, runPlan, type ListInternals } from './plan.js'
+import { runListing } from './listing.js'
+import type { ListInternals } from './plan.js'
 import { normalizeQuery, type ListQuery, type NormalizedQuery } from './query.js'
 
 /**
@@ -45,8 +46,7 @@ export function streamSocketsWith(query: ListQuery | undefined, internals: ListI
 
 async function* stream(query: NormalizedQuery, internals: ListInternals): AsyncGenerator<SocketEntry, void, undefined> {
   // Yielded: batch by batch when the plan is bounded, else the whole table entry by entry.
-  const plan = await planListing(query, internals)
-  for await (const batch of runPlan(plan, { batches: true })) {
+  for await (const batch of runListing(query, internals, { batches: true })) {
     for (const entry of batch) {
       // Between entries too: a whole table (a recording, the module's join) is one batch.
       query.signal?.throwIfAborted()

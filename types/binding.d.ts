@@ -110,11 +110,13 @@ export interface NativeBinding {
    */
   openBpfReader(): Promise<{ hz: number; cookies: boolean }>
   /**
-   * Every full TCP (`tcp` true) or UDP socket of the caller's network namespace, as
-   * records (src-native/bpf/socket_record.h). Throws ERR_KNETSTAT_BPF_NOT_OPEN before
-   * openBpfReader resolved.
+   * Every full TCP (`tcp` true) or UDP socket of the caller's network namespace, or of
+   * the namespace `netnsFd` names (a descriptor of an nsfs file; the addon keeps a
+   * duplicate, so it may be closed at once), as records
+   * (src-native/bpf/socket_record.h). Throws ERR_KNETSTAT_BPF_NOT_OPEN before
+   * openBpfReader resolved; rejects with syscall 'setns' when the namespace cannot be entered.
    */
-  readBpfSockets(tcp: boolean): Promise<Buffer>
+  readBpfSockets(tcp: boolean, netnsFd?: number): Promise<Buffer>
   /**
    * The same records a part at a time, for a stream's bounded join: a handle (no I/O
    * yet), then parts of at least `minRecords` records (1..2^20) unless the table ends
@@ -122,7 +124,7 @@ export interface NativeBinding {
    * garbage-collected. Throws ERR_KNETSTAT_BPF_NOT_OPEN before openBpfReader resolved,
    * ERR_KNETSTAT_CURSOR_BUSY while a read of the handle runs.
    */
-  openBpfCursor(tcp: boolean): BpfCursorHandle
+  openBpfCursor(tcp: boolean, netnsFd?: number): BpfCursorHandle
   readBpfCursor(handle: BpfCursorHandle, minRecords: number): Promise<{ records: Buffer; done: boolean }>
   /** Version of the bpf socket record layout. */
   readonly bpfAbiVersion: number
@@ -134,9 +136,10 @@ export interface NativeBinding {
    * in one walk of the kernel's tables (TCPDIAG_GETSOCK), IPv4 and IPv6 records mixed.
    * No I/O happens here: the netlink socket opens on the first read. The kernel
    * continues a dump only as it is read, so memory is bounded by one batch plus the
-   * socket's receive queue.
+   * socket's receive queue. With `netnsFd` (a descriptor of an nsfs file, duplicated
+   * here), the socket is opened in that network namespace and dumps its tables.
    */
-  openDumpCursor(requests: readonly DumpRequest[]): DumpCursorHandle
+  openDumpCursor(requests: readonly DumpRequest[], netnsFd?: number): DumpCursorHandle
   /**
    * Reads, on a worker thread, records until at least `minBytes` (1..64 MiB) were
    * collected or the last dump ended. One call at a time per cursor: a second call
@@ -148,4 +151,12 @@ export interface NativeBinding {
   readDumpCursor(handle: DumpCursorHandle, minBytes: number): Promise<DumpCursorBatch>
   /** Closes the cursor's netlink socket on a worker thread (idempotent). A handle collected unclosed closes too. */
   closeDumpCursor(handle: DumpCursorHandle): Promise<void>
+  /**
+   * Opens `paths` (at most 64) read-only from a thread that entered the network
+   * namespace `netnsFd` and then ends: each is a descriptor the caller must close, or
+   * -errno. What /proc/thread-self/net/* and /proc/sys/net/* show there is that
+   * namespace's. Throws a NativeSystemError with syscall 'setns' (EPERM without
+   * CAP_SYS_ADMIN over it, EINVAL for a file that is not a network namespace).
+   */
+  openInNetns(netnsFd: number, paths: readonly string[]): number[]
 }

@@ -6,6 +6,7 @@
 #include "addon/coded_error.h"
 #include "addon/dump_cursor_binding.h"
 #include "addon/fd_scan_worker.h"
+#include "addon/netns_binding.h"
 #include "addon/sockopt_worker.h"
 #include "addon/promise_worker.h"
 #include "bpf/socket_record.h"
@@ -41,6 +42,8 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
         InstanceMethod("openBpfCursor", &KnetstatAddon::OpenBpfCursor),
         InstanceMethod("readBpfCursor", &KnetstatAddon::ReadBpfCursor),
         InstanceValue("bpfAbiVersion", Napi::Number::New(env, bpf::kSocketAbiVersion), napi_enumerable),
+        // Other network namespaces (addon/netns_binding.h).
+        InstanceMethod("openInNetns", &KnetstatAddon::OpenInNetns),
     });
   }
 
@@ -58,17 +61,24 @@ class KnetstatAddon : public Napi::Addon<KnetstatAddon> {
   // openBpfReader(): Promise<{ hz: number }>
   Napi::Value OpenBpfReader(const Napi::CallbackInfo& info) { return queue_worker<BpfOpenWorker>(info.Env(), bpf_); }
 
-  // readBpfSockets(tcp: boolean): Promise<Buffer>
+  // readBpfSockets(tcp: boolean, netnsFd?: number): Promise<Buffer>
   Napi::Value ReadBpfSockets(const Napi::CallbackInfo& info) {
     if (!info[0].IsBoolean()) throw_type_error(info.Env(), "readBpfSockets(tcp): tcp must be a boolean");
-    return queue_worker<BpfReadWorker>(info.Env(), opened_bpf_reader(info.Env()), info[0].As<Napi::Boolean>().Value());
+    auto reader = opened_bpf_reader(info.Env());
+    UniqueFd netns = read_netns_fd(info.Env(), info[1], "readBpfSockets");
+    return queue_worker<BpfReadWorker>(info.Env(), std::move(reader), info[0].As<Napi::Boolean>().Value(), std::move(netns));
   }
 
-  // openBpfCursor(tcp: boolean): handle; readBpfCursor(handle, minRecords): Promise<{ records, done }>
+  // openBpfCursor(tcp: boolean, netnsFd?: number): handle; readBpfCursor(handle, minRecords): Promise<{ records, done }>
   Napi::Value OpenBpfCursor(const Napi::CallbackInfo& info) {
     if (!info[0].IsBoolean()) throw_type_error(info.Env(), "openBpfCursor(tcp): tcp must be a boolean");
-    return open_bpf_cursor(info.Env(), opened_bpf_reader(info.Env()), info[0].As<Napi::Boolean>().Value());
+    auto reader = opened_bpf_reader(info.Env());
+    UniqueFd netns = read_netns_fd(info.Env(), info[1], "openBpfCursor");
+    return open_bpf_cursor(info.Env(), std::move(reader), info[0].As<Napi::Boolean>().Value(), std::move(netns));
   }
+
+  // openInNetns(netnsFd: number, paths: string[]): number[]
+  Napi::Value OpenInNetns(const Napi::CallbackInfo& info) { return open_in_netns(info); }
   Napi::Value ReadBpfCursor(const Napi::CallbackInfo& info) { return read_bpf_cursor(info); }
 
   std::shared_ptr<const bpf::SocketReader> opened_bpf_reader(Napi::Env env) {

@@ -31,10 +31,10 @@ Napi::Value BpfOpenWorker::Settle(Napi::Env env) {
   return result;
 }
 
-BpfReadWorker::BpfReadWorker(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp)
-    : PromiseWorker(env, "knetstat:readBpfSockets"), reader_(std::move(reader)), tcp_(tcp) {}
+BpfReadWorker::BpfReadWorker(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp, UniqueFd netns)
+    : PromiseWorker(env, "knetstat:readBpfSockets"), reader_(std::move(reader)), tcp_(tcp), netns_(std::move(netns)) {}
 
-void BpfReadWorker::Execute() { ok_ = reader_->read(tcp_, records_, failure_); }
+void BpfReadWorker::Execute() { ok_ = reader_->read(tcp_, std::move(netns_), records_, failure_); }
 
 Napi::Value BpfReadWorker::Settle(Napi::Env env) {
   if (!ok_) throw make_system_error(env, failure_);
@@ -76,10 +76,11 @@ class CursorReadWorker : public PromiseWorker {
 
 }  // namespace
 
-Napi::Value open_bpf_cursor(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp) {
+Napi::Value open_bpf_cursor(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp, UniqueFd netns) {
   auto cursor = std::make_shared<BpfCursor>();
   cursor->reader = std::move(reader);
   cursor->iteration.tcp = tcp;
+  cursor->iteration.netns = std::move(netns);
   return wrap_cursor(env, std::move(cursor), &kBpfCursorTag);
 }
 

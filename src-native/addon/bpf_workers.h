@@ -41,7 +41,7 @@ class BpfOpenWorker : public PromiseWorker {
 
 class BpfReadWorker : public PromiseWorker {
  public:
-  BpfReadWorker(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp);
+  BpfReadWorker(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp, UniqueFd netns);
 
  protected:
   void Execute() override;
@@ -50,6 +50,7 @@ class BpfReadWorker : public PromiseWorker {
  private:
   std::shared_ptr<const bpf::SocketReader> reader_;
   bool tcp_;
+  UniqueFd netns_;
   std::vector<uint8_t> records_;
   SystemFailure failure_;
   bool ok_ = false;
@@ -62,7 +63,7 @@ struct BpfCursor {
   bool busy = false;
 };
 
-Napi::Value open_bpf_cursor(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp);
+Napi::Value open_bpf_cursor(Napi::Env env, std::shared_ptr<const bpf::SocketReader> reader, bool tcp, UniqueFd netns);
 Napi::Value read_bpf_cursor(const Napi::CallbackInfo& info);
 
 }  // namespace knetstat::addon

@@ -15,6 +15,8 @@
 #include "diag/dump_cursor.h"
 #include "diag/failure_message.h"
 #include "diag/netlink_transport.h"
+#include "addon/netns_binding.h"
+#include "util/unique_fd.h"
 
 namespace knetstat::addon {
 namespace {
@@ -26,8 +28,16 @@ constexpr napi_type_tag kCursorTag = {0x6b6e657473746174ULL, 0x6375727330303031U
 constexpr double kMaxBatchBytes = 64.0 * 1024 * 1024;
 
 struct CursorSlot {
-  explicit CursorSlot(std::vector<diag::DumpRequest> requests)
-      : cursor(std::move(requests), diag::open_netlink_transport) {}
+  // `netns` is the cursor's own descriptor of the namespace to dump (invalid: the caller's).
+  CursorSlot(std::vector<diag::DumpRequest> requests, UniqueFd netns_fd)
+      : netns(std::move(netns_fd)),
+        cursor(std::move(requests), [this](int& error) {
+          // The socket stays in the namespace it was opened in: the descriptor is not needed after.
+          auto transport = diag::open_netlink_transport_in(netns.get(), error);
+          netns.reset();
+          return transport;
+        }) {}
+  UniqueFd netns;
   diag::DumpCursor cursor;
   bool busy = false;  // a worker owns the cursor; only touched on the JS thread
 };
@@ -93,7 +103,9 @@ class CloseWorker : public PromiseWorker {
 }  // namespace
 
 Napi::Value open_dump_cursor(const Napi::CallbackInfo& info) {
-  return wrap_cursor(info.Env(), std::make_shared<CursorSlot>(read_dump_requests(info[0])), &kCursorTag);
+  std::vector<diag::DumpRequest> requests = read_dump_requests(info[0]);
+  UniqueFd netns = read_netns_fd(info.Env(), info[1], "openDumpCursor");
+  return wrap_cursor(info.Env(), std::make_shared<CursorSlot>(std::move(requests), std::move(netns)), &kCursorTag);
 }
 
 Napi::Value read_dump_cursor(const Napi::CallbackInfo& info) {

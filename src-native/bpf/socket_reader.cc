@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include "bpf/bpf_syscall.h"
 #include "bpf/patch_ids.h"
 #include "bpf/socket_record.h"
+#include "netns/in_netns.h"
 #include "util/out_of_descriptors.h"
 
 namespace knetstat::bpf {
@@ -219,10 +221,14 @@ bool SocketReader::next(SocketIteration& it, size_t min_records, std::vector<uin
   const Program& p = program(it.tcp);
   std::vector<uint8_t> raw;
   out.clear();
-  if (!next_raw(it, min_records, raw, failure)) return false;
+  if (!next_raw(it, min_records, raw, failure)) {
+    it.device_names.reset();
+    return false;
+  }
   size_t n = raw.size() / p.layout.record_len;
   out.resize(n * kRecordBytes);
-  for (size_t i = 0; i < n; i++) decode(p, it.tcp, raw.data() + i * p.layout.record_len, out.data() + i * kRecordBytes);
+  for (size_t i = 0; i < n; i++) decode(p, it, raw.data() + i * p.layout.record_len, out.data() + i * kRecordBytes);
+  if (it.done) it.device_names.reset();
   return true;
 }
 
@@ -234,7 +240,23 @@ bool SocketReader::next_raw(SocketIteration& it, size_t min_records, std::vector
   if (it.done) return true;
   if (!it.started) {
     it.started = true;
-    int fd = create_iter(p.link.get());
+    int fd = -ENOMEM;
+    int device_names = -1;
+    // The iteration walks the namespace of the thread that creates it.
+    const int entered = netns::run_in_netns(it.netns.get(), [&] {
+      fd = create_iter(p.link.get());
+      if (it.netns.valid()) device_names = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    });
+    it.device_names.reset(device_names);
+    it.other_netns = it.netns.valid();
+    it.netns.reset();
+    if (entered != 0) {
+      failure.error = entered;
+      failure.syscall = "setns";
+      failure.message = with_advice(entered, std::string("cannot enter the network namespace to iterate: ") + strerror(entered));
+      it.done = true;
+      return false;
+    }
     if (fd < 0) {
       failure.error = -fd;
       failure.syscall = "bpf";
@@ -274,7 +296,25 @@ bool SocketReader::next_raw(SocketIteration& it, size_t min_records, std::vector
   return true;
 }
 
-void SocketReader::decode(const Program& p, bool tcp, const uint8_t* raw, uint8_t* out) const {
+namespace {
+
+// The name of interface `index` in the iterated namespace: through a socket opened
+// there, or this thread's own namespace when the iteration is of the caller's.
+bool device_name(const SocketIteration& it, uint32_t index, char (&name)[IF_NAMESIZE]) {
+  if (!it.other_netns) return if_indextoname(index, name) != nullptr;
+  if (!it.device_names.valid()) return false;
+  struct ifreq request = {};
+  request.ifr_ifindex = int(index);
+  if (::ioctl(it.device_names.get(), SIOCGIFNAME, &request) != 0) return false;
+  std::memcpy(name, request.ifr_name, IF_NAMESIZE);
+  name[IF_NAMESIZE - 1] = 0;
+  return true;
+}
+
+}  // namespace
+
+void SocketReader::decode(const Program& p, const SocketIteration& it, const uint8_t* raw, uint8_t* out) const {
+  const bool tcp = it.tcp;
   const SocketLayout& l = p.layout;
   double slots[kSlotCount];
   auto f = [&](Field field) { return read_field(l, raw, field); };
@@ -328,15 +368,15 @@ void SocketReader::decode(const Program& p, bool tcp, const uint8_t* raw, uint8_
   uint32_t dev = uint32_t(f(Field::kBoundDevIf));
   if (dev != 0) {
     char name[IF_NAMESIZE] = {0};
-    // The iteration is of this thread's network namespace: so is the index.
-    if (if_indextoname(dev, name) == nullptr) snprintf(name, sizeof(name), "if%u", dev);
+    if (!device_name(it, dev, name)) snprintf(name, sizeof(name), "if%u", dev);
     std::memcpy(out + kDeviceOffset, name, kStringBytes - 1);
   }
 }
 
-bool SocketReader::read(bool tcp, std::vector<uint8_t>& out, SystemFailure& failure) const {
+bool SocketReader::read(bool tcp, UniqueFd netns, std::vector<uint8_t>& out, SystemFailure& failure) const {
   SocketIteration it;
   it.tcp = tcp;
+  it.netns = std::move(netns);
   out.clear();
   std::vector<uint8_t> part;
   // Parts of many records: one read() returns what the kernel's seq buffer holds.

@@ -27,6 +27,12 @@ struct OpenFailure : SystemFailure {
 // One pass over a protocol's table, read a part at a time (SocketReader::next).
 struct SocketIteration {
   bool tcp = false;
+  // The network namespace to iterate (invalid: the caller's), closed once the
+  // iteration is created there; and a socket opened there through which its
+  // interface names are asked (ifindexes are per namespace), closed when done.
+  UniqueFd netns;
+  bool other_netns = false;
+  UniqueFd device_names;
   bool started = false;
   bool done = false;
   UniqueFd fd;
@@ -38,7 +44,7 @@ class SocketReader {
   static std::unique_ptr<SocketReader> open(OpenFailure& failure);
 
   // Every full socket (no TIME_WAIT or request sockets) of the protocol, as records.
-  bool read(bool tcp, std::vector<uint8_t>& out, SystemFailure& failure) const;
+  bool read(bool tcp, UniqueFd netns, std::vector<uint8_t>& out, SystemFailure& failure) const;
   // The next records of `it`: at least `min_records` unless the table ends first
   // (then it.done). The iteration starts on the first call, in the calling thread's
   // network namespace; it ends (its descriptor closed) when done.
@@ -55,7 +61,7 @@ class SocketReader {
   const Program& program(bool tcp) const { return tcp ? tcp_ : udp_; }
   // next() before decoding: whole records of the program's raw layout.
   bool next_raw(SocketIteration& it, size_t min_records, std::vector<uint8_t>& raw, SystemFailure& failure) const;
-  void decode(const Program& p, bool tcp, const uint8_t* raw, uint8_t* out) const;
+  void decode(const Program& p, const SocketIteration& it, const uint8_t* raw, uint8_t* out) const;
   bool calibrate(OpenFailure& failure);
 
   Program tcp_, udp_;

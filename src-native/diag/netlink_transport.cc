@@ -1,5 +1,7 @@
 #include "diag/netlink_transport.h"
 
+#include "netns/in_netns.h"
+
 #include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -16,9 +18,14 @@ constexpr int kReceiveTimeoutSeconds = 30;
 
 }  // namespace
 
-int NetlinkTransport::open() {
-  fd_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-  if (!fd_.valid()) return errno;
+int NetlinkTransport::open(int netns_fd) {
+  int error = 0;
+  const int entered = netns::run_in_netns(netns_fd, [&] {
+    fd_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+    if (!fd_.valid()) error = errno;
+  });
+  if (entered != 0) return entered;
+  if (error != 0) return error;
   // Best effort: FORCE works with CAP_NET_ADMIN, plain SO_RCVBUF is capped by rmem_max.
   if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kSocketReceiveBuffer, sizeof kSocketReceiveBuffer) != 0)
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBuffer, sizeof kSocketReceiveBuffer);
@@ -27,9 +34,11 @@ int NetlinkTransport::open() {
   return 0;
 }
 
-std::unique_ptr<DiagTransport> open_netlink_transport(int& error) {
+std::unique_ptr<DiagTransport> open_netlink_transport(int& error) { return open_netlink_transport_in(-1, error); }
+
+std::unique_ptr<DiagTransport> open_netlink_transport_in(int netns_fd, int& error) {
   auto transport = std::make_unique<NetlinkTransport>();
-  error = transport->open();
+  error = transport->open(netns_fd);
   if (error != 0) return nullptr;
   return transport;
 }

@@ -51,6 +51,8 @@ export interface SocketCheck {
   nearlyFullRatio?: number
   /** Where options come from (listSockets' `options`, default 'auto'); only read when there are expectations. */
   options?: Exclude<OptionsQuery, false>
+  /** Check a service in another network namespace (listSockets' `netns`: a name, a path or a pid; not 'all'). */
+  netns?: string | number
   /** Check a recording instead of the live host (listSockets' `procNet`). */
   procNet?: ListQuery['procNet']
   /** Aborts the listing. */
@@ -96,6 +98,7 @@ const FIELDS = [
   'backlog',
   'nearlyFullRatio',
   'options',
+  'netns',
   'procNet',
   'signal',
 ] as const
@@ -121,6 +124,10 @@ export function normalizeCheck(check: SocketCheck, where = 'checkSockets'): Norm
   }
   const query: ListQuery = { proto: target.proto, options: expectations.length > 0 ? (options ?? 'auto') : false }
   if (check.family !== undefined) query.family = check.family
+  if (check.netns !== undefined) {
+    if (check.netns === 'all') throw new TypeError(`${where}: netns 'all' is not a check's target; give the namespace of the service (a name, a path or a pid)`)
+    query.netns = check.netns
+  }
   if (check.procNet !== undefined) query.procNet = check.procNet
   if (check.signal !== undefined) query.signal = check.signal
   if (target.kind === 'service') {

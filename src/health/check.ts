@@ -9,6 +9,7 @@ import { evaluateCheck, type CheckResult } from './evaluate.js'
 import type { InEffect } from './expect.js'
 import { readSysctlDefaults, unsetValue } from '../sources/pidfd/index.js'
 import { describeSocket } from './summary.js'
+import { inNetnsSpec } from '../netns/open.js'
 
 /**
  * Checks a service: `await checkSockets({ port: 5432, expect: ['TCP_NODELAY=1', 'SO_KEEPALIVE=1'] })`.
@@ -24,7 +25,7 @@ export async function checkSockets(check: SocketCheck): Promise<CheckResult> {
 /** A normalized check over a given listing function (the collector passes its own). */
 export async function runCheck(check: NormalizedCheck, list: (query: ListQuery) => Promise<SocketEntry[]>): Promise<CheckResult> {
   const entries = await list(check.query)
-  return evaluateCheck(check, entries, await defaultsInEffect(entries))
+  return evaluateCheck(check, entries, await defaultsInEffect(entries, check.query.netns))
 }
 
 /**
@@ -32,10 +33,11 @@ export async function runCheck(check: NormalizedCheck, list: (query: ListQuery) 
  * way the default is in effect: the sysctls, read now as pidfd read them, say which
  * value that is (so that TCP_KEEPIDLE=60 fails against the default 7200).
  */
-async function defaultsInEffect(entries: readonly SocketEntry[]): Promise<InEffect | undefined> {
+async function defaultsInEffect(entries: readonly SocketEntry[], netns: ListQuery['netns']): Promise<InEffect | undefined> {
   const live = entries.some((e) => e.netlink !== undefined && e.optionsUndecidable !== undefined && Object.values(e.optionsUndecidable).includes('equals-default'))
   if (!live) return undefined
-  const sys = await readSysctlDefaults()
+  // The defaults are the service's namespace's own.
+  const sys = netns === undefined ? await readSysctlDefaults() : await inNetnsSpec(netns, (target) => readSysctlDefaults(undefined, target))
   return (option, entry) => (entry.netlink === undefined ? null : unsetValue(option, entry.proto, sys))
 }
 

@@ -22,10 +22,11 @@ export const UNLABELED_SOCKET_GAUGES = [
 ]
 
 /** Every metric, in the order they are registered: the per-port ones when ports are watched, the option ones when options are counted. */
-export function metricDefinitions(watchingPorts: boolean, countingOptions: boolean, checking = false): MetricDefinition[] {
+export function metricDefinitions(watchingPorts: boolean, countingOptions: boolean, checking = false, groupLabel: string | null = null): MetricDefinition[] {
+  const group = groupLabel === null ? [] : [groupLabel]
   return [
-    gauge('sockets', 'Sockets by protocol, address family (4, 6) and kernel state (UDP: CLOSE unconnected, ESTABLISHED connected)', ['proto', 'family', 'state']),
-    gauge('diag_sockets', 'TCP sockets with a diag flag raised: sendWindowZero (peer window 0), receiveWindowZero (our window 0), ackStalled (unacked data, no ACK for over 1 s)', ['flag']),
+    gauge('sockets', 'Sockets by protocol, address family (4, 6) and kernel state (UDP: CLOSE unconnected, ESTABLISHED connected)', [...group, 'proto', 'family', 'state']),
+    gauge('diag_sockets', 'TCP sockets with a diag flag raised: sendWindowZero (peer window 0), receiveWindowZero (our window 0), ackStalled (unacked data, no ACK for over 1 s)', [...group, 'flag']),
     gauge('diag_unknown_sockets', 'ESTABLISHED TCP sockets whose diag flag is unknown (the kernel or the query does not give it)', ['flag']),
     gauge('listeners', 'Listening TCP sockets'),
     gauge('accept_queue_full_listeners', 'Listeners whose accept queue is over its limit (recvQ > backlog): new connections are dropped'),

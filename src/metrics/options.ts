@@ -36,6 +36,17 @@ export interface SocketMetricsOptions {
    * target (a port-filtered listing) beside the scrape's listing.
    */
   checks?: Readonly<Record<string, SocketCheck>>
+  /**
+   * Labels `sockets` and `diag_sockets` by network namespace (`netns`: its ip netns
+   * name, else its inode) or by container (`container`: the id a socket's cgroup
+   * names, the systemd unit for a cgroup of a service, "" for neither). Either
+   * lists every namespace (query.netns defaults to 'all'); 'container' reads the
+   * cgroups (query.cgroup). The label has at most `maxGroups` values: the groups
+   * with the most sockets, the rest summed as "other".
+   */
+  groupBy?: 'netns' | 'container'
+  /** The most values of the `groupBy` label (default 50), "other" included. */
+  maxGroups?: number
   /** The listing function (default listSockets); for tests or to wrap the listing. */
   list?: (query: ListQuery) => Promise<SocketEntry[]>
   /**
@@ -46,6 +57,9 @@ export interface SocketMetricsOptions {
    */
   timeoutMs?: number
 }
+
+/** The default of SocketMetricsOptions.maxGroups. */
+export const DEFAULT_MAX_GROUPS = 50
 
 /** The default of SocketMetricsOptions.timeoutMs. */
 export const DEFAULT_LISTING_TIMEOUT_MS = 30_000
@@ -66,6 +80,8 @@ export interface MetricsSettings {
   timeoutMs: number
   /** The checks, by name, in the order given. */
   checks: [string, NormalizedCheck][]
+  /** The label the socket gauges are grouped by, and how many values it may have. */
+  groupBy: { label: 'netns' | 'container'; max: number } | null
 }
 
 /** Checks `options` (a TypeError for the first bad one) and fills in the defaults. */
@@ -87,6 +103,7 @@ export function metricsSettings(options: SocketMetricsOptions): MetricsSettings 
   const query: ListQuery = { ...(options.query ?? {}) }
   if (counting && query.options === false) throw new TypeError("registerSocketMetrics: counting options needs them read; leave query.options out or use 'auto' or 'pidfd'")
   if (query.options === undefined) query.options = counting ? 'auto' : false
+  const groupBy = grouping(options, query)
   const normalized = normalizeQuery(query) // a bad query fails now, not at every scrape
   const summaryOptions: SummaryOptions = {}
   if (options.backlog !== undefined) summaryOptions.backlog = options.backlog
@@ -97,5 +114,16 @@ export function metricsSettings(options: SocketMetricsOptions): MetricsSettings 
   const timeoutMs = options.timeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new TypeError(`timeoutMs must be a positive integer (ms), got ${String(timeoutMs)}`)
   const checks = normalizeChecks(options.checks)
-  return { prefix, ports, optionNames, query, normalized, summaryOptions, backlog: options.backlog, list, timeoutMs, checks }
+  return { prefix, ports, optionNames, query, normalized, summaryOptions, backlog: options.backlog, list, timeoutMs, checks, groupBy }
+}
+
+/** groupBy and maxGroups checked; the query made to list what they group by. */
+function grouping(options: SocketMetricsOptions, query: ListQuery): MetricsSettings['groupBy'] {
+  const { groupBy, maxGroups = DEFAULT_MAX_GROUPS } = options
+  if (groupBy === undefined) return null
+  if (groupBy !== 'netns' && groupBy !== 'container') throw new TypeError(`groupBy ${JSON.stringify(groupBy)} is not allowed; use 'netns' or 'container'`)
+  if (!Number.isSafeInteger(maxGroups) || maxGroups < 2) throw new TypeError(`maxGroups must be an integer of at least 2, got ${String(maxGroups)}`)
+  query.netns ??= 'all'
+  if (groupBy === 'container') query.cgroup = true
+  return { label: groupBy, max: maxGroups }
 }

@@ -33,7 +33,7 @@ export function registerSocketMetrics(registry: MetricsRegistry, options: Socket
     throw new TypeError('registerSocketMetrics: the first argument must be a prom-client Registry (e.g. new Registry() or register)')
   }
   const settings = metricsSettings(options)
-  const definitions = metricDefinitions(settings.ports.length > 0, settings.optionNames.length > 0, settings.checks.length > 0)
+  const definitions = metricDefinitions(settings.ports.length > 0, settings.optionNames.length > 0, settings.checks.length > 0, settings.groupBy?.label ?? null)
   // The metrics' collect() reads the listing, which counts into two of the metrics:
   // `listing` is made after them, before anything can collect.
   const snapshot = (): Promise<Snapshot> => listing.current()

@@ -53,8 +53,15 @@ export function failedListingSeries(): Snapshot {
 export function listingSeries(entries: readonly SocketEntry[], settings: MetricsSettings): Snapshot {
   const summary = summarizeSockets(entries, settings.summaryOptions)
   const values: Snapshot = new Map()
-  values.set('sockets', socketsByState(summary, settings))
-  values.set('diag_sockets', DIAG_FLAGS.map((flag) => [{ flag }, summary.diag[flag].length]))
+  if (settings.groupBy === null) {
+    values.set('sockets', socketsByState(summary, settings))
+    values.set('diag_sockets', diagSockets(summary))
+  } else {
+    const { label, max } = settings.groupBy
+    const groups = [...groupEntries(entries, label, max)].map(([value, group]) => [{ [label]: value }, summarizeSockets(group, settings.summaryOptions)] as const)
+    values.set('sockets', groups.flatMap(([labels, s]) => socketsByState(s, settings, labels)))
+    values.set('diag_sockets', groups.flatMap(([labels, s]) => diagSockets(s, labels)))
+  }
   values.set('diag_unknown_sockets', DIAG_FLAGS.map((flag) => [{ flag }, summary.diag.unknown[flag]]))
   const q = summary.acceptQueues
   values.set('listeners', [[{}, q.listeners]])
@@ -73,12 +80,41 @@ function stateSets(settings: MetricsSettings): [Proto, readonly TcpState[]][] {
   return protos.map((p) => [p, (p === 'tcp' ? TCP_STATES : UDP_STATES).filter((s) => states === null || states.has(s))])
 }
 
-function socketsByState(summary: SocketSummary, settings: MetricsSettings): Series {
+function socketsByState(summary: SocketSummary, settings: MetricsSettings, group: Labels = {}): Series {
   const sockets = new Tally(
-    stateSets(settings).flatMap(([proto, states]) => settings.normalized.families.flatMap((family) => states.map((state) => ({ proto, family: String(family), state })))),
+    stateSets(settings).flatMap(([proto, states]) =>
+      settings.normalized.families.flatMap((family) => states.map((state) => ({ ...group, proto, family: String(family), state }))),
+    ),
   )
-  for (const g of summary.counts.groups) sockets.add({ proto: g.proto, family: String(g.family), state: g.state }, g.count)
+  for (const g of summary.counts.groups) sockets.add({ ...group, proto: g.proto, family: String(g.family), state: g.state }, g.count)
   return sockets.series()
+}
+
+function diagSockets(summary: SocketSummary, group: Labels = {}): Series {
+  return DIAG_FLAGS.map((flag) => [{ ...group, flag }, summary.diag[flag].length])
+}
+
+/** The value of the group label of an entry: its namespace's name or inode, or its container (or unit). */
+function groupOf(entry: SocketEntry, label: 'netns' | 'container'): string {
+  if (label === 'netns') return entry.netns === undefined ? '' : (entry.netns.name ?? String(entry.netns.inode))
+  const c = entry.cgroup?.container
+  return c?.containerId ?? c?.unit ?? ''
+}
+
+/** Entries by group label value: the `max - 1` biggest groups, the rest as "other" (bounded cardinality). */
+function groupEntries(entries: readonly SocketEntry[], label: 'netns' | 'container', max: number): Map<string, SocketEntry[]> {
+  const groups = new Map<string, SocketEntry[]>()
+  for (const e of entries) {
+    const g = groupOf(e, label)
+    const list = groups.get(g)
+    if (list === undefined) groups.set(g, [e])
+    else list.push(e)
+  }
+  if (groups.size <= max) return groups
+  const sorted = [...groups].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+  const kept = new Map(sorted.slice(0, max - 1))
+  kept.set('other', sorted.slice(max - 1).flatMap(([, list]) => list))
+  return kept
 }
 
 /** port_sockets and the accept queues of the watched ports. */

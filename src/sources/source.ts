@@ -4,6 +4,7 @@
 // options, the processes source their processes). Each source lives in its own
 // folder under src/sources/, whose index.ts is its public face.
 import type { NetlinkDetails, SocketEntry, SocketHolder } from '../model.js'
+import type { NetnsTarget } from '../netns/target.js'
 import type { NormalizedQuery } from '../query.js'
 import { cookieKeyOfText, type CookieKey } from '../util/cookie.js'
 import type { ProcessScan } from './processes/index.js'
@@ -78,6 +79,8 @@ export interface SourceContext {
   readonly query: NormalizedQuery
   /** Where the kernel module's files are: /proc/net, or a stand-in directory (tests). */
   readonly moduleDir: string
+  /** The network namespace listed, open for the listing; null: the caller's. Every source reads there. */
+  readonly netns: NetnsTarget | null
   /** The listing's one /proc scan: started by the first source that asks, then shared. */
   scan(): Promise<ProcessScan>
   /** A stream: `fill` gets the table batch by batch, in dump order, and memory must stay bounded. */

@@ -5,10 +5,10 @@
 import type { SocketEntry } from '../../model.js'
 import { fillThrough, type Filler, type Missing, type Reason, type Source, type SourceContext } from '../source.js'
 import { hasBpfSupport } from './binding.js'
-import { fillBatchFromBpf, fillOptionsFromBpf, openBpf, readTables, streamWindows } from './read.js'
+import { fillBatchFromBpf, fillOptionsFromBpf, openBpf, readerInNetns, readTables, streamWindows } from './read.js'
 
 export { hasBpfSupport } from './binding.js'
-export { fillBatchFromBpf, fillOptionsFromBpf, openBpf, readTables, streamWindows } from './read.js'
+export { fillBatchFromBpf, fillOptionsFromBpf, openBpf, readerInNetns, readTables, streamWindows } from './read.js'
 export { MAX_AHEAD, TableWindow } from './window.js'
 export { deferAcceptSeconds, toSocketOptions } from './semantics.js'
 export { BpfSocketRecords, BPF_ABI_VERSION, BPF_SLOT } from './socket-record.js'
@@ -36,14 +36,15 @@ export function bpfSource(options: BpfSourceOptions = {}): Source {
       if ('cause' in loaded) return loaded
       const unread = options.unread
       const next = unread === undefined ? undefined : (rest: SocketEntry[], m: Missing) => fillThrough(unread, rest, context, m)
+      const reader = readerInNetns(context.netns?.fd)
       if (context.stream) {
-        const windows = streamWindows()
+        const windows = streamWindows(reader)
         return { fill: (batch, missing) => fillBatchFromBpf(batch, windows, loaded.hz, missing, next, context.cookieOf) }
       }
       // The whole table, read beside the netlink dump; a rejection is thrown where fill awaits it.
-      const first = readTables(context.query.protos)
+      const first = readTables(context.query.protos, reader)
       first.catch(() => undefined)
-      return { fill: (entries, missing) => fillOptionsFromBpf(entries, first, loaded.hz, missing, next, context.cookieOf) }
+      return { fill: (entries, missing) => fillOptionsFromBpf(entries, first, loaded.hz, missing, next, context.cookieOf, reader) }
     },
   }
 }

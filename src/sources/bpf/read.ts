@@ -19,6 +19,21 @@ const UNMATCHED: Reason = { code: 'ENOENT', source: 'bpf', cause: 'unmatched' }
 
 type BpfReader = Pick<NativeBinding, 'openBpfReader' | 'readBpfSockets' | 'openBpfCursor' | 'readBpfCursor'>
 
+/**
+ * The addon's reader, iterating the network namespace `netnsFd` (undefined: the
+ * caller's). The programs are loaded once for all namespaces: the iteration is
+ * what belongs to one.
+ */
+export function readerInNetns(netnsFd: number | undefined, reader: BpfReader = loadBinding()): BpfReader {
+  if (netnsFd === undefined) return reader
+  return {
+    openBpfReader: () => reader.openBpfReader(),
+    readBpfSockets: (tcp) => reader.readBpfSockets(tcp, netnsFd),
+    openBpfCursor: (tcp) => reader.openBpfCursor(tcp, netnsFd),
+    readBpfCursor: (handle, min) => reader.readBpfCursor(handle, min),
+  }
+}
+
 /** The kernel's HZ once the programs are loaded; why not, when they cannot be. */
 export type Opened = { hz: number } | Reason
 

@@ -3,6 +3,8 @@
 // their texts.
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { readNetnsText } from '../../netns/files.js'
+import type { NetnsTarget } from '../../netns/target.js'
 import type { NormalizedQuery } from '../../query.js'
 import { TABLE_FILES, type KnetstatTexts } from '../../text/files.js'
 
@@ -25,13 +27,19 @@ export async function moduleFilesPresent(dir: string = MODULE_DIR): Promise<bool
 }
 
 /**
- * Reads the module's files the query wants. Resolves null when the module is gone
- * (a file is absent: not loaded, or unloaded since it was seen).
+ * Reads the module's files the query wants: in `dir`, or with `netns` those of that
+ * namespace's /proc/net. Resolves null when the module is gone (a file is absent:
+ * not loaded, or unloaded since it was seen).
  */
-export async function readModuleTexts(query: Pick<NormalizedQuery, 'protos' | 'families'>, dir: string = MODULE_DIR): Promise<KnetstatTexts | null> {
+export async function readModuleTexts(
+  query: Pick<NormalizedQuery, 'protos' | 'families'>,
+  dir: string = MODULE_DIR,
+  netns: NetnsTarget | null = null,
+): Promise<KnetstatTexts | null> {
   const wanted = TABLE_FILES.filter((t) => query.protos.includes(t.proto) && query.families.includes(t.family))
+  const read = (file: string): Promise<string> => (netns === null ? readFile(join(dir, file), 'utf8') : readNetnsText(netns, join(MODULE_DIR, file)))
   try {
-    const texts = await Promise.all(wanted.map((t) => readFile(join(dir, t.file), 'utf8')))
+    const texts = await Promise.all(wanted.map((t) => read(t.file)))
     const out: KnetstatTexts = {}
     wanted.forEach((t, i) => {
       out[t.file] = texts[i] as string

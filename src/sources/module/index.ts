@@ -34,7 +34,7 @@ export function moduleSource(options: ModuleSourceOptions = {}): Source {
     },
     async open(context: SourceContext): Promise<Filler | Reason> {
       const dir = context.moduleDir
-      const texts = await readModuleTexts(context.query, dir)
+      const texts = await readModuleTexts(context.query, dir, context.netns)
       // Unloaded between the check and the read: as if it had never been there.
       if (texts === null) return notLoaded(dir)
       return {

@@ -27,6 +27,8 @@ export interface NetlinkReadOptions {
   sliceRecords?: number
   /** The cursor functions to dump with (tests script interrupted dumps); default the addon's. */
   binding?: DumpCursorBinding
+  /** A descriptor of the network namespace to dump (default: the caller's). */
+  netnsFd?: number
 }
 
 /** What a netlink listing needs of the addon. */
@@ -65,7 +67,7 @@ export async function* netlinkBatches(
   const slice = read.sliceRecords ?? SLICE_RECORDS
   const decoder = new EntryDecoder(entryOptions(query))
   const binding = read.binding ?? netlinkBinding()
-  const handle = binding.openDumpCursor(requests)
+  const handle = read.netnsFd === undefined ? binding.openDumpCursor(requests) : binding.openDumpCursor(requests, read.netnsFd)
   let pending: Promise<DumpCursorBatch> | null = binding.readDumpCursor(handle, batchBytes)
   let finished = false
   let lastTurn = performance.now()

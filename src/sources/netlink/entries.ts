@@ -162,6 +162,19 @@ export function readCookieKey(entry: SocketEntry): CookieKey | null {
   return cookieKey(views.u32[index + LOW_WORD] as number, views.u32[index + HIGH_WORD] as number)
 }
 
+/** The entry's cgroup id (decimal, as `netlink.cgroupId`), read in place; null when the kernel sent none. */
+export function readCgroupId(entry: SocketEntry): string | null {
+  const views = (entry as LazyEntry)[VIEWS]
+  if (views === undefined) return entry.netlink?.cgroupId ?? null
+  const at = (entry as LazyEntry)[RECORD] as number
+  if (((views.u16[(at + R.present) >>> 1] as number) & PRESENT.cgroupId) === 0) return null
+  const index = (at + R.cgroupId) >>> 2
+  const high = views.u32[index + HIGH_WORD] as number
+  // Ids are small (a counter of cgroups made since boot): exact as a double below 2^53.
+  if (high < 0x200000) return String(high * 0x100000000 + (views.u32[index + LOW_WORD] as number))
+  return (views.u64[(at + R.cgroupId) >>> 3] as bigint).toString()
+}
+
 /** Which u32 of a host-order u64 holds its low and its high 32 bits. */
 const LOW_WORD = HOST_LITTLE_ENDIAN ? 0 : 1
 const HIGH_WORD = 1 - LOW_WORD

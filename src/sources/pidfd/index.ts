@@ -22,7 +22,7 @@ export const pidfdSource: Source = {
     return hasPidfdSupport() ? null : STALE_BINARY
   },
   async open(context: SourceContext): Promise<Filler> {
-    const [scan, defaults] = await Promise.all([context.scan(), readSysctlDefaults()])
+    const [scan, defaults] = await Promise.all([context.scan(), readSysctlDefaults(undefined, context.netns)])
     return { fill: (entries, missing) => fillOptionsFromPidfd(entries, scan, defaults, undefined, missing, context.listed) }
   },
 }

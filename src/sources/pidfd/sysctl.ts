@@ -1,7 +1,8 @@
 // The system settings the pidfd source reads beside the options: the defaults an
 // unset option falls back to (the caller's network namespace), and Yama's ptrace
 // scope, which a permission error names.
-import { readFileSync } from 'node:fs'
+import { readNetnsTextSync } from '../../netns/files.js'
+import type { NetnsTarget } from '../../netns/target.js'
 
 /** The system defaults an unset option falls back to (the caller's network namespace). */
 export interface SysctlDefaults {
@@ -21,9 +22,9 @@ export interface SysctlDefaults {
 // its fd open in the process for good.
 // Out of descriptors says nothing of the sysctl, and an unknown default would pass a
 // default value off as one the process set: that rejects the listing instead.
-function readNumbers(path: string): number[] | null {
+function readNumbers(path: string, netns: NetnsTarget | null = null): number[] | null {
   try {
-    const text = readFileSync(path, 'utf8')
+    const text = readNetnsTextSync(netns, path)
     const numbers = text.trim().split(/\s+/).map(Number)
     return numbers.every(Number.isFinite) ? numbers : null
   } catch (error) {
@@ -34,16 +35,17 @@ function readNumbers(path: string): number[] | null {
   }
 }
 
-export async function readSysctlDefaults(root = '/proc/sys/net'): Promise<SysctlDefaults> {
-  const [time, intvl, probes, rmem, wmem, rdef, wdef] = await Promise.all([
-    readNumbers(`${root}/ipv4/tcp_keepalive_time`),
-    readNumbers(`${root}/ipv4/tcp_keepalive_intvl`),
-    readNumbers(`${root}/ipv4/tcp_keepalive_probes`),
-    readNumbers(`${root}/ipv4/tcp_rmem`),
-    readNumbers(`${root}/ipv4/tcp_wmem`),
-    readNumbers(`${root}/core/rmem_default`),
-    readNumbers(`${root}/core/wmem_default`),
-  ])
+/** The defaults of the caller's network namespace, or of `netns` (they are per namespace). */
+export async function readSysctlDefaults(root = '/proc/sys/net', netns: NetnsTarget | null = null): Promise<SysctlDefaults> {
+  const [time, intvl, probes, rmem, wmem, rdef, wdef] = [
+    readNumbers(`${root}/ipv4/tcp_keepalive_time`, netns),
+    readNumbers(`${root}/ipv4/tcp_keepalive_intvl`, netns),
+    readNumbers(`${root}/ipv4/tcp_keepalive_probes`, netns),
+    readNumbers(`${root}/ipv4/tcp_rmem`, netns),
+    readNumbers(`${root}/ipv4/tcp_wmem`, netns),
+    readNumbers(`${root}/core/rmem_default`, netns),
+    readNumbers(`${root}/core/wmem_default`, netns),
+  ]
   return {
     tcpKeepaliveTime: time?.[0] ?? null,
     tcpKeepaliveIntvl: intvl?.[0] ?? null,

@@ -280,6 +280,34 @@ async function asRoot() {
   }
   result(same, 'node-cli-source-module-byte-identical-to-cat', `${last.r.stdout.length} bytes from knetstat, ${last.cat.length} from cat`)
   result(last.r.stdout.includes('127.0.0.1:7101') && last.r.stdout.includes('::1:7103'), 'node-cli-lists-kholder-sockets', 'ports 7101/7103 missing')
+
+  // From another network namespace (a fresh one, `unshare -n`), this one listed by
+  // pid: the module's files are read as this namespace has them (opened from a thread
+  // that entered it), and the bpf iteration is of this namespace too.
+  const here = process.pid
+  for (const source of ['module', 'bpf']) {
+    const direct = (await listSockets({ options: source })).filter(ours)
+    const code = `import('./dist/index.js').then(async (k) => { const l = await k.listSockets({ netns: ${here}, options: '${source}' }); console.log(JSON.stringify(l.map((e) => [e.inode, e.netns, e.optionsSource, e.options]))) })`
+    const r = spawnSync('unshare', ['-n', process.execPath, '--input-type=module', '-e', code], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: fileURLToPath(new URL('.', import.meta.url)) })
+    let remote = []
+    try {
+      remote = JSON.parse(r.stdout)
+    } catch {
+      console.log(`KTEST-INFO netns lister (${source}) exit ${r.status}: ${show(r.stderr.slice(0, 400))}`)
+    }
+    const byInode = new Map(remote.map(([inode, netns, from, options]) => [inode, { netns, from, options }]))
+    const withOptions = direct.filter((e) => e.options !== null)
+    const differs = withOptions.filter((e) => {
+      const o = byInode.get(e.inode)
+      return o === undefined || o.from !== source || !isDeepStrictEqual(o.options, e.options)
+    })
+    result(
+      withOptions.length > 0 && differs.length === 0,
+      `node-netns-${source}-from-another-namespace`,
+      `${differs.length} of ${withOptions.length} differ, first ${show(differs[0] && label(differs[0]))} ${show(differs[0] && byInode.get(differs[0].inode))}`,
+    )
+    result([...byInode.values()].every((o) => o.netns?.inode > 0), `node-netns-${source}-entries-say-namespace`, show(remote[0]?.[1]))
+  }
 }
 
 async function asUser() {
