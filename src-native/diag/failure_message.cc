@@ -3,7 +3,6 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <type_traits>
 
 #include "util/out_of_descriptors.h"
 
@@ -12,15 +11,16 @@ namespace {
 
 constexpr const char* kLoadModules = "load the kernel modules with `modprobe inet_diag tcp_diag udp_diag`";
 
+// strerror_r is GNU's (returns the text, maybe not in buffer) on glibc and XSI's
+// (returns 0 and fills buffer) on musl: each overload takes what its result means.
+[[maybe_unused]] std::string strerror_text(char* text, const char*, int) { return text; }
+[[maybe_unused]] std::string strerror_text(int result, const char* buffer, int error) {
+  return result == 0 ? std::string(buffer) : "error " + std::to_string(error);
+}
+
 std::string system_text(int error) {
   char buffer[128];
-  // GNU strerror_r returns the text (maybe not in buffer); XSI returns an int.
-  auto text = strerror_r(error, buffer, sizeof buffer);
-  if constexpr (std::is_same_v<decltype(text), char*>) {
-    return text;
-  } else {
-    return text == 0 ? std::string(buffer) : "error " + std::to_string(error);
-  }
+  return strerror_text(strerror_r(error, buffer, sizeof buffer), buffer, error);
 }
 
 std::string advice(int error, const char* syscall, const DumpRequest* request) {

@@ -14,9 +14,5 @@ extra=
 # build-prebuilds.sh's LINK) can drop what nothing reaches. It saves little today
 # (the x64 glibc prebuild: 812 KB with or without): the size is libc++, linked in.
 for arg; do [ "$arg" = -c ] && extra="-ffunction-sections -fdata-sections"; done
-# src-native/ has two glibc-isms musl does not compile: musl-compat.h (there).
-case $KNETSTAT_ZIG_TARGET in
-*musl*) for arg; do [ "$arg" = -c ] && extra="$extra -include $(dirname "$0")/musl-compat.h"; done ;;
-esac
 # shellcheck disable=SC2086
 exec "$KNETSTAT_ZIG" "$lang" -target "$KNETSTAT_ZIG_TARGET" $extra "$@"

@@ -17,6 +17,8 @@ export interface Filters {
   procNet: string | undefined
   /** The size limit of each recorded file (--max-recording-bytes); undefined: the library's default. */
   maxRecordingBytes: number | undefined
+  /** -N NAME|PATH|PID, or 'all' (--all-netns); undefined: the caller's namespace. */
+  netns: string | number | undefined
 }
 
 /** The listing's own port and address conditions: the library query's fields of the same names. */
@@ -32,6 +34,8 @@ export interface EndpointFilters {
 export interface ListArgs extends Filters, EndpointFilters {
   command: 'list'
   processes: boolean
+  /** --cgroup: each socket's cgroup and the container it names. */
+  cgroup: boolean
   extended: boolean
   /** undefined: the table on a terminal, knetstat text anywhere else (docs/cli.md). */
   format: OutputFormat | undefined
@@ -116,7 +120,9 @@ interface Given {
   source: Source
   procNet: string | undefined
   maxRecordingBytes: number | undefined
+  netns: string | number | undefined
   processes: boolean
+  cgroup: boolean
   extended: boolean
   format: OutputFormat | undefined
   allOptions: boolean
@@ -150,7 +156,9 @@ function readOptions(command: 'list' | 'check', rest: string[]): Given | { comma
     source: 'auto',
     procNet: undefined,
     maxRecordingBytes: undefined,
+    netns: undefined,
     processes: false,
+    cgroup: false,
     extended: false,
     format: undefined,
     allOptions: false,
@@ -231,6 +239,8 @@ function sourceOption(arg: string, rest: string[], given: Given): boolean {
     case '--no-options': given.source = 'netlink'; return true
     case '--proc-net': given.procNet = recording(value(rest, arg)); return true
     case '--max-recording-bytes': given.maxRecordingBytes = bytes(arg, value(rest, arg)); return true
+    case '-N': case '--netns': given.netns = oneNetns(given.netns, netnsValue(value(rest, arg))); return true
+    case '--all-netns': given.netns = oneNetns(given.netns, 'all'); return true
     default: return false
   }
 }
@@ -239,6 +249,7 @@ function sourceOption(arg: string, rest: string[], given: Given): boolean {
 function outputOption(command: 'list' | 'check', arg: string, rest: string[], given: Given): boolean {
   switch (arg) {
     case '-p': case '--processes': listOnly(command, arg); given.processes = true; return true
+    case '--cgroup': listOnly(command, arg); given.cgroup = true; return true
     case '-e': case '--extended': listOnly(command, arg); given.extended = true; return true
     case '--json': given.format = oneFormat(given.format, 'json'); return true
     case '--ndjson': listOnly(command, arg); given.format = oneFormat(given.format, 'ndjson'); return true
@@ -282,6 +293,16 @@ function checkOnly(command: 'list' | 'check', flag: string): void {
   if (command !== 'check') throw new UsageError(`${flag} is an option of knetstat check`)
 }
 
+/** -N's value as ss and ip take it, a name, or also a path or a pid: which one is the library's to resolve. */
+function netnsValue(text: string): string | number {
+  return /^[1-9][0-9]*$/.test(text) ? Number(text) : text
+}
+
+function oneNetns(current: string | number | undefined, wanted: string | number): string | number {
+  if (current !== undefined && current !== wanted) throw new UsageError('give one namespace: -N NAME|PATH|PID or --all-netns')
+  return wanted
+}
+
 function oneFormat(format: OutputFormat | undefined, wanted: OutputFormat): OutputFormat {
   if (format === undefined || format === wanted) return wanted
   if ((format === 'json' || format === 'ndjson') && (wanted === 'json' || wanted === 'ndjson')) throw new UsageError('use either --json or --ndjson, not both')
@@ -312,6 +333,7 @@ function filtersOf(given: Given): Filters {
     source: given.source,
     procNet,
     maxRecordingBytes,
+    netns: given.netns,
   }
 }
 
@@ -327,6 +349,8 @@ function selectedStates(given: Given): TcpState[] | undefined {
 function recordingOf(given: Given): Pick<Filters, 'procNet' | 'maxRecordingBytes'> {
   // KNETSTAT_PROC_NET names the recording as --proc-net does.
   const procNet = given.procNet ?? (process.env[PROC_NET_ENV] || undefined)
+  if (procNet !== undefined && given.netns !== undefined) throw new UsageError('--proc-net replays a recording: it has no namespaces (-N, --all-netns)')
+  if (procNet !== undefined && given.cgroup) throw new UsageError('--proc-net replays a recording: it has no cgroups (--cgroup)')
   if (procNet !== undefined && (given.source === 'pidfd' || given.source === 'bpf' || given.processes)) {
     throw new UsageError('--proc-net replays a recording: it has no processes to read options or holders from')
   }
@@ -367,6 +391,8 @@ function checkArgs(filters: Filters, given: Given): CheckArgs {
     const { procNet: path, maxRecordingBytes } = filters
     check.procNet = maxRecordingBytes === undefined ? path : { path, maxRecordingBytes }
   }
+  if (filters.netns === 'all') throw new UsageError('check judges one service: give its namespace with -N NAME|PATH|PID, not --all-netns')
+  if (filters.netns !== undefined) check.netns = filters.netns
   return { command: 'check', check, json: given.format === 'json' }
 }
 
@@ -377,6 +403,7 @@ function listArgs(filters: Filters, given: Given): ListArgs {
     ...filters,
     ...given.endpoints,
     processes: given.processes,
+    cgroup: given.cgroup,
     extended: given.extended,
     format: given.format,
     allOptions: given.allOptions,

@@ -21,8 +21,9 @@ export interface Column {
 }
 
 /** The fixed-width columns, left to right; the options follow them, as wide as they are (table.ts). */
-export function tableColumns(choice: { processes: boolean }): Column[] {
+export function tableColumns(choice: { processes: boolean; netns?: boolean; cgroup?: boolean }): Column[] {
   const columns: (Column | null)[] = [
+    choice.netns === true ? { header: 'Netns', align: 'left', cell: (e) => ({ text: netnsLabel(e) }) } : null,
     { header: 'Proto', align: 'left', cell: (e) => ({ text: `${e.proto}${e.family === 6 ? '6' : ''}` }) },
     // As ss: a listener's Recv-Q is its accept queue, its Send-Q the queue's limit (the backlog).
     { header: 'Recv-Q', align: 'right', cell: (e) => ({ text: String(e.recvQ) }) },
@@ -31,9 +32,25 @@ export function tableColumns(choice: { processes: boolean }): Column[] {
     { header: 'Peer Address:Port', align: 'left', cell: (e) => ({ text: endpoint(e.remote, e.family) }) },
     { header: 'State', align: 'left', cell: (e) => stateCell(e) },
     { header: 'Diag', align: 'left', optional: true, cell: (e) => diagCell(e) },
+    choice.cgroup === true ? { header: 'Container', align: 'left', cell: (e) => ({ text: containerLabel(e) }) } : null,
     choice.processes ? { header: 'Process', align: 'left', movable: true, cell: (e) => ({ text: holders(e) }) } : null,
   ]
   return columns.filter((c) => c !== null)
+}
+
+/** A namespace as `ip netns` names it, else its inode. */
+export function netnsLabel(e: SocketEntry): string {
+  if (e.netns === undefined) return '-'
+  return e.netns.name === null ? String(e.netns.inode) : escapeForDisplay(e.netns.name)
+}
+
+/** The container as `docker ps` shows its id (12 digits), else the systemd unit, else the cgroup path; `-` when unknown. */
+export function containerLabel(e: SocketEntry): string {
+  const c = e.cgroup
+  if (c === undefined || c.path === null) return '-'
+  const id = c.container?.containerId
+  if (id !== undefined) return `${c.container?.runtime}:${id.slice(0, 12)}`
+  return escapeForDisplay(c.container?.unit ?? c.path)
 }
 
 /** A listener's backlog limit: netlink's; a recording carries none (its text says 0). */

@@ -38,6 +38,11 @@ function query(filters: Filters & Partial<EndpointFilters>, extra: ListQuery = {
     const { procNet: path, maxRecordingBytes } = filters
     q.procNet = maxRecordingBytes === undefined ? path : { path, maxRecordingBytes }
   }
+  if (filters.netns !== undefined) {
+    q.netns = filters.netns
+    // A namespace that cannot be read does not stop the others: it is said on stderr.
+    q.onNetnsError = (error) => process.stderr.write(forTerminal(`knetstat: ${error.message}\n`))
+  }
   // Checked as listSockets will check it: a query it refuses (too many ports for the
   // kernel filter) is the user's to fix, a usage error.
   try {
@@ -68,7 +73,7 @@ function optionsSummary(entries: readonly SocketEntry[]): string {
 }
 
 async function list(args: ListArgs): Promise<number> {
-  const q = query(args, args.processes ? { processes: true } : {})
+  const q = query(args, { ...(args.processes ? { processes: true } : {}), ...(args.cgroup ? { cgroup: true } : {}) })
   const tty = process.stdout.isTTY === true
   // The table is for a person at a terminal; files, pipes and tools get the module's text.
   const format = args.format ?? (tty ? 'table' : 'knetstat')
@@ -76,9 +81,11 @@ async function list(args: ListArgs): Promise<number> {
   const tables = TABLE_FILES.filter(
     (t) => (args.protos?.includes(t.proto) ?? true) && (args.families?.includes(t.family) ?? true),
   )
-  const text: RenderOptions = { processes: args.processes, extended: args.extended, color, tables }
+  const text: RenderOptions = { processes: args.processes, netns: args.netns !== undefined, cgroup: args.cgroup, extended: args.extended, color, tables }
   const table: TableChoice = {
     processes: args.processes,
+    netns: args.netns !== undefined,
+    cgroup: args.cgroup,
     extended: args.extended,
     options: { all: args.allOptions, congestionDefault: format === 'table' ? readCongestionDefault() : null },
     color,

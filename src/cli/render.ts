@@ -4,11 +4,16 @@
 import type { Family, Proto, SocketEntry } from '../model.js'
 import { formatKnetstat } from '../text/format.js'
 import { painted } from './color.js'
+import { netnsLabel } from './columns.js'
 import { tcpInfoFields } from './tcp-info.js'
 import { forTerminal, jsonForTerminal, quoted } from './terminal.js'
 
 export interface RenderOptions {
   processes: boolean
+  /** ` netns:NAME` after each line (a listing of another namespace, or all). */
+  netns?: boolean
+  /** ` cgroup:PATH` after each line, as ss --cgroup writes it. */
+  cgroup?: boolean
   extended: boolean
   color: boolean
   /** The tables to print (those the filters select), in file order. */
@@ -27,6 +32,8 @@ export function renderLines(entries: readonly SocketEntry[], options: RenderOpti
       let line = forTerminal(text[i + 1] as string)
       if (options.color) line = colorDiag(line)
       if (options.processes) line += users(entry)
+      if (options.netns === true) line += ` netns:${netnsLabel(entry)}`
+      if (options.cgroup === true) line += ` cgroup:${entry.cgroup?.path === null || entry.cgroup === undefined ? '-' : forTerminal(entry.cgroup.path)}`
       if (options.extended) line += tcpInfoFields(entry).map((f) => ` ${f}`).join('')
       lines.push({ text: line, entry })
     })

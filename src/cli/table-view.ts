@@ -8,6 +8,10 @@ import { tcpInfoFields } from './tcp-info.js'
 
 export interface TableChoice {
   processes: boolean
+  /** A Netns column: the listing is of another namespace, or all. */
+  netns?: boolean
+  /** A Container column (--cgroup). */
+  cgroup?: boolean
   extended: boolean
   options: OptionView
   color: boolean

@@ -1,4 +1,4 @@
-export const USAGE_LINE = 'Usage: knetstat [-tu46lpeO] [--state S] [--port P] [--sport P] [--dport P] [--src A] [--dst A]\n                [--source SRC] [--format table|knetstat|--json|--ndjson] [--color WHEN] [--watch [SEC]] [--proc-net DIR]\n       knetstat check --port P [--expect NAME=VALUE]... [--no-stalled] [--json]\n       knetstat record DIR\n'
+export const USAGE_LINE = 'Usage: knetstat [-tu46lpeO] [--state S] [--port P] [--sport P] [--dport P] [--src A] [--dst A]\n                [-N NS | --all-netns] [--cgroup] [--source SRC] [--format table|knetstat|--json|--ndjson]\n                [--color WHEN] [--watch [SEC]] [--proc-net DIR]\n       knetstat check --port P [--expect NAME=VALUE]... [--no-stalled] [--json]\n       knetstat record DIR\n'
 
 export const HELP = `${USAGE_LINE}
 Lists every TCP and UDP socket with netstat's columns, diag flags (>| |< >|<
@@ -26,6 +26,9 @@ Output:
                        anywhere else: what scripts and recordings read)
   -p, --processes      the processes holding each socket: PID/name in the table,
                        users:(("cmd",pid=N,fd=N)) in knetstat text
+  --cgroup             each socket's cgroup and the container it names (docker,
+                       containerd, CRI-O, podman, Kubernetes, LXC) or systemd unit:
+                       a Container column in the table, cgroup:PATH in knetstat text
   -e, --extended       tcp_info (rtt, cwnd, windows, retransmits) of connections;
                        with JSON: include tcpInfo
   -O, --all-options    every option the source reported, defaults too (the table
@@ -46,12 +49,18 @@ Sources:
                        BTF), pidfd (pidfd_getfd + getsockopt: your own processes, all
                        with CAP_SYS_PTRACE), netlink (no options)
   --no-options         the same as --source netlink
+  -N, --netns NS       list the network namespace NS: an ip netns name, a path
+                       (/run/netns/NAME, /proc/PID/ns/net) or a pid; needs root (or
+                       owning its user namespace). A Netns column in the table,
+                       netns:NAME in knetstat text
+  --all-netns          list every network namespace on the host, one after the other;
+                       one that cannot be read is said on stderr
   --proc-net DIR       replay a recording (see knetstat record) instead of this host;
                        also KNETSTAT_PROC_NET=DIR
   --max-recording-bytes N
                        refuse a recorded file larger than N bytes (256M, 2G; default 128M)
 
-knetstat check --port P [--address A] [-u] [-4|-6] [--expect NAME=VALUE]...
+knetstat check --port P [--address A] [-u] [-4|-6] [-N NS] [--expect NAME=VALUE]...
   Judges a service: its listener(s) on local port P and the connections they
   accepted. Fails when nothing listens, an accept queue is full, an expectation is
   broken, or (--no-stalled) a connection is stalled; an idle service passes.
