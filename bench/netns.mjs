@@ -91,4 +91,10 @@ const table = [
   ...rows,
 ].join('\n')
 console.log(table)
-if (values.write) writeSection('netns', `## Every network namespace\n\n${table}`)
+const why = [
+  "Why the ratio: TCP's socket hash tables are the host's, not a namespace's (unless net.ipv4.tcp_child_ehash_entries",
+  'was set when the namespace was made), so every dump of one namespace walks all of them: with 100k sockets on the',
+  "host, a namespace of 1,000 costs about what the whole host does. `ss -tan` dumps IPv4 and IPv6 apart (two walks);",
+  "knetstat asks for both in one, and listSockets lists a few namespaces at once (src/listing.ts).",
+].join('\n')
+if (values.write) writeSection('netns', `## Every network namespace\n\n${table}\n\n${why}`)
