@@ -8,6 +8,7 @@
 # Prints the kernel release. Cached: a second run does nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../helpers/apt.sh"
 cache=${KNETSTAT_CACHE:-$here/.cache}/arm64
 node_version=${KNETSTAT_ARM64_NODE:-20}
 mkdir -p "$cache"
@@ -18,10 +19,7 @@ if [ -f "$cache/release" ] && [ -x "$cache/root/node/bin/node" ]; then
 	exit 0
 fi
 
-uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-	uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-fi
+uri=$(apt_uri)
 [ -n "$uri" ] || { echo "arm64 fetch: no Debian archive URI configured in /etc/apt" >&2; exit 1; }
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 

@@ -7,6 +7,7 @@ set -euo pipefail
 
 suite=$1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../helpers/apt.sh"
 cache=${KNETSTAT_CACHE:-$here/.cache}
 aptdir=$cache/apt
 kdir=$cache/$suite
@@ -60,10 +61,7 @@ if [ -f "$kdir/release" ] && [ -d "$kdir/root" ] && [ -d "$kdir/diag" ]; then
 fi
 
 # The same archive the machine is configured for, other suite names.
-uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-	uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-fi
+uri=$(apt_uri)
 [ -n "$uri" ] || { echo "fetch: no Debian archive URI configured in /etc/apt" >&2; exit 1; }
 
 aptopts=(
