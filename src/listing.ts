@@ -1,6 +1,7 @@
 // A listing of the namespace(s) a query names: the caller's (the plan as it is), one
-// other (entered for the listing), or all of them, one after the other with the one
-// /proc scan shared. listSockets and streamSockets both run here.
+// other (entered for the listing), or all of them with the one /proc scan shared (a
+// few at once for a whole listing, one after the other for a stream). listSockets and
+// streamSockets both run here.
 import { availableParallelism } from 'node:os'
 import { emitWarning } from 'node:process'
 import type { SocketEntry } from './model.js'
@@ -46,7 +47,7 @@ export async function* runListing(query: NormalizedQuery, internals: ListInterna
     )
   }
   const shared: PlanShared = { scan: sharedScan() }
-  /** One namespace's batches; null when it could not be read (reported). */
+  /** One namespace's batches; none when it could not be read (then it is reported). */
   async function* listOne(found: NetworkNamespace): AsyncGenerator<SocketEntry[], void, undefined> {
     query.signal?.throwIfAborted()
     let target: NetnsTarget
