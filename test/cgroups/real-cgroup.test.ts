@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import t from 'tap'
 import { CgroupResolver, processCgroupPath } from '../../src/cgroups/index.js'
-import { listenerInCgroup, mountCgroup2 } from './fixtures/cgroup2.js'
+import { listenerInCgroup, mountCgroup2 } from '../helpers/cgroup2.js'
 
 const mounted = mountCgroup2()
 if (mounted instanceof Error) {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { listenerInCgroup, mountCgroup2 } from '../cgroups/fixtures/cgroup2.js'
+import { listenerInCgroup, mountCgroup2 } from '../helpers/cgroup2.js'
 import { holdSockets } from '../helpers/child.js'
 import { knetstat } from '../helpers/cli.js'
 
@@ -42,9 +42,9 @@ t.test('-N and --all-netns', { skip: root ? false : 'needs root (ip netns add)' 
   t.equal(check.status, 0, `check -N: the service in the namespace passes: ${check.stdout}${check.stderr}`)
 })
 
-t.test('--cgroup names the container', async (t) => {
-  const mounted = mountCgroup2()
-  if (mounted instanceof Error) return t.skip(mounted.message)
+const mounted = mountCgroup2()
+t.test('--cgroup names the container', { skip: mounted instanceof Error ? mounted.message : false }, async (t) => {
+  if (mounted instanceof Error) return
   t.teardown(() => mounted.close())
   const id = randomBytes(32).toString('hex')
   const listener = await listenerInCgroup(mounted.make(`knetstat-test-${randomBytes(4).toString('hex')}.slice/docker-${id}.scope`))

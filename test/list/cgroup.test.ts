@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { listSockets } from '../../src/index.js'
-import { listenerInCgroup, mountCgroup2 } from '../cgroups/fixtures/cgroup2.js'
+import { listenerInCgroup, mountCgroup2 } from '../helpers/cgroup2.js'
 
 const mounted = mountCgroup2()
 if (mounted instanceof Error) t.plan(0, mounted.message)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Registry } from 'prom-client'
 import t from 'tap'
 import { registerSocketMetrics } from '../../src/prometheus.js'
-import { listenerInCgroup, mountCgroup2 } from '../cgroups/fixtures/cgroup2.js'
+import { listenerInCgroup, mountCgroup2 } from '../helpers/cgroup2.js'
 import { holdSockets } from '../helpers/child.js'
 import { scrape, serveRegistry, value } from './scrape.js'
 
