@@ -26,6 +26,12 @@ const skip =
   : !hasMuslGcc || !existsSync(MUSL_LIBC) || !existsSync(MUSL_LOADER) ? 'no musl-gcc (Debian: apt-get install musl-tools)'
   : false
 
+/**
+ * The environment of what runs on musl: without the sanitizer suite's LD_PRELOAD
+ * (glibc's libasan), which musl's loader cannot load.
+ */
+const { LD_PRELOAD: _preload, ...muslEnv } = process.env
+
 /** Node's own symbols an addon imports: N-API, and libuv's (none here today). */
 const isNodeSymbol = (name: string): boolean => /^(napi_|node_api_|uv_)/.test(name)
 
@@ -57,15 +63,15 @@ int main(int argc, char** argv) {
 `,
   )
   // -rdynamic: the stubs are exported, as Node exports N-API, for the addon to bind to.
-  execFileSync('musl-gcc', ['-O1', '-rdynamic', '-o', join(dir, 'host'), join(dir, 'host.c')])
+  execFileSync('musl-gcc', ['-O1', '-rdynamic', '-o', join(dir, 'host'), join(dir, 'host.c')], { env: muslEnv })
   t.match(readElf(readFileSync(join(dir, 'host'))).interpreter ?? '', /ld-musl-x86_64\.so\.1$/, 'the host program runs on musl\'s loader')
-  const run = spawnSync(join(dir, 'host'), [prebuild], { encoding: 'utf8' })
+  const run = spawnSync(join(dir, 'host'), [prebuild], { encoding: 'utf8', env: muslEnv })
   t.equal(run.status, 0, `${run.stdout}${run.stderr}`)
   t.match(run.stdout, 'loaded; napi_register_module_v1 found')
 
   // The harness tells the two apart: the glibc prebuild does not load on musl.
   if (existsSync(glibcPrebuild)) {
-    const wrong = spawnSync(join(dir, 'host'), [glibcPrebuild], { encoding: 'utf8' })
+    const wrong = spawnSync(join(dir, 'host'), [glibcPrebuild], { encoding: 'utf8', env: muslEnv })
     t.not(wrong.status, 0, `the glibc prebuild is refused on musl: ${wrong.stdout.trim()}`)
   }
   t.end()
