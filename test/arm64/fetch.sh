@@ -24,19 +24,7 @@ uri=$(apt_uri)
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
 aptdir=$cache/apt
-aptopts=(
-	-o "Dir::Etc::SourceList=$aptdir/sources.list"
-	-o Dir::Etc::SourceParts=/dev/null
-	-o "Dir::State::Lists=$aptdir/lists"
-	-o "Dir::Cache=$aptdir/cache"
-	-o Dir::State::status=/dev/null
-	-o Debug::NoLocking=1
-	-o APT::Sandbox::User=root
-	-o APT::Architecture=arm64
-	-o APT::Architectures::=arm64
-	-o "Dir::Cache::pkgcache=$aptdir/cache/pkgcache.bin"
-	-o "Dir::Cache::srcpkgcache=$aptdir/cache/srcpkgcache.bin"
-)
+apt_private_options "$aptdir" -o APT::Architecture=arm64 -o APT::Architectures::=arm64
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" > "$aptdir/sources.list"
 apt-get "${aptopts[@]}" -q update >&2

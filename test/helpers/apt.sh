@@ -31,3 +31,26 @@ apt_install_missing() {
 	DEBIAN_FRONTEND=noninteractive apt-get update -q -o DPkg::Lock::Timeout=600
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "$@"
 }
+
+# apt_private_options DIR [OPTION...]: sets the array `aptopts` to what an apt of
+# our own needs, its lists and cache in DIR (no root-owned state touched, no lock
+# taken), plus the -o OPTIONs given (another architecture).
+apt_private_options() {
+	local dir=$1
+	shift
+	aptopts=(
+		-o "Dir::Etc::SourceList=$dir/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/lists"
+		-o "Dir::Cache=$dir/cache"
+		-o Dir::State::status=/dev/null
+		-o Debug::NoLocking=1
+		# The cache may be a mktemp -d (0700): download as root, not as _apt.
+		-o APT::Sandbox::User=root
+		# Keep apt's binary cache of the lists (Debian's container images turn it
+		# off): without it each apt call parses every suite's Packages again.
+		-o "Dir::Cache::pkgcache=$dir/cache/pkgcache.bin"
+		-o "Dir::Cache::srcpkgcache=$dir/cache/srcpkgcache.bin"
+		"$@"
+	)
+}

@@ -64,21 +64,7 @@ fi
 uri=$(apt_uri)
 [ -n "$uri" ] || { echo "fetch: no Debian archive URI configured in /etc/apt" >&2; exit 1; }
 
-aptopts=(
-	-o "Dir::Etc::SourceList=$aptdir/sources.list"
-	-o Dir::Etc::SourceParts=/dev/null
-	-o "Dir::State::Lists=$aptdir/lists"
-	-o "Dir::Cache=$aptdir/cache"
-	-o Dir::State::status=/dev/null
-	-o Debug::NoLocking=1
-	# The cache may be a mktemp -d (0700): download as root, not as _apt.
-	-o APT::Sandbox::User=root
-	# Keep apt's binary cache of the lists (Debian's container images turn it
-	# off): without it each of the dozens of apt calls below parses all four
-	# suites' Packages again, seconds of CPU each.
-	-o "Dir::Cache::pkgcache=$aptdir/cache/pkgcache.bin"
-	-o "Dir::Cache::srcpkgcache=$aptdir/cache/srcpkgcache.bin"
-)
+apt_private_options "$aptdir"
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 # One apt update at a time when several suites are fetched in parallel.
 exec 9> "$aptdir/lock"
